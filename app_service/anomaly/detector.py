@@ -1,0 +1,208 @@
+"""Streaming anomaly detector for one numeric (device, resource) stream.
+
+Every reading costs O(1) arithmetic on a fixed set of floats (no buffers), so a stream's state
+is a few hundred bytes and snapshots to a flat list. The score in [0, 1] is the largest of:
+
+* limit     -- the value is outside the device profile's minimum/maximum: 1.0 at once;
+* range     -- after warm-up, a value beyond the range learned so far (plus a tolerance);
+* surprise  -- prediction errors at a fast (rate-of-change) and a slow (level) time scale,
+               normalised by their own running scale, turned into an anomaly likelihood by
+               comparing a short average of the raw surprise with its long-run distribution;
+* stuck     -- the value has not changed for longer than any run seen while learning;
+
+then damped for a while after a detection, because only the first detection inside an anomaly
+matters and the later ones are noise to an operator. Silence (no reading for too long) is not a
+per-reading score: ``silent_for`` answers it from the last arrival time.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+_SQRT2 = math.sqrt(2.0)
+# HTM's log-likelihood scaling: 1 - 1e-10 likelihood maps to 1.0.
+_LOG_FLOOR = math.log(1e-10)
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """Tuning of the statistical detector: one parameter set for every stream (NAB-tuned)."""
+    warmup: int = 150                 # readings learned from before scoring (limits always score)
+    fast_alpha: float = 1.0           # 1.0: predict the last value (rate of change)
+    slow_alpha: float = 0.05          # EWMA of the value for the level predictor
+    scale_alpha: float = 0.003        # EWMA of absolute prediction errors (their usual size)
+    raw_gain: float = 0.2             # raw surprise = 1 - exp(-gain * error / usual error)
+    short_alpha: float = 0.1          # short average of raw surprise
+    long_alpha: float = 0.001         # long-run mean/variance of that short average
+    min_std: float = 0.1              # floor of the long-run std (calm streams stay calm)
+    range_tolerance: float = 0.05     # fraction of the learned range a new extreme must exceed
+    range_score: float = 1.0
+    rate_factor: float = 0.0          # a step this many times its usual size scores rate_score
+    rate_score: float = 0.5           # (0 turns the rate-of-change spike check off)
+    stuck_factor: float = 2.0         # stuck when a run of equal values exceeds factor x the
+    stuck_min_run: int = 10           # longest run learned so far (and this many readings)
+    stuck_score: float = 0.6
+    refractory: int = 150             # readings damped after a detection ...
+    fire_level: float = 0.3           # ... which is a score at or above this
+    damping: float = 0.5              # multiplier during the refractory period
+
+
+class StreamState:
+    """Learned state of one stream; ``__slots__`` keeps it small and fast to touch."""
+
+    __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "short", "long_mean",
+                 "long_var", "lo", "hi", "run", "longest_run", "quiet", "last_time",
+                 "interval", "stuck_fired")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.last = self.fast = self.slow = 0.0
+        self.fast_scale = self.slow_scale = 0.0
+        self.short = 0.0
+        self.long_mean = 0.0
+        self.long_var = 0.0
+        self.lo = math.inf
+        self.hi = -math.inf
+        self.run = 0
+        self.longest_run = 0
+        self.quiet = 0
+        self.last_time = math.nan
+        self.interval = math.nan
+        self.stuck_fired = 0
+
+    def to_list(self) -> list[float]:
+        return [getattr(self, name) for name in self.__slots__]
+
+    @classmethod
+    def from_list(cls, values: list[float]) -> "StreamState":
+        if len(values) != len(cls.__slots__):
+            raise ValueError(f"snapshot has {len(values)} fields, expected {len(cls.__slots__)}")
+        state = cls()
+        for name, value in zip(cls.__slots__, values):
+            setattr(state, name, int(value) if name in _INT_FIELDS else float(value))
+        return state
+
+
+_INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired"}
+
+
+class StreamDetector:
+    """Scores readings of one stream; ``minimum``/``maximum`` come from the device profile."""
+
+    __slots__ = ("settings", "state", "minimum", "maximum")
+
+    def __init__(self, settings: DetectorSettings | None = None, *, minimum: float | None = None,
+                 maximum: float | None = None, state: StreamState | None = None) -> None:
+        self.settings = settings or DetectorSettings()
+        self.state = state or StreamState()
+        self.minimum = -math.inf if minimum is None else minimum
+        self.maximum = math.inf if maximum is None else maximum
+
+    def update(self, value: float, timestamp: float = math.nan) -> float:
+        """Learn from one reading and return its anomaly score in [0, 1]."""
+        s = self.settings
+        st = self.state
+        n = st.n + 1
+        st.n = n
+        if timestamp == timestamp:  # not NaN
+            previous = st.last_time
+            if previous == previous and timestamp > previous:
+                gap = timestamp - previous
+                interval = st.interval
+                if gap > 2.0 * interval:  # an outage is not the stream's rhythm
+                    gap = 2.0 * interval
+                st.interval = gap if interval != interval else interval + 0.05 * (gap - interval)
+            st.last_time = timestamp
+        if n == 1:
+            st.last = st.fast = st.slow = value
+            st.lo = st.hi = value
+            return 1.0 if value < self.minimum or value > self.maximum else 0.0
+
+        # stuck: the current run of identical values against the longest one seen so far
+        if value == st.last:
+            run = st.run + 1
+        else:
+            if st.run > st.longest_run:
+                st.longest_run = st.run
+            run = st.stuck_fired = 0
+        st.run = run
+
+        fast_err = abs(value - st.fast)
+        slow_err = abs(value - st.slow)
+        st.fast += s.fast_alpha * (value - st.fast)
+        st.slow += s.slow_alpha * (value - st.slow)
+        fast_scale = st.fast_scale
+        slow_scale = st.slow_scale
+        if n <= 2:
+            fast_scale, slow_scale = fast_err, slow_err
+        a = s.scale_alpha if n > 20 else 1.0 / n
+        st.fast_scale = fast_scale + a * (fast_err - fast_scale)
+        st.slow_scale = slow_scale + a * (slow_err - slow_scale)
+        gain = s.raw_gain
+        raw_fast = 1.0 - math.exp(-gain * fast_err / fast_scale) if fast_scale > 0 else (
+            1.0 if fast_err > 0 else 0.0)
+        raw_slow = 1.0 - math.exp(-gain * slow_err / slow_scale) if slow_scale > 0 else (
+            1.0 if slow_err > 0 else 0.0)
+        raw = raw_fast if raw_fast > raw_slow else raw_slow
+
+        short = st.short + s.short_alpha * (raw - st.short)
+        st.short = short
+        mean = st.long_mean
+        var = st.long_var
+        la = s.long_alpha if n * s.long_alpha > 1.0 else 1.0 / n
+        delta = short - mean
+        mean += la * delta
+        var = (1.0 - la) * (var + la * delta * delta)
+        st.long_mean = mean
+        st.long_var = var
+
+        lo, hi = st.lo, st.hi
+        out_of_range = False
+        if value < lo or value > hi:
+            tolerance = s.range_tolerance * (hi - lo)
+            out_of_range = value < lo - tolerance or value > hi + tolerance
+            if value < lo:
+                lo = value
+            else:
+                hi = value
+        st.lo, st.hi = lo, hi
+        st.last = value
+
+        if value < self.minimum or value > self.maximum:
+            return 1.0
+        if n <= s.warmup:
+            return 0.0
+
+        std = math.sqrt(var)
+        if std < s.min_std:
+            std = s.min_std
+        tail = 0.5 * math.erfc((short - mean) / (std * _SQRT2))  # P(short average this high)
+        score = math.log(tail + 1e-10) / _LOG_FLOOR if tail < 1.0 else 0.0
+        if s.rate_factor and fast_err > s.rate_factor * fast_scale and s.rate_score > score:
+            score = s.rate_score
+        if out_of_range and s.range_score > score:
+            score = s.range_score
+        if run > s.stuck_min_run and run > s.stuck_factor * st.longest_run and not st.stuck_fired:
+            st.stuck_fired = 1  # once per run: a stuck sensor is one event, not one per reading
+            if s.stuck_score > score:
+                score = s.stuck_score
+
+        if st.quiet > 0:
+            st.quiet -= 1
+            score *= s.damping
+        elif score >= s.fire_level:
+            st.quiet = s.refractory
+        return 0.0 if score < 0.0 else (1.0 if score > 1.0 else score)
+
+    def silent_for(self, now: float) -> float:
+        """Seconds since the last reading (NaN before the first timestamped one)."""
+        return now - self.state.last_time
+
+
+def settings_from_dict(values: dict) -> DetectorSettings:
+    known = {f.name: f.type for f in fields(DetectorSettings)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ValueError(f"unknown detector settings: {sorted(unknown)}")
+    defaults = DetectorSettings()
+    return DetectorSettings(**{k: type(getattr(defaults, k))(v) for k, v in values.items()})
