@@ -74,8 +74,8 @@ def decode_envelope(raw: bytes, topic: str = "") -> Envelope:
     env.content_type = env.content_type or JSON
     payload = env.payload
     if isinstance(payload, str):
-        if env.error_code and not _looks_base64(payload):
-            env.payload = payload  # 4.x error text travels as a plain string
+        if env.error_code:
+            env.payload = _error_text(payload)
         else:
             try:
                 env.payload = base64.b64decode(payload, validate=True)
@@ -90,7 +90,7 @@ def decode_envelope(raw: bytes, topic: str = "") -> Envelope:
 
 def _load_envelope(raw: bytes) -> dict[str, Any]:
     first = raw[:1]
-    if first in (b"{", b" ", b"\n", b"\r", b"\t"):
+    if first in (b"{", b"[", b" ", b"\n", b"\r", b"\t"):
         try:
             data = _json.loads(raw)
         except _json.DecodeError as exc:
@@ -105,16 +105,14 @@ def _load_envelope(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _looks_base64(text: str) -> bool:
-    return len(text) % 4 == 0 and " " not in text and _b64_ok(text)
-
-
-def _b64_ok(text: str) -> bool:
+def _error_text(text: str) -> str:
+    """Error text is base64 in 3.x and plain in 4.x: take the base64 reading only when it
+    yields printable UTF-8 (plain text such as "boom" can also be valid base64)."""
     try:
-        base64.b64decode(text, validate=True)
-        return True
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        return False
+        return text
+    return decoded if decoded.isprintable() else text
 
 
 def decode_payload(env: Envelope) -> Any:
