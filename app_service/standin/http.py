@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class ServiceServer:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._faults: list[int] = []
+        self._connections: set = set()
         self._lock = threading.Lock()
         self.delay = 0.0
         self.port = port
@@ -119,6 +121,14 @@ class ServiceServer:
             server.shutdown()
             server.server_close()
             self._thread.join(5)
+        # Keep-alive connections outlive the listener; a stopped service must not answer on them.
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def set_down(self, down: bool) -> None:
         if down and not self.down:
@@ -152,6 +162,16 @@ class ServiceServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with service._lock:
+                    service._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with service._lock:
+                    service._connections.discard(self.connection)
+                super().finish()
 
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
