@@ -252,12 +252,6 @@ class ServiceSettings:
     def bind_host(self) -> str:
         return self.bind_addr or self.host
 
-    def edgex_major(self, observed: int | None = None) -> int:
-        """The envelope dialect to publish: the configured one, else what we last received, else 4."""
-        if self.edgex_version != "auto":
-            return int(self.edgex_version)
-        return observed or 4
-
 
 def _duration_text(sec: Mapping[str, Any], key: str, section: str, default: str) -> str:
     get_duration(sec, key, section, default, allow_zero=False)

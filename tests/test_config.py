@@ -120,7 +120,7 @@ def test_shipped_configuration_validates_with_documented_defaults():
     assert settings.port == 59741
     assert (settings.bus_host, settings.bus_port, settings.base_topic_prefix) == (
         "localhost", 1883, "edgex")
-    assert settings.edgex_version == "auto" and settings.edgex_major() == 4
+    assert settings.edgex_version == "auto"
     assert settings.subscribe_topics == ("events/#",)
     assert set(settings.clients) == {"core-command", "core-metadata", "core-data",
                                      "support-notifications"}
@@ -163,13 +163,6 @@ def test_edgex_variable_bad_value():
     with pytest.raises(ConfigError, match="EDGEX_USE_REGISTRY"):
         ServiceSettings.from_config(load_configuration(SHIPPED, env={}),
                                     env={"EDGEX_USE_REGISTRY": "sure"})
-
-
-@pytest.mark.parametrize("version, observed, major", [
-    ("auto", None, 4), ("auto", 3, 3), ("3", 4, 3), ("4", 3, 4)])
-def test_edgex_major(version, observed, major):
-    cfg = load_configuration(SHIPPED, env={"MESSAGEBUS_EDGEXVERSION": version})
-    assert ServiceSettings.from_config(cfg, env={}).edgex_major(observed) == major
 
 
 def test_max_request_size_is_kib_with_zero_meaning_hard_cap(sample):

@@ -1,0 +1,244 @@
+"""The whole service on a real mosquitto with the embedded EdgeX stand-in."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from broker import free_port
+from app_service.config import ServiceSettings, load_configuration
+from app_service.errors import ConfigError
+from app_service.service import build_app
+from app_service.standin import StandIn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROFILES = os.path.join(ROOT, "profiles")
+
+
+def service_env(broker, standin, tmp_path, **extra):
+    ports = {name: url.rsplit(":", 1)[1] for name, url in standin.urls.items()}
+    env = {
+        "MESSAGEBUS_HOST": "127.0.0.1", "MESSAGEBUS_PORT": str(broker.port),
+        "MESSAGEBUS_OPTIONAL_CLIENTID": f"app-test-{free_port()}",
+        "SERVICE_HOST": "127.0.0.1", "SERVICE_PORT": str(free_port()),
+        "REGISTRY_HOST": "127.0.0.1", "REGISTRY_PORT": ports["registry"],
+        "APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "store.sqlite"),
+        "APPLICATIONSETTINGS_PROFILESDIR": PROFILES,
+        "WRITABLE_TELEMETRY_INTERVAL": "200ms",
+        "TRIGGER_PUBLISHTOPIC": "agent-out/{devicename}",
+    }
+    for name in ("core-command", "core-metadata", "core-data", "support-notifications"):
+        key = name.upper().replace("-", "_")
+        env[f"CLIENTS_{key}_HOST"] = "127.0.0.1"
+        env[f"CLIENTS_{key}_PORT"] = ports[name]
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def standin(broker):
+    with StandIn(PROFILES, broker=("127.0.0.1", broker.port), publish_events=False) as s:
+        yield s
+
+
+class Listener:
+    """A plain paho subscriber collecting (topic, decoded envelope)."""
+
+    def __init__(self, broker, topic):
+        self.messages = []
+        self.cond = threading.Condition()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"listener-{free_port()}")
+        self.client.on_message = self._on_message
+        self.client.connect("127.0.0.1", broker.port)
+        self.client.subscribe(topic)
+        self.client.loop_start()
+        time.sleep(0.2)
+
+    def _on_message(self, client, userdata, message):
+        with self.cond:
+            self.messages.append((message.topic, json.loads(message.payload)))
+            self.cond.notify_all()
+
+    def wait_for(self, predicate, timeout=10):
+        with self.cond:
+            assert self.cond.wait_for(lambda: any(predicate(t, m) for t, m in self.messages),
+                                      timeout), self.messages[-5:]
+            return next((t, m) for t, m in self.messages if predicate(t, m))
+
+    def close(self):
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def get(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def wait_until(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, standin, tmp_path):
+    env = service_env(broker, standin, tmp_path)
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
+    settings = ServiceSettings.from_config(cfg, env=env)
+    app = build_app(cfg, settings, env=env)
+    listener = Listener(broker, "edgex/#")
+    app.start()
+    try:
+        assert app.bus.wait_connected(10)
+        assert get(settings.port, "/api/v3/ping")["serviceName"] == "app-llm-agent"
+        assert wait_until(lambda: app.profiles.remote_ok)  # merged with stand-in core-metadata
+        time.sleep(0.2)
+        standin.publish_event("lounge-lamp", "Status")
+        topic, envelope = listener.wait_for(lambda t, m: t == "edgex/agent-out/lounge-lamp")
+        assert envelope["correlationID"] and envelope["contentType"] == "application/json"
+        _, metric = listener.wait_for(
+            lambda t, m: t == "edgex/telemetry/app-llm-agent/PipelineMessagesProcessed"
+            and _payload(m)["fields"][0]["value"] >= 1)
+        tags = {t["name"]: t["value"] for t in _payload(metric)["tags"]}
+        assert tags == {"service": "app-llm-agent", "pipeline": "default-pipeline"}
+        config = get(settings.port, "/api/v3/config")["config"]
+        assert config["Writable"]["InsecureSecrets"]["mqtt"]["SecretData"]["username"] in ("", "***")
+        metrics = get(settings.port, "/api/v3/metrics")["metrics"]
+        assert metrics["MessagesReceived"]["fields"][0]["value"] >= 1
+    finally:
+        app.stop()
+        listener.close()
+
+
+def _payload(envelope):
+    payload = envelope["payload"]
+    if isinstance(payload, str):  # EdgeX 3 dialect: base64 of the JSON
+        import base64
+        return json.loads(base64.b64decode(payload))
+    return payload
+
+
+def test_http_trigger_route(broker, standin, tmp_path):
+    env = service_env(broker, standin, tmp_path, TRIGGER_TYPE="http")
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
+    settings = ServiceSettings.from_config(cfg, env=env)
+    app = build_app(cfg, settings, env=env)
+    app.start()
+    try:
+        event = standin.devices.read("lounge-lamp", "Status", simulate=True)
+        body = json.dumps({"apiVersion": "v3", "requestId": "r1", "event": event}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{settings.port}/api/v3/trigger", body,
+                                     {"Content-Type": "application/json",
+                                      "X-Correlation-ID": "cid-42"}, method="POST")
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert resp.status == 200 and resp.headers["X-Correlation-ID"] == "cid-42"
+            assert json.loads(resp.read())["deviceName"] == "lounge-lamp"
+        req = urllib.request.Request(f"http://127.0.0.1:{settings.port}/api/v3/trigger",
+                                     b"{broken", {"Content-Type": "application/json"},
+                                     method="POST")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=5)
+        assert err.value.code == 400 and json.loads(err.value.read())["statusCode"] == 400
+        assert app.trigger is None  # Trigger.Type=http: no bus subscription
+    finally:
+        app.stop()
+
+
+FEATURE = '''
+from app_service.rest import Response
+
+def install(app):
+    def shout(params, app_):
+        suffix = params.get("Suffix", "!")
+        def run(ctx, event):
+            ctx.set_response_data((event.device_name.upper() + suffix).encode())
+            return True, event
+        return run
+    app.pipeline_functions["Shout"] = shout
+    app.rest.add_route("GET", "/api/v3/feature", lambda r: Response(200, {"installed": True}))
+    app.on_shutdown(lambda: app.config.setdefault("_feature_stopped", True))
+'''
+
+
+def test_feature_installers_register_functions_routes_and_hooks(broker, standin, tmp_path,
+                                                                monkeypatch):
+    (tmp_path / "fake_feature.py").write_text(FEATURE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    env = service_env(broker, standin, tmp_path, TRIGGER_TYPE="http",
+                      WRITABLE_PIPELINE_EXECUTIONORDER="Shout")
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
+    cfg["Writable"]["Pipeline"]["Functions"]["Shout"] = {"Parameters": {"Suffix": "?"}}
+    settings = ServiceSettings.from_config(cfg, env=env)
+    app = build_app(cfg, settings, env=env, features=("fake_feature", "no_such_feature_module"))
+    app.start()
+    try:
+        assert get(settings.port, "/api/v3/feature") == {"installed": True}
+        event = standin.devices.read("lounge-lamp", "Status", simulate=True)
+        req = urllib.request.Request(f"http://127.0.0.1:{settings.port}/api/v3/trigger",
+                                     json.dumps(event).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert resp.read() == (event["deviceName"].upper() + "?").encode()
+    finally:
+        app.stop()
+    assert cfg["_feature_stopped"] is True
+
+
+@pytest.mark.parametrize("mutate, key", [
+    (lambda c: c["Writable"]["Pipeline"].update(ExecutionOrder="NoSuchFunction"),
+     "Writable.Pipeline.ExecutionOrder"),
+    (lambda c: c["Clients"]["core-command"].update(UseMessageBus=True) or
+     c["MessageBus"].update(Disabled=True), "Clients.core-command.UseMessageBus"),
+    (lambda c: c["Writable"]["StoreAndForward"].update(RetryInterval="10ms"),
+     "Writable.StoreAndForward.RetryInterval"),
+])
+def test_build_app_rejects_bad_configuration(tmp_path, mutate, key):
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env={})
+    cfg["ApplicationSettings"]["StoreAndForwardPath"] = str(tmp_path / "s.sqlite")
+    mutate(cfg)
+    with pytest.raises(ConfigError) as err:
+        build_app(cfg, ServiceSettings.from_config(cfg, env={}), env={})
+    assert err.value.key == key
+
+
+def test_sigterm_drains_deregisters_and_exits_zero(broker, standin, tmp_path):
+    env = {**os.environ, **service_env(broker, standin, tmp_path), "EDGEX_USE_REGISTRY": "true",
+           "PYTHONPATH": ROOT}
+    port = env["SERVICE_PORT"]
+    proc = subprocess.Popen([sys.executable, "-m", "app_service"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(lambda: _pings(port), 20), proc.stderr.read1().decode()
+        registrations = standin.registry.registrations
+        assert wait_until(lambda: "app-llm-agent" in registrations, 10)
+        registration = registrations["app-llm-agent"]
+        assert registration["port"] == int(port)
+        assert registration["HealthCheck"]["path"] == "/api/v3/ping"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = err.decode()
+    assert proc.returncode == 0, stderr
+    assert registrations["app-llm-agent"]["status"] == "HALT"
+    assert "level=INFO" in stderr and "app=app-llm-agent" in stderr
+    assert "deregistered app-llm-agent" in stderr and "app-llm-agent stopped" in stderr
+
+
+def _pings(port):
+    try:
+        return get(port, "/api/v3/ping")["serviceName"] == "app-llm-agent"
+    except OSError:
+        return False
