@@ -143,7 +143,7 @@ class Endpoint(http.server.BaseHTTPRequestHandler):
 def endpoint():
     Endpoint.status, Endpoint.bodies = 503, []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
