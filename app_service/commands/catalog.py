@@ -1,0 +1,252 @@
+"""The catalog: everything the interpreter may act on, derived from profiles and devices only.
+
+Devices × profiles → for each device its place (``room:``/``area:`` label), aliases, identifying
+words, and its resources with the paths EdgeX offers: a set goes through the write-only
+deviceCommand of the same name (or an unshadowed writable resource), a read through a readable
+deviceCommand covering the resource (or an unshadowed readable resource). A deviceCommand shadows a
+same-named resource, exactly as the device SDK resolves names.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import lexicon
+from .numbers import normalise_numbers
+
+log = logging.getLogger(__name__)
+
+PLACE_PREFIXES = ("room", "area", "zone", "location", "floor")
+_LABEL_SEGMENT = re.compile(r"[,;:]")
+_LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
+_LABEL_NUMBER = re.compile(r"(?<![+\-\w])(-?\d+(?:\.\d+)?)\s*(?:k\b|%|°)?")
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    value_type: str
+    units: str
+    minimum: float | None
+    maximum: float | None
+    description: str
+    tokens: frozenset[str]                  # canonical words of the resource name
+    allowed: tuple[str, ...] = ()           # String enumeration or mapping labels
+    labels: tuple[tuple[frozenset[str], float], ...] = ()  # described named numbers ("3 = high")
+    set_command: str | None = None          # command to PUT for a set, None when not writable
+    read_command: str | None = None         # command to GET to read it, None when not readable
+
+    @property
+    def is_bool(self) -> bool:
+        return self.value_type.lower() == "bool"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type.lower().startswith(("int", "uint", "float"))
+
+    @property
+    def is_string(self) -> bool:
+        return self.value_type.lower() == "string"
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    profile: str
+    description: str
+    place: str                     # canonical place key ("living room"), "" when unlabelled
+    aliases: tuple[str, ...]
+    words: frozenset[str]          # canonical identifying words (kind, qualifiers, alias keys)
+    ids: frozenset[str]            # numeric identifiers ("1" for conveyor-1)
+    resources: dict[str, Resource] = field(default_factory=dict)
+    read_commands: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def writable(self) -> list[Resource]:
+        return [r for r in self.resources.values() if r.set_command]
+
+    def readable(self) -> list[Resource]:
+        return [r for r in self.resources.values() if r.read_command]
+
+
+def _place_key(value: str) -> str:
+    return " ".join(lexicon.split_name(value))
+
+
+def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], ...]:
+    """'0 = fan off, 1 = low, 3 = high' → ((frozenset({'fan','off'}), 0), ...)."""
+    labels = []
+    for segment in _LABEL_SEGMENT.split(description or ""):
+        numbers = list(_LABEL_NUMBER.finditer(segment))
+        if len(numbers) != 1 or "+-" in segment or "±" in segment:
+            continue
+        words = re.findall(r"[a-z]+", segment.lower().replace(numbers[0].group(0).lower(), " "))
+        keys = set()
+        for word in words:
+            if word not in {"is", "k", "the", "a", "an", "to", "of", "and"}:
+                keys.add(lexicon.stem(word))
+                keys.update(k for k in lexicon.canon(word) if k in _LABEL_VERBS)
+        if keys:
+            labels.append((frozenset(keys), float(numbers[0].group(1))))
+    return tuple(labels)
+
+
+def _build_entry(device: Any, profile: Any) -> Entry:
+    place = ""
+    for prefix in PLACE_PREFIXES:
+        values = device.label_values(prefix)
+        if values:
+            place = _place_key(values[0])
+            break
+    aliases = tuple(normalise_numbers(a) for a in device.label_values("alias"))
+    place_tokens = set(place.split())
+    words: set[str] = set()
+    ids: set[str] = set()
+    for token in lexicon.split_name(device.name):
+        if token.isdigit():
+            ids.add(token)
+        elif token not in place_tokens:
+            words.update(lexicon.canon(token))
+    # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels.
+    for token in lexicon.split_name(profile.name)[-1:] + [lab.lower() for lab in profile.labels]:
+        for key in lexicon.canon(token):
+            if key in lexicon.DEVICE_KINDS:
+                words.add(key)
+    for alias in aliases:
+        if alias.isascii():
+            words.update(k for t in lexicon.split_name(alias) for k in lexicon.canon(t))
+            continue
+        ids.update(re.findall(r"(\d+)号", alias))
+        for start, end, keys in lexicon.zh_segments(alias):
+            # single characters are too vague to identify a device unless they name a kind (灯, 泵)
+            words.update(k for k in keys if k not in place_tokens
+                         and (end - start > 1 or k in lexicon.DEVICE_KINDS))
+    words.discard("")
+
+    commands = {c.name: c for c in profile.device_commands if not c.is_hidden}
+    shadowed = {c.name for c in profile.device_commands}
+    resources: dict[str, Resource] = {}
+    for res in profile.device_resources:
+        if res.is_hidden:
+            continue
+        props = res.properties
+        set_command = None
+        single = commands.get(res.name)
+        if single and "W" in single.read_write and [op.device_resource for op in
+                                                    single.resource_operations] == [res.name]:
+            set_command = single.name
+        elif res.name not in shadowed and "W" in props.read_write:
+            set_command = res.name
+        read_command = None
+        for cmd in profile.device_commands:
+            if not cmd.is_hidden and "R" in cmd.read_write and any(
+                    op.device_resource == res.name for op in cmd.resource_operations):
+                read_command = cmd.name
+                break
+        if read_command is None and res.name not in shadowed and "R" in props.read_write:
+            read_command = res.name
+        mapping_labels: list[str] = []
+        for cmd in profile.device_commands:
+            for op in cmd.resource_operations:
+                if op.device_resource == res.name and op.mappings:
+                    mapping_labels.extend(str(v) for v in op.mappings.values())
+        allowed = tuple(dict.fromkeys(list(res.allowed_values) + mapping_labels))
+        resources[res.name] = Resource(
+            name=res.name, value_type=props.value_type, units=props.units or "",
+            minimum=props.minimum, maximum=props.maximum, description=res.description or "",
+            tokens=frozenset(k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)),
+            allowed=allowed, labels=_described_labels(res.description),
+            set_command=set_command, read_command=read_command)
+    read_commands = tuple(
+        (c.name, tuple(op.device_resource for op in c.resource_operations))
+        for c in profile.device_commands if not c.is_hidden and "R" in c.read_write)
+    return Entry(name=device.name, profile=profile.name, description=device.description or "",
+                 place=place, aliases=aliases, words=frozenset(words), ids=frozenset(ids),
+                 resources=resources, read_commands=read_commands)
+
+
+class Catalog:
+    """Immutable snapshot of the actionable catalog, plus the word tables derived from it."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: dict[str, Entry] = {e.name: e for e in entries}
+        self.places = {e.place for e in self.entries.values() if e.place}
+        self.zh_words = self._zh_table()
+        self.vocabulary = frozenset(w for e in self.entries.values() for w in e.words) | frozenset(
+            t for e in self.entries.values() for r in e.resources.values() for t in r.tokens)
+
+    @classmethod
+    def from_store(cls, profiles: dict[str, Any], devices: dict[str, Any]) -> "Catalog":
+        entries = []
+        for device in devices.values():
+            if getattr(device, "admin_state", "UNLOCKED") == "LOCKED":
+                log.info("device %s is administratively locked; left out of the catalog", device.name)
+                continue
+            profile = profiles.get(device.profile_name)
+            if profile is None:
+                log.warning("device %s names unknown profile %s; left out of the catalog",
+                            device.name, device.profile_name)
+                continue
+            entries.append(_build_entry(device, profile))
+        return cls(entries)
+
+    @classmethod
+    def from_files(cls, profiles_dir: str, devices_file: str) -> "Catalog":
+        from ..device_profiles import load_devices, load_profiles_dir
+        return cls.from_store(load_profiles_dir(profiles_dir), load_devices(devices_file))
+
+    def _zh_table(self) -> dict[str, list[str]]:
+        """Chinese spellings of places and aliases → canonical keys.
+
+        Place names come from the generic table and from prefixes that aliases of devices in the
+        same place share (客厅灯 + 客厅窗帘 → 客厅); an alias maps to its device's own key.
+        """
+        table: dict[str, list[str]] = {}
+        for place in self.places:
+            for spelling in lexicon.ZH_PLACES.get(place, []):
+                table[spelling] = [f"place:{place}"]
+        by_place: dict[str, list[str]] = {}
+        for entry in self.entries.values():
+            by_place.setdefault(entry.place, []).extend(
+                (entry.name, a) for a in entry.aliases if not a.isascii())
+        for place, aliases in by_place.items():
+            if not place:
+                continue
+            for i, (owner, first) in enumerate(aliases):
+                for other, second in aliases[i + 1:]:
+                    if other == owner:
+                        continue
+                    size = 0
+                    while size < min(len(first), len(second)) and first[size] == second[size]:
+                        size += 1
+                    if size >= 2 and first[:size] not in lexicon.ZH_WORDS:
+                        table.setdefault(first[:size], [f"place:{place}"])
+        for entry in self.entries.values():
+            for alias in entry.aliases:
+                if not alias.isascii():
+                    table[alias] = [f"alias:{entry.name}"]
+        return table
+
+
+class CatalogHolder:
+    """Holds the current catalog and rebuilds it when the device store changes."""
+
+    def __init__(self, store: Any):
+        self._store = store
+        self._lock = threading.Lock()
+        self._catalog = Catalog.from_store(store.profiles(), store.devices())
+        if hasattr(store, "on_change"):
+            store.on_change(self.rebuild)
+
+    def rebuild(self) -> None:
+        catalog = Catalog.from_store(self._store.profiles(), self._store.devices())
+        with self._lock:
+            self._catalog = catalog
+        log.info("command catalog rebuilt: %d devices", len(catalog.entries))
+
+    @property
+    def catalog(self) -> Catalog:
+        with self._lock:
+            return self._catalog

@@ -1,0 +1,251 @@
+"""Utterance → clauses → grounded features (pure functions over a Catalog).
+
+A clause carries what was said about which devices: canonical words mentioned (device kinds,
+qualifiers, resource concepts), places (known and unknown), numeric identifiers, quantities with
+units, the action words, and relative/question markers. Deciding what to do with them is the
+interpreter's job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import lexicon
+from .catalog import Catalog
+from .numbers import Quantity, find_quantities
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_INJECTION = re.compile(
+    r"ignore\s+(?:all\s+|any\s+|your\s+|the\s+|my\s+|previous\s+|prior\s+|earlier\s+|above\s+)*"
+    r"(?:rules?|instructions?|guidelines?|polic(?:y|ies)|limits?|restrictions?|safety|prompts?)"
+    r"|disregard\s+(?:all\s+|any\s+|your\s+|the\s+|previous\s+|prior\s+)*"
+    r"(?:rules?|instructions?|guidelines?|polic(?:y|ies)|limits?|safety|prompts?)"
+    r"|forget\s+(?:all\s+|your\s+|the\s+|previous\s+)*(?:rules?|instructions?|guidelines?)"
+    r"|system\s+(?:override|prompt|message|note)|admin(?:istrator)?\s+mode|developer\s+mode"
+    r"|maintenance\s+mode|god\s+mode|jailbreak|you\s+are\s+now\b|pretend\s+(?:you|to\s+be)"
+    r"|note\s+to\s+the\s+(?:assistant|ai|model|bot)|(?:safety|security)\s+(?:limits?|checks?|rules?)"
+    r"\s+(?:are|is|have\s+been)\s+(?:disabled|off|lifted|removed|suspended)"
+    r"|bypass\s+(?:the\s+)?(?:safety|rules?|limits?|guard)|override\s+(?:the\s+)?(?:safety|rules?|limits?)"
+    r"|new\s+instructions?\s*:|\bassistant\s*,\s*(?:disregard|ignore|forget)"
+    r"|忽略|无视|忘记(?:之前|以前|你的|所有)|不要理会|系统(?:提示|指令|覆盖|消息)|管理员模式|开发者模式"
+    r"|安全限制(?:已|被)?(?:解除|关闭|取消)|越狱|绕过", re.IGNORECASE)
+_SCHEDULE = re.compile(
+    r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
+    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|o'?clock)"
+    r"|\bat\s+(?:noon|midnight|dawn|dusk|sunset|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
+    r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
+    r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|明天|今晚|晚上|早上|定时|点钟|稍后|过一会|待会")
+_QUESTION_START = re.compile(
+    r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|tell\s+me|"
+    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report)\b")
+_POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+)?")
+_ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|[？?]$")
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\bplus\b|\balso\b|然后|并且|再把|同时)\s*")
+
+EN_ACTIONS = [
+    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bpower\s+(?:up|on)\b"
+     r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b|\bon\b", "on"),
+    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bpower\s+(?:down|off)\b"
+     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut)\b|\bout\b|\boff\b",
+     "off"),
+    (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
+    (r"\block\b|\bsecure\b|\bbolt\b|\blocked\b", "lock"),
+    (r"\bopen\b|\bopened\b|\braise\b|\bpull\s+up\b", "open"),
+    (r"\bclose\b|\bshut\b|\bclosed\b|\bdraw\b|\blower\b|\bpull\s+down\b", "close"),
+]
+ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|把.*锁$", "lock"),
+              (r"打开|拉开|开启|升起", "open"), (r"关上|拉上|合上", "close"),
+              (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来", "on"),
+              (r"关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
+              (r"拉上|合上|放下|降下", "close"), (r"拉开|升起", "open")]
+_UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|brighten|warmer|hotter|faster"
+                 r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一")
+_DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
+                   r"|slow)\b|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一")
+_VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
+                    r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
+_COMPLAINT = [
+    (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"), "brightness", +1),
+    (re.compile(r"too\s+bright|\bglare\b|太亮|刺眼"), "brightness", -1),
+    (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+in\b|太冷|好冷|有点冷"), "temperature", +1),
+    (re.compile(r"too\s+(?:hot|warm)|\bboiling\b|\bstuffy\b|太热|好热|有点热|闷"), "temperature", -1),
+]
+_MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0), (re.compile(r"\bhalve\b|减半"), 0.5)]
+_EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
+            (re.compile(r"\b(?:minimum|min|lowest)\b|最小|最低|最暗|最慢"), "min")]
+_QUANTIFIER = re.compile(r"\b(?:all|every|everything|both|each|entire|whole)\b|所有|全部|每个|都|一切|整个")
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
+             "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10"}
+_EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|but\s+not|apart\s+from|other\s+than|besides)\b|除了")
+
+
+@dataclass
+class Clause:
+    text: str
+    words: set[str] = field(default_factory=set)          # canonical keys mentioned
+    raw_words: set[str] = field(default_factory=set)      # stems as written (for value labels)
+    plural: set[str] = field(default_factory=set)         # canonical keys written in plural
+    places: set[str] = field(default_factory=set)         # catalog places named
+    unknown_places: set[str] = field(default_factory=set)
+    aliases: set[str] = field(default_factory=set)        # devices named by a full alias
+    ids: set[str] = field(default_factory=set)
+    quantities: list[Quantity] = field(default_factory=list)
+    actions: set[str] = field(default_factory=set)
+    capability_words: set[str] = field(default_factory=set)
+    group: bool = False
+    question: bool = False
+    up: bool = False
+    down: bool = False
+    vague: bool = False
+    complaint: tuple[str, int] | None = None
+    multiplier: float | None = None
+    extreme: str | None = None
+    relative_amount: bool = False     # an amount introduced by "by" or with a comparative
+    absolute_marker: bool = False     # "to N", "at N", 调到/设成
+    excluded: "Clause | None" = None
+
+    @property
+    def devices_named(self) -> bool:
+        return bool(self.words & _DEVICE_WORDS_SENTINEL or self.aliases or self.places)
+
+
+_DEVICE_WORDS_SENTINEL: set[str] = set()
+
+
+def language(text: str) -> str:
+    return "zh" if _CJK.search(text) else "en"
+
+
+def is_injection(text: str) -> bool:
+    if _INJECTION.search(text):
+        return True
+    # instructions hidden in quoted content addressed to the assistant
+    for quoted in re.findall(r"['\"‘“「](.+?)['\"’”」]", text):
+        if re.search(r"\b(?:assistant|ai|system|instructions?)\b", quoted, re.IGNORECASE):
+            return True
+    return False
+
+
+def is_schedule(text: str) -> bool:
+    return bool(_SCHEDULE.search(text))
+
+
+def split_clauses(text: str) -> list[str]:
+    """Split on punctuation and conjunctions; the interpreter merges pieces with no verb back."""
+    return [p for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
+
+
+def analyse(text: str, catalog: Catalog) -> Clause:
+    """Ground one clause of normalised text against the catalog."""
+    clause = Clause(text=text)
+    main, _, excluded = _EXCEPT.split(text, maxsplit=1)[0], None, None
+    parts = _EXCEPT.split(text, maxsplit=1)
+    if len(parts) == 2:
+        main, excluded = parts
+        clause.excluded = analyse(excluded, catalog)
+    body = " " + re.sub(r"'s\b", "", re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main)) + " "
+    # places (multi-word first) and ids
+    for place in sorted(catalog.places | lexicon.EN_PLACES, key=len, reverse=True):
+        pattern = rf"\b{re.escape(place)}s?\b"
+        if re.search(pattern, body):
+            (clause.places if place in catalog.places else clause.unknown_places).add(place)
+            body = re.sub(pattern, " ", body)
+    zh_table = dict(catalog.zh_words)
+    for place, spellings in lexicon.ZH_PLACES.items():
+        for spelling in spellings:
+            zh_table.setdefault(spelling, [f"place:{place}"])
+    for start, end, keys in lexicon.zh_segments(body, {k: v for k, v in zh_table.items()}):
+        for key in keys:
+            if key.startswith("place:"):
+                place = key[6:]
+                (clause.places if place in catalog.places else clause.unknown_places).add(place)
+            elif key.startswith("alias:"):
+                clause.aliases.add(key[6:])
+            else:
+                clause.words.add(key)
+    clause.ids.update(re.findall(r"(\d+)\s*号", body))
+    clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
+    tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
+    device_vocab = {w for e in catalog.entries.values() for w in e.words}
+    for i, token in enumerate(tokens):
+        if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
+            continue
+        keys = lexicon.canon(token)
+        clause.words.update(keys)
+        clause.raw_words.add(lexicon.stem(token))
+        clause.raw_words.add(token)
+        if token.endswith("s") and not token.endswith("ss") and keys[0] != token:
+            clause.plural.update(keys)
+        if token in _ORDINALS and i + 1 < len(tokens) and lexicon.canon(tokens[i + 1])[0] in device_vocab:
+            clause.ids.add(_ORDINALS[token])
+        if keys[0] in device_vocab and i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            if nxt.isdigit() and not re.match(rf"\s*{nxt}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
+                                              body[body.find(token + " " + nxt) + len(token) + 1:]):
+                clause.ids.add(nxt)
+            elif nxt in ("one", "two"):
+                clause.ids.add({"one": "1", "two": "2"}[nxt])
+        if re.fullmatch(r"\d+", tokens[i - 1] if i else "") and i >= 1 and keys[0] in device_vocab \
+                and token.endswith("s"):
+            clause.group = True
+    for token in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", body):
+        for word, concept in lexicon.CAPABILITY_WORDS.items():
+            if (word.isascii() and word == token) or (not word.isascii() and word in token):
+                clause.capability_words.add(concept)
+    clause.quantities = [q for q in find_quantities(body)
+                         if not _is_identifier(q, body, clause.ids) and not _is_count(q, body, device_vocab)]
+    lowered = body.strip()
+    clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) and not _POLITE.match(lowered) \
+        or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
+        or (lowered.endswith("?") and not _POLITE.match(lowered))
+    if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
+        clause.question = False
+    for pattern, action in (ZH_ACTIONS if _CJK.search(body) else []) + EN_ACTIONS:
+        if re.search(pattern, lowered):
+            clause.actions.add(action)
+    directional = _PHRASAL.sub(" ", lowered)
+    clause.up, clause.down = bool(_UP.search(directional)), bool(_DOWN.search(directional))
+    clause.vague = bool(_VAGUE.search(lowered))
+    for pattern, concept, sign in _COMPLAINT:
+        if pattern.search(lowered):
+            clause.complaint = (concept, sign)
+    for pattern, factor in _MULTIPLY:
+        if pattern.search(lowered):
+            clause.multiplier = factor
+    for pattern, which in _EXTREME:
+        if pattern.search(lowered):
+            clause.extreme = which
+    clause.relative_amount = bool(re.search(
+        r"\bby\s+-?\d|\d(?:\.\d+)?\s*(?:%|percent|degrees?|°|m/s|bar|k\b|kelvin|steps?|notch\w*)?\s*"
+        r"(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer|faster|slower|higher|lower|more|less|up|down)\b"
+        r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost)\b(?:\s+by)?\s+-?\d"
+        r"|(?:调高|调低|升高|降低|提高|加|减|高|低)\s*\d", lowered))
+    clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至",
+                                            lowered))
+    return clause
+
+
+_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|warm|cool|back|lock|set|fill|pick)\s+(?:up|down)\b"
+                      r"|停下|放下|拉下|降下")
+
+
+def _is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
+    """'2 conveyors', '2条传送带': a count of devices, not a value."""
+    if q.unit is not None:
+        return False
+    after = body[q.end:q.end + 20]
+    if re.match(r"\s*[条个台盏扇把只]", after):
+        return True
+    word = re.match(r"\s*([a-z]+)", after)
+    return bool(word) and word.group(1).endswith("s") and lexicon.canon(word.group(1))[0] in device_vocab
+
+
+def _is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
+    if q.unit is not None:
+        return False
+    literal = body[q.start:q.end].strip()
+    if literal not in ids:
+        return False
+    after = body[q.end:q.end + 2]
+    before = body[max(0, q.start - 12):q.start]
+    return "号" in after or bool(re.search(r"[a-z]\s*$", before)) and not re.search(r"\b(?:to|at|by)\s*$", before)
