@@ -248,9 +248,15 @@ class StandIn:
             return
         body, error_code, content_type = self.command.on_bus_request(levels, env)
         topic = f"{self.base_topic}/response/core-command/{env['requestID']}"
+        # core-command forwards the device service's answer, which keeps that service's topic.
+        forwarded = ""
+        if levels[0] == "command" and not error_code and len(levels) == 5:
+            service = self.devices.devices.get(levels[2], {}).get("serviceName", "")
+            forwarded = f"{self.base_topic}/response/{service}/{env['requestID']}"
         self._publish(topic, wire.envelope(body, edgex_major=self.edgex_major,
                                            correlation_id=env["correlationID"], request_id=env["requestID"],
-                                           error_code=error_code, content_type=content_type))
+                                           error_code=error_code, content_type=content_type,
+                                           received_topic=forwarded))
 
     def _auto_events(self) -> None:
         schedule: list[tuple[float, int, str, str, float]] = []
