@@ -1,0 +1,275 @@
+"""The anomaly feature inside the service: per-reading detection on events, outputs on the bus,
+notifications, the DetectAnomalies pipeline function and ``install(app)``."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from collections import deque
+from typing import Any, Callable
+
+from ..edgex.dtos import Event, Reading, add_event_request
+from ..edgex.topics import event_topic, join_topic
+from ..pipeline.registry import register_function
+from .config import AnomalySettings, load_settings
+from .records import AnomalyFacts, AnomalyRecord, anomaly_event, notification
+from .streams import StreamRegistry
+from .triage import TextClassifier, Triager, TriageQueue
+
+log = logging.getLogger(__name__)
+NUMERIC = {"Int8", "Int16", "Int32", "Int64", "Uint8", "Uint16", "Uint32", "Uint64", "Float32",
+           "Float64"}
+RECENT = 10
+
+
+class AnomalyOutputs:
+    """Publishes a triaged record: JSON on llm-agent/anomalies, an EdgeX Event, a notification."""
+
+    def __init__(self, bus: Any, service_key: str, notifications: Any = None,
+                 store: Any = None) -> None:
+        self.bus = bus
+        self.service_key = service_key
+        self.notifications = notifications
+        self.store = store
+
+    def deliver(self, record: AnomalyRecord) -> None:
+        f = record.facts
+        prefix = self.bus.settings.base_topic_prefix if hasattr(self.bus, "settings") else ""
+        body = json.dumps(record.to_dict(), default=str).encode()
+        self.bus.publish(join_topic(prefix, "llm-agent/anomalies", f.device, f.resource), body)
+        event = anomaly_event(record, Event, Reading)
+        topic = event_topic(prefix, self.service_key, event.profile_name, f.device,
+                            event.source_name)
+        self.bus.publish_envelope(topic, add_event_request(event),
+                                  correlation_id=f.correlation_id or record.id)
+        note = notification(record, self.service_key)
+        if note is not None and self.notifications is not None:
+            try:
+                self.notifications.send(note, correlation_id=f.correlation_id)
+            except Exception as exc:  # kept for retry rather than lost
+                if self.store is None:
+                    raise
+                log.warning("notification for %s deferred: %s", record.id, exc,
+                            extra={"correlation_id": f.correlation_id})
+                self.store.add("anomaly-notification", note, f.correlation_id)
+
+
+class AnomalyFeature:
+    """Scores every reading of an event; flagged ones go to the triage queue."""
+
+    def __init__(self, settings: AnomalySettings, queue: TriageQueue | None, *,
+                 profiles: Any = None, metrics: Any = None) -> None:
+        self.settings = settings
+        self.registry = StreamRegistry(settings.detector, settings.max_streams)
+        self.queue = queue
+        self.profiles = profiles
+        self._detected = metrics.counter("AnomaliesDetected") if metrics else None
+        self.detected = 0
+        self._recent: dict[tuple[str, str], deque] = {}
+        self._lock = threading.Lock()
+
+    def _limits(self, profile_name: str, resource: str) -> tuple[Any, Any, str, str]:
+        profile = self.profiles.profile(profile_name) if self.profiles is not None else None
+        found = profile.resource(resource) if profile is not None else None
+        if found is None:
+            return None, None, "", ""
+        p = found.properties
+        return p.minimum, p.maximum, p.units or "", found.description or ""
+
+    def _flag(self, facts: AnomalyFacts) -> None:
+        self.detected += 1
+        if self._detected:
+            self._detected.inc()
+        if self.queue is not None:
+            self.queue.submit(facts)
+
+    def process(self, event: Event, correlation_id: str = "") -> list[AnomalyFacts]:
+        flagged = []
+        for r in event.readings:
+            profile = r.profile_name or event.profile_name
+            if not self.settings.enabled_for(profile, r.resource_name):
+                continue
+            minimum, maximum, units, description = self._limits(profile, r.resource_name)
+            key = (r.device_name or event.device_name, r.resource_name)
+            with self._lock:
+                recent = self._recent.setdefault(key, deque(maxlen=RECENT))
+            base = dict(device=key[0], resource=key[1], profile=profile, origin_ns=r.origin,
+                        units=r.units or units, description=description, minimum=minimum,
+                        maximum=maximum, correlation_id=correlation_id)
+            if r.value_type == "String":
+                facts = AnomalyFacts(kind="text", score=0.0, value=r.value, recent=tuple(recent),
+                                     **base)
+                recent.append(r.value)
+                if self.queue is not None and self.queue.text is not None:
+                    cached = self.queue.text.cached(key[1], str(r.value))
+                    if cached is None or cached:
+                        self._flag_text(facts, cached)
+                continue
+            if r.value_type not in NUMERIC:
+                continue
+            try:
+                value = float(r.typed())
+            except (TypeError, ValueError) as exc:
+                log.warning("reading %s/%s skipped by anomaly detection: %s", key[0], key[1], exc,
+                            extra={"correlation_id": correlation_id})
+                continue
+            if not math.isfinite(value):
+                continue
+            detector = self.registry.detector(key[0], key[1], minimum=minimum, maximum=maximum)
+            if detector is None:
+                continue
+            score = detector.update(value, r.origin / 1e9 if r.origin else time.time())
+            if score >= self.settings.threshold_for(profile, key[1]):
+                kind = classify(detector, value)
+                facts = AnomalyFacts(kind=kind, score=round(score, 4), value=value,
+                                     recent=tuple(recent), **base)
+                self._flag(facts)
+                flagged.append(facts)
+            recent.append(value)
+        return flagged
+
+    def _flag_text(self, facts: AnomalyFacts, cached: bool | None) -> None:
+        # uncached strings go through the queue, where the model classifies them off-path
+        if cached:
+            self._flag(facts)
+        elif self.queue is not None:
+            self.queue.submit(facts)
+
+    def check_silence(self, now: float | None = None) -> list[AnomalyFacts]:
+        now = time.time() if now is None else now
+        intervals, factors = {}, {}
+        devices = self.profiles.devices if self.profiles is not None else {}
+        for (device, resource) in list(self.registry._streams):
+            d = devices.get(device)
+            profile_name = d.profile_name if d is not None else ""
+            factors[(device, resource)] = self.settings.silence_factor_for(profile_name, resource)
+            profile = self.profiles.profile(profile_name) if d is not None else None
+            for auto in getattr(d, "auto_events", ()) or ():
+                seconds = auto.interval_seconds
+                if seconds and resource in _source_resources(profile, auto.source_name):
+                    intervals[(device, resource)] = seconds
+        found = []
+        for s in self.registry.silent_streams(now, intervals, factors):
+            facts = AnomalyFacts(device=s.device, resource=s.resource, profile="", kind="silence",
+                                 score=1.0, value=f"silent for {s.silent_s:.0f} s, expected every "
+                                 f"{s.expected_interval_s:.0f} s", origin_ns=time.time_ns())
+            self._flag(facts)
+            found.append(facts)
+        return found
+
+
+def _source_resources(profile: Any, source: str) -> set[str]:
+    """An autoEvent's source is a resource or a deviceCommand reading several resources."""
+    names = {source}
+    command = profile.command(source) if profile is not None else None
+    if command is not None:
+        names.update(r.name for r in profile.command_resources(command))
+    return names
+
+
+def classify(detector: Any, value: float) -> str:
+    """Which detector family flagged the reading (for the record and the explanation)."""
+    st = detector.state
+    if value < detector.minimum or value > detector.maximum:
+        return "limit"
+    if st.stuck_fired and st.run:
+        return "stuck"
+    if value <= st.lo or value >= st.hi:
+        return "range"
+    return "surprise"
+
+
+class Housekeeping:
+    """Background checks: silence every ``interval_s``, snapshot every ``snapshot_interval_s``."""
+
+    def __init__(self, feature: AnomalyFeature, interval_s: float = 1.0) -> None:
+        self.feature = feature
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_snapshot = time.monotonic()
+
+    def start(self) -> "Housekeeping":
+        self._thread = threading.Thread(target=self._loop, name="anomaly-housekeeping",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _loop(self) -> None:
+        settings = self.feature.settings
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.feature.check_silence()
+                if settings.snapshot_path and settings.snapshot_interval_s and (
+                        time.monotonic() - self._last_snapshot >= settings.snapshot_interval_s):
+                    self.feature.registry.save(settings.snapshot_path)
+                    self._last_snapshot = time.monotonic()
+            except Exception:  # keep checking; the cause is logged once per failure
+                log.exception("anomaly housekeeping failed")
+
+
+def _actions_from_catalog(app: Any) -> Callable[[str], list[str]] | None:
+    holder = getattr(app, "catalog", None)
+    if holder is None:
+        return None
+
+    def actions(device: str) -> list[str]:
+        entry = holder.catalog.entries.get(device) if hasattr(holder.catalog, "entries") else None
+        out = []
+        for res in (entry.writable if entry is not None else []):
+            for option in (res.allowed or (("true", "false") if res.is_bool else ())):
+                out.append(f"set {res.name} to {option}")
+        return out
+    return actions
+
+
+@register_function("DetectAnomalies")
+def detect_anomalies(params: Any, app: Any) -> Callable:
+    """Pipeline function: scores the event's readings and passes the event on unchanged."""
+    feature = install(app)
+
+    def detect(ctx: Any, data: Any) -> tuple[bool, Any]:
+        if not isinstance(data, Event):
+            raise TypeError(f"DetectAnomalies in pipeline '{ctx.pipeline_id}': expected an "
+                            f"Event, got {type(data).__name__}")
+        feature.process(data, ctx.correlation_id)
+        return True, data
+    return detect
+
+
+def install(app: Any) -> AnomalyFeature:
+    """Validate [AnomalyDetection], restore snapshots, start triage, register workers."""
+    existing = getattr(app, "anomaly", None)
+    if isinstance(existing, AnomalyFeature):
+        return existing
+    settings = load_settings(app.config)
+    model = getattr(app, "model", None)
+    triager = Triager(model, _actions_from_catalog(app))
+    outputs = AnomalyOutputs(app.bus, app.service_key, getattr(app, "notifications_client", None),
+                             getattr(app, "store", None))
+    queue = TriageQueue(triager, outputs.deliver, size=settings.triage_queue_size,
+                        metrics=app.metrics, text=TextClassifier(model) if model else None)
+    feature = AnomalyFeature(settings, queue, profiles=getattr(app, "profiles", None),
+                             metrics=app.metrics)
+    if settings.snapshot_path:
+        restored = feature.registry.load(settings.snapshot_path)
+        log.info("anomaly detection restored %d streams from %s", restored,
+                 settings.snapshot_path)
+        app.on_shutdown(lambda: feature.registry.save(settings.snapshot_path))
+    store = getattr(app, "store", None)
+    notifications = getattr(app, "notifications_client", None)
+    if store is not None and notifications is not None:
+        store.register("anomaly-notification", lambda note: notifications.send(
+            {k: v for k, v in note.items() if not k.startswith("_")},
+            correlation_id=note.get("_correlation_id", "")))
+    app.add_worker(queue)
+    app.add_worker(Housekeeping(feature))
+    app.anomaly = feature
+    return feature

@@ -1,0 +1,115 @@
+"""On the wire: a real mosquitto, the EdgeX stand-in, the service's bus and clients.
+
+A limit breach on lounge-thermostat must come out as (1) a JSON record on
+{b}/llm-agent/anomalies/{device}/{resource}, (2) an LLM-Anomaly Event that the stand-in's
+core-data stores, (3) a CRITICAL support-notifications notification.
+"""
+import json
+import os
+import time
+import types
+import uuid
+
+import pytest
+
+from app_service.anomaly.config import load_settings
+from app_service.anomaly.triage import Triager, TriageQueue
+from app_service.anomaly.wiring import AnomalyFeature, AnomalyOutputs, detect_anomalies
+from app_service.bus import BusSettings, MessageBus
+from app_service.clients import NotificationsClient
+from app_service.device_profiles import DeviceProfiles
+from app_service.edgex.dtos import Event, Reading
+from app_service.metrics import Metrics
+from app_service.pipeline.context import Context
+from app_service.standin import StandIn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROFILES = os.path.join(ROOT, "profiles")
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def climate_event(value, origin_ns, value_type="Float32", resource="Temperature"):
+    reading = Reading(id=str(uuid.uuid4()), origin=origin_ns, device_name="lounge-thermostat",
+                      resource_name=resource, profile_name="Room-Thermostat",
+                      value_type=value_type, value=str(value), units="C")
+    return Event.new("lounge-thermostat", "Room-Thermostat", "Climate", origin_ns, [reading])
+
+
+@pytest.fixture
+def wired(broker):
+    with StandIn(PROFILES, broker=(broker.host, broker.port), publish_events=False,
+                 seed=3) as standin:
+        bus = MessageBus(BusSettings(host=broker.host, port=broker.port,
+                                     client_id=f"anomaly-{uuid.uuid4().hex[:8]}"), Metrics())
+        bus.start()
+        assert bus.wait_connected(5)
+        notifications = NotificationsClient(standin.urls["support-notifications"], timeout_s=2.0)
+        metrics = Metrics()
+        outputs = AnomalyOutputs(bus, "app-llm-agent", notifications)
+        queue = TriageQueue(Triager(None), outputs.deliver, size=8, metrics=metrics).start()
+        feature = AnomalyFeature(load_settings({}), queue,
+                                 profiles=DeviceProfiles(PROFILES,
+                                                         os.path.join(PROFILES, "devices.yaml")),
+                                 metrics=metrics)
+        received = []
+        bus.subscribe("edgex/llm-agent/anomalies/#", lambda topic, raw: received.append(
+            (topic, json.loads(raw))))
+        time.sleep(0.2)  # let the subscription settle
+        yield types.SimpleNamespace(standin=standin, feature=feature, received=received,
+                                    metrics=metrics)
+        queue.close()
+        bus.stop()
+        notifications.close()
+
+
+def test_limit_breach_becomes_record_event_and_notification(wired):
+    start = time.time_ns()
+    for i in range(30):  # normal readings: nothing goes out
+        wired.feature.process(climate_event(21.0 + 0.1 * (i % 3), start + i * 10**10), "cid-n")
+    flagged = wired.feature.process(climate_event(75.0, start + 31 * 10**10), "cid-breach")
+    assert [f.kind for f in flagged] == ["limit"]
+
+    assert wait_for(lambda: wired.received and wired.standin.notifications and any(
+        e.get("profileName") == "LLM-Anomaly" for e in wired.standin.events))
+    topic, record = wired.received[0]
+    assert topic == "edgex/llm-agent/anomalies/lounge-thermostat/Temperature"
+    assert record["severity"] == "critical" and record["kind"] == "limit"
+    assert record["value"] == 75.0 and record["maximum"] == 60.0
+    assert "outside its profile limits -20 to 60 C" in record["explanation"]
+
+    (event,) = [e for e in wired.standin.events if e.get("profileName") == "LLM-Anomaly"]
+    assert event["sourceName"] == "Anomaly" and event["deviceName"] == "lounge-thermostat"
+    (reading,) = event["readings"]
+    assert reading["valueType"] == "Object" and reading["objectValue"]["id"] == record["id"]
+
+    (note,) = wired.standin.notifications
+    assert note["category"] == "anomaly" and note["severity"] == "CRITICAL"
+    assert set(note["labels"]) == {"lounge-thermostat", "Temperature"}
+    assert wired.metrics.counter("AnomaliesDetected").value == 1
+    assert len(wired.received) == 1  # the normal readings produced nothing
+
+
+def test_pipeline_function_passes_the_event_on_and_rejects_other_data():
+    started = []
+    app = types.SimpleNamespace(config={"AnomalyDetection": {"Threshold": 0.3}}, bus=None,
+                                service_key="app-llm-agent", metrics=Metrics(), model=None,
+                                profiles=DeviceProfiles(PROFILES, os.path.join(PROFILES,
+                                                                               "devices.yaml")),
+                                store=None, notifications_client=None,
+                                add_worker=started.append, on_shutdown=lambda fn: None)
+    detect = detect_anomalies({}, app)
+    assert detect_anomalies({}, app) is not detect and len(started) == 2  # installed once
+    event = climate_event(99.0, time.time_ns())
+    ctx = Context(correlation_id="cid-p", pipeline_id="default-pipeline")
+    assert detect(ctx, event) == (True, event)
+    assert app.anomaly.detected == 1 and app.anomaly.queue.depth() == 1
+    with pytest.raises(TypeError):
+        detect(ctx, b"raw bytes")
