@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import lexicon
-from .numbers import normalise_numbers
+from .numbers import normalise_numbers, profile_unit_family
 
 log = logging.getLogger(__name__)
 
 PLACE_PREFIXES = ("room", "area", "zone", "location", "floor")
 _LABEL_SEGMENT = re.compile(r"[,;:]")
+_UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
+                  "pressure": "pressure", "kelvin": "color", "flow": "flow"}
 _LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
 _LABEL_NUMBER = re.compile(r"(?<![+\-\w])(-?\d+(?:\.\d+)?)\s*(?:k\b|%|°)?")
 
@@ -86,7 +88,7 @@ def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], .
         keys = set()
         for word in words:
             if word not in {"is", "k", "the", "a", "an", "to", "of", "and"}:
-                keys.add(lexicon.stem(word))
+                keys.add({"halfway": "half"}.get(word, lexicon.stem(word)))
                 keys.update(k for k in lexicon.canon(word) if k in _LABEL_VERBS)
         if keys:
             labels.append((frozenset(keys), float(numbers[0].group(1))))
@@ -153,10 +155,14 @@ def _build_entry(device: Any, profile: Any) -> Entry:
                 if op.device_resource == res.name and op.mappings:
                     mapping_labels.extend(str(v) for v in op.mappings.values())
         allowed = tuple(dict.fromkeys(list(res.allowed_values) + mapping_labels))
+        tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
+        family = profile_unit_family(props.units or "")
+        if family and family[0] in _UNIT_CONCEPTS:
+            tokens.add(_UNIT_CONCEPTS[family[0]])   # a °C set point is a temperature whatever its name
         resources[res.name] = Resource(
             name=res.name, value_type=props.value_type, units=props.units or "",
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",
-            tokens=frozenset(k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)),
+            tokens=frozenset(tokens),
             allowed=allowed, labels=_described_labels(res.description),
             set_command=set_command, read_command=read_command)
     read_commands = tuple(

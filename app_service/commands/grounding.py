@@ -145,8 +145,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.excluded = analyse(excluded, catalog)
     body = " " + re.sub(r"'s\b", "", re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main)) + " "
     # places (multi-word first) and ids
+    device_vocab = {w for e in catalog.entries.values() for w in e.words}
     for place in sorted(catalog.places | lexicon.EN_PLACES, key=len, reverse=True):
         pattern = rf"\b{re.escape(place)}s?\b"
+        if place not in catalog.places and place in device_vocab:
+            continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
             (clause.places if place in catalog.places else clause.unknown_places).add(place)
             body = re.sub(pattern, " ", body)
@@ -166,7 +169,6 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
-    device_vocab = {w for e in catalog.entries.values() for w in e.words}
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
@@ -174,6 +176,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.words.update(keys)
         clause.raw_words.add(lexicon.stem(token))
         clause.raw_words.add(token)
+        if i + 1 < len(tokens):
+            clause.raw_words.add(token + tokens[i + 1])   # "hdmi 2" → "hdmi2"
         if token.endswith("s") and not token.endswith("ss") and keys[0] != token:
             clause.plural.update(keys)
         if token in _ORDINALS and i + 1 < len(tokens) and lexicon.canon(tokens[i + 1])[0] in device_vocab:

@@ -31,7 +31,7 @@ _VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", 
 _NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool", "ac": "cool",
                    "aircon": "cool", "automatic": "auto", "flat": "horizontal", "level": "horizontal",
                    "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
-                   "高": "high", "中": "medium", "低": "low", "halfway": "halfway", "half": "halfway"}
+                   "高": "high", "中": "medium", "低": "low", "halfway": "half"}
 _STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "speed": 0.2,
                    "kelvin": 500.0, "pressure": 0.2, "angle": 15.0}
 _VERB_START = re.compile(
@@ -175,6 +175,11 @@ class Interpreter:
                     return None
                 raise Refusal("unrelated" if scope == "global" else "unsupported",
                               "nothing here can do that")
+            if scope == "global":
+                # with no device or place named, only a named capability may pick the device
+                built = [c for c in built if c.strength > 1]
+                if not built:
+                    raise Refusal("unrelated", "the request does not name anything this service can control")
             best = max(c.strength for c in built)
             built = [c for c in built if c.strength >= best]
             per_place: dict[str, int] = {}
@@ -213,7 +218,10 @@ class Interpreter:
                 words = words | {"alias:" + entry.name}
             if not words:
                 continue
-            specific = any(w.startswith("alias:") or holders.get(w, 0) == 1 for w in words)
+            # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
+            # word ("light", "window") must agree with the places said
+            specific = any(w.startswith("alias:") or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS)
+                           for w in words)
             if clause.ids and entry.ids:
                 if not clause.ids & entry.ids:
                     continue
@@ -261,7 +269,7 @@ class Interpreter:
                 command = entry.resources[focus[0]].read_command
             elif entry.read_commands:
                 command = max(entry.read_commands, key=lambda c: len(c[1]))[0]
-            return _Candidate(entry, [Action(entry.name, command, "get")], best, focus)
+            return _Candidate(entry, [Action(entry.name, command, "get")], 1 + best, focus)
         writable = entry.writable()
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:
@@ -293,7 +301,11 @@ class Interpreter:
             target = self._pick_numeric(entry, numeric, scores, clause, None)
             if target is not None and target.minimum is not None and target.maximum is not None:
                 value = target.maximum if clause.extreme == "max" else target.minimum
-                return _Candidate(entry, [_set(entry, target, value)], 1 + scores[target.name])
+                actions = [_set(entry, target, value)]
+                power = _bool_resource(entry, clause)
+                if "on" in clause.actions and power is not None and re.search(r"\bat\b", clause.text):
+                    actions.insert(0, _set_bool(entry, power, True))
+                return _Candidate(entry, actions, 1 + scores[target.name])
         if quantity is not None and numeric:
             target = self._pick_numeric(entry, numeric, scores, clause, quantity)
             if target is None:

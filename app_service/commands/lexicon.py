@@ -17,7 +17,7 @@ EN_SYNONYMS = {
     "temp": "temperature", "warm": "temperature", "warmer": "temperature", "warmth": "temperature",
     "hot": "temperature", "hotter": "temperature", "cold": "temperature", "colder": "temperature",
     "cooler": "temperature", "freezing": "temperature", "chilly": "temperature",
-    "heat": "temperature", "degree": "temperature",
+    "heat": "temperature",
     "colour": "color", "kelvin": "color", "white": "color", "mired": "color",
     "bright": "brightness", "brighter": "brightness", "brighten": "brightness", "dim": "brightness",
     "dimmer": "brightness", "dark": "brightness", "darker": "brightness",
@@ -45,7 +45,9 @@ ZH_WORDS = {
     "暖气": "heater", "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector",
     "洒水器": "sprinkler", "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window",
     "窗": "window", "报警器": "detector", "探测器": "detector", "插座": "plug",
-    "咖啡机": "coffee", "洗衣机": "washer", "电视": "television", "冰箱": "fridge",
+    "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher", "烤箱": "oven",
+    "微波炉": "microwave", "热水器": "boiler", "扫地机": "vacuum", "净化器": "purifier",
+    "烘干机": "dryer", "电梯": "elevator", "打印机": "printer", "门铃": "doorbell", "电视": "television", "冰箱": "fridge",
     "摄像头": "camera", "音箱": "speaker", "加湿器": "humidifier", "除湿机": "dehumidifier",
     "电机": "motor", "马达": "motor", "亮度": "brightness", "亮": "brightness", "暗": "brightness",
     "温度": "temperature", "色温": "color temperature", "颜色": "colour", "速度": "speed",
@@ -55,7 +57,7 @@ ZH_WORDS = {
     "振动": "vibration", "震动": "vibration", "电流": "current", "流量": "flow", "功率": "draw",
     "耗电": "draw", "模式": "mode", "位置": "position", "热": "temperature", "冷": "temperature",
     "暖": "temperature", "多少度": "temperature", "制冷": "cool", "制热": "heat", "自动": "auto",
-    "运行": "run", "车间": "workshop",
+    "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity", "气压": "pressure",
 }
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).
@@ -78,7 +80,7 @@ EN_PLACES = {"kitchen", "living room", "bedroom", "hallway", "hall", "bathroom",
              "lab", "kids room", "nursery", "attic", "cellar", "server room", "corridor",
              "reception", "classroom", "yard", "porch", "patio", "guest room", "pantry", "loft",
              "shed", "conference room", "master bedroom", "utility room", "stairs", "staircase",
-             "upstairs", "downstairs", "pool", "library", "gym", "roof"}
+             "upstairs", "downstairs", "pool", "library", "gym"}
 
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).
 DEVICE_KINDS = {"light", "thermostat", "lock", "door", "blind", "plug", "conveyor", "pump", "fan",
