@@ -243,3 +243,11 @@ def test_notifications_client(standin):
     with pytest.raises(CommandError) as info:  # POST is not idempotent: a 500 is not resent
         client.send({"category": "c", "content": "x", "sender": "s", "severity": "NORMAL"})
     assert info.value.status == 500 and len(standin.notifications) == 1
+
+
+def test_identical_core_metadata_profiles_are_not_reported_as_replacements(standin, caplog):
+    store = DeviceProfiles(PROFILES, os.path.join(PROFILES, "devices.yaml"),
+                           MetadataClient(standin.urls["core-metadata"], 1.0))
+    with caplog.at_level("INFO", logger="app_service.device_profiles.store"):
+        assert store.refresh()
+    assert store.version == 0 and "replaces" not in caplog.text

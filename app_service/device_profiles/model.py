@@ -116,7 +116,7 @@ class DeviceProfile:
     model: str = ""
     description: str = ""
     labels: tuple[str, ...] = ()
-    source: str = ""
+    source: str = field(default="", compare=False)  # where it was read from, not part of its identity
 
     def resource(self, name: str) -> DeviceResource | None:
         return next((r for r in self.device_resources if r.name == name), None)
