@@ -30,7 +30,8 @@ def parse(argv):
      "Teleport", "names that start with one of"),
 ])
 def test_bad_value_exits_1_naming_key_value_and_accepted(env, key, value, accepted, capsys,
-                                                         tmp_path):
+                                                         tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     env = {"APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "s.sqlite"), **env}
     assert main(["-cf", SHIPPED], env=env) == 1
     err = capsys.readouterr().err
@@ -41,10 +42,9 @@ def test_bad_value_exit_code_of_the_real_process(tmp_path):
     env = {**os.environ, "PYTHONPATH": ROOT, "SERVICE_PORT": "-1",
            "APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "s.sqlite")}
     proc = subprocess.run([sys.executable, "-m", "app_service", "-cf", SHIPPED], env=env,
-                          capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
-    assert "Service.Port" in proc.stderr and "'-1'" not in proc.stdout
-    assert "-1" in proc.stderr and "between 1 and 65535" in proc.stderr
+    assert "Service.Port" in proc.stderr and "-1" in proc.stderr and "between 1 and 65535" in proc.stderr
 
 
 def test_missing_config_file_exits_1(capsys, tmp_path):

@@ -43,6 +43,12 @@ def service_env(broker, standin, tmp_path, **extra):
     return env
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_dir(tmp_path, monkeypatch):
+    """Relative state paths of the features (snapshots, stores) land in the test's own folder."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def standin(broker):
     with StandIn(PROFILES, broker=("127.0.0.1", broker.port), publish_events=False) as s:
@@ -66,6 +72,11 @@ class Listener:
         with self.cond:
             self.messages.append((message.topic, json.loads(message.payload)))
             self.cond.notify_all()
+
+    def has(self, predicate, timeout):
+        with self.cond:
+            return self.cond.wait_for(lambda: any(predicate(t, m) for t, m in self.messages),
+                                      timeout)
 
     def wait_for(self, predicate, timeout=10):
         with self.cond:
@@ -103,9 +114,11 @@ def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, stand
         assert app.bus.wait_connected(10)
         assert get(settings.port, "/api/v3/ping")["serviceName"] == "app-llm-agent"
         assert wait_until(lambda: app.profiles.remote_ok)  # merged with stand-in core-metadata
-        time.sleep(0.2)
-        standin.publish_event("lounge-lamp", "Status")
-        topic, envelope = listener.wait_for(lambda t, m: t == "edgex/agent-out/lounge-lamp")
+        # The subscription is made in on_connect; publish until the first event gets through.
+        output = lambda t, m: t == "edgex/agent-out/lounge-lamp"  # noqa: E731
+        assert wait_until(lambda: standin.publish_event("lounge-lamp", "Status") and
+                          listener.has(output, 0.5), 15)
+        topic, envelope = listener.wait_for(output)
         assert envelope["correlationID"] and envelope["contentType"] == "application/json"
         _, metric = listener.wait_for(
             lambda t, m: t == "edgex/telemetry/app-llm-agent/PipelineMessagesProcessed"
@@ -215,7 +228,8 @@ def test_sigterm_drains_deregisters_and_exits_zero(broker, standin, tmp_path):
     env = {**os.environ, **service_env(broker, standin, tmp_path), "EDGEX_USE_REGISTRY": "true",
            "PYTHONPATH": ROOT}
     port = env["SERVICE_PORT"]
-    proc = subprocess.Popen([sys.executable, "-m", "app_service"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "app_service", "-cf",
+                             os.path.join(ROOT, "configuration.toml")], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert wait_until(lambda: _pings(port), 20), proc.stderr.read1().decode()
