@@ -103,19 +103,37 @@ def test_auto_events_on_the_bus_match_the_capture_shape(broker, shared_dir, majo
     assert event.device_name == "filler-conveyor" and len(event.readings) == 6
 
 
-def test_signals_vary_and_faults_show(tmp_path):
+def readings_of(standin, device, source):
+    return {r["resourceName"]: r["value"] for r in standin.publish_event(device, source)["readings"]}
+
+
+def test_signals_vary_and_faults_show():
     standin = StandIn(PROFILES, publish_events=False, fault_rate=0.0, seed=5)
-    values = [float(standin.publish_event("rinse-pump", "Telemetry")["readings"][0]["value"])
-              for _ in range(50)]
-    assert len(set(values)) > 10 and all(0 <= v <= 10 for v in values)
+    values = [float(readings_of(standin, "rinse-pump", "Telemetry")["FlowRate"]) for _ in range(50)]
+    assert len(set(values)) > 10 and all(0 <= v <= 200 for v in values)
     assert standin.state["rinse-pump"]["TargetPressure"] == "2.5"  # set points are not simulated
     faulty = StandIn(PROFILES, publish_events=False, fault_rate=1.0, seed=5)
-    statuses = {faulty.publish_event("rinse-pump", "Telemetry")["readings"][4]["value"]
-                for _ in range(20)}
+    statuses = {readings_of(faulty, "rinse-pump", "Telemetry")["PumpStatus"] for _ in range(20)}
     assert statuses - {"ok"}, statuses
-    pressures = [float(faulty.publish_event("rinse-pump", "Telemetry")["readings"][0]["value"])
-                 for _ in range(20)]
+    pressures = [float(readings_of(faulty, "rinse-pump", "Telemetry")["Pressure"]) for _ in range(20)]
     assert max(abs(p - 2.48) for p in pressures) > 1.0
+
+
+def test_signals_follow_set_points_and_switches():
+    standin = StandIn(PROFILES, publish_events=False, fault_rate=0.0, seed=9)
+    standin.devices.write("rinse-pump", "TargetPressure", {"TargetPressure": "4.0"})
+    for _ in range(30):
+        pressure = float(readings_of(standin, "rinse-pump", "Telemetry")["Pressure"])
+    assert abs(pressure - 4.0) < 0.4  # pressure follows its set point (same units)
+    standin.devices.write("filler-conveyor", "Running", {"Running": "false"})
+    for _ in range(30):
+        telemetry = readings_of(standin, "filler-conveyor", "Telemetry")
+    assert float(telemetry["Current"]) < 0.2 and float(telemetry["Vibration"]) < 0.2  # stopped
+    standin.devices.write("kettle-plug", "Power", {"Power": "true"})
+    power = [float(readings_of(standin, "kettle-plug", "ActivePower")["ActivePower"]) for _ in range(30)]
+    assert power[-1] > 500  # a switched-on appliance draws power
+    energy = [float(readings_of(standin, "kettle-plug", "Status")["Energy"]) for _ in range(3)]
+    assert energy == sorted(energy) and energy[0] >= 132.4  # a counter never goes back
 
 
 def test_dataset_state_is_served_as_edgex_strings(shared_dir):

@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from . import wire
+from .signals import Signals
 
 INT_RANGES = {"Uint8": (0, 2**8 - 1), "Uint16": (0, 2**16 - 1), "Uint32": (0, 2**32 - 1),
               "Uint64": (0, 2**64 - 1), "Int8": (-2**7, 2**7 - 1), "Int16": (-2**15, 2**15 - 1),
@@ -76,9 +77,7 @@ class VirtualDevices:
         self.fault_rate = fault_rate
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
-        self._baseline: dict[tuple[str, str], float] = {}
-        self._walk: dict[tuple[str, str], float] = {}
-        self._ticks = 0
+        self._signals = Signals(self._rng)
         self.state: dict[str, dict[str, str]] = {}
         for name, device in devices.items():
             given = (state or {}).get(name, {})
@@ -180,50 +179,16 @@ class VirtualDevices:
                  simulate: bool, fault: bool) -> dict:
         props = resource.get("properties") or {}
         value_type = _canonical_type(props.get("valueType", ""))
-        key = (device["name"], resource["name"])
         text = self.state[device["name"]].get(resource["name"], "")
         if simulate and props.get("readWrite") == "R":
-            text = self._simulate(key, resource, value_type, text, fault)
+            text = self._signals.next_value(device["name"], self.state[device["name"]], profile, resource,
+                                            _allowed(resource.get("description", "")), fault)
             self.state[device["name"]][resource["name"]] = text
         mapped = (op.get("mappings") or {}).get(text, text)
         if value_type in ("Float32", "Float64"):
             mapped = wire.format_float(float(mapped), value_type, self.float_style)
         return wire.reading(device["name"], profile["name"], resource["name"], value_type, mapped,
                             origin, props.get("units", ""))
-
-    def _simulate(self, key: tuple[str, str], resource: dict, value_type: str, text: str,
-                  fault: bool) -> str:
-        props = resource.get("properties") or {}
-        if value_type == "String":
-            choices = _allowed(resource.get("description", ""))
-            if fault and len(choices) > 1:
-                return self._rng.choice([c for c in choices[1:] if c != text] or choices)
-            return self._baseline_text(key, text)
-        if value_type not in INT_RANGES and value_type not in ("Float32", "Float64"):
-            return text
-        base = self._baseline.setdefault(key, _to_float(text))
-        low, high = props.get("minimum"), props.get("maximum")
-        span = (high - low) if low is not None and high is not None else max(abs(base), 1.0)
-        # Mean-reverting random walk plus a slow daily-like wave: plausible, never flat.
-        walk = self._walk.get(key, 0.0) * 0.9 + self._rng.gauss(0, span * 0.004)
-        self._walk[key] = walk
-        wave = math.sin(wire.now_ns() / 1e9 / 600.0 + hash(key) % 7) * span * 0.01
-        value = base + walk + wave
-        if fault:  # a spike past the normal band: what the anomaly demo should catch
-            value = base + span * self._rng.choice((0.35, 0.5, -0.35))
-        if low is not None and not fault:
-            value = max(low, value)
-        if high is not None and not fault:
-            value = min(high, value)
-        if value_type in INT_RANGES:
-            low_t, high_t = INT_RANGES[value_type]
-            return str(min(high_t, max(low_t, int(round(value)))))
-        return repr(round(value, 3))
-
-    def _baseline_text(self, key: tuple[str, str], text: str) -> str:
-        # A String reading returns to its resting value after a fault reading.
-        resting = self._baseline.setdefault(key, text)  # type: ignore[arg-type]
-        return resting if isinstance(resting, str) else text
 
 
 def _allowed(description: str) -> list[str]:
