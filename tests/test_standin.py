@@ -274,3 +274,24 @@ def test_down_and_up_reuse_the_port():
             session.get(url, timeout=1)
         standin.set_down("core-metadata", False)
         assert standin.urls["core-metadata"] + "/api/v3/ping" == url and session.get(url).ok
+
+
+@pytest.mark.parametrize("options", [{"base64_payload": True}, {"optimize_events": True},
+                                     {"edgex_major": 3, "optimize_events": True}])
+def test_encoding_options_decode_with_the_service_decoder(options):
+    standin = StandIn(PROFILES, publish_events=False, seed=2, **options)
+    standin.publish_event("kettle-plug", "ActivePower")
+    standin.publish_event("filler-conveyor", "Telemetry")
+    (single_topic, single), (multi_topic, multi) = standin.published[-2:]
+    envelope = json.loads(single)
+    assert isinstance(envelope["payload"], str) == (options.get("edgex_major") == 3
+                                                    or options.get("base64_payload", False))
+    one = decode_event(decode_envelope(single, single_topic))
+    many = decode_event(decode_envelope(multi, multi_topic))
+    assert one.readings[0].resource_name == "ActivePower"
+    assert one.readings[0].device_name == "kettle-plug" and one.readings[0].origin == one.origin
+    assert [r.profile_name for r in many.readings] == ["Conveyor-Drive"] * 6
+    if options.get("optimize_events"):
+        payload = envelope["payload"]
+        raw = json.loads(base64.b64decode(payload)) if isinstance(payload, str) else payload
+        assert raw["event"]["readings"][0].keys() == {"valueType", "value", "units"}

@@ -59,12 +59,14 @@ class StandIn:
                  broker: tuple[str, int] | None = None, base_topic: str = "edgex", edgex_major: int = 4,
                  publish_events: bool = True, event_interval_scale: float = 1.0,
                  float_format: str | None = None, fault_rate: float = 0.004, seed: int | None = None,
+                 base64_payload: bool = False, optimize_events: bool = False,
                  host: str = "127.0.0.1", ports: dict[str, int] | None = None):
         devices_file = devices_file or os.path.join(profiles_dir, "devices.yaml")
         if state is None and os.path.exists(os.path.join(profiles_dir, "state.json")):
             with open(os.path.join(profiles_dir, "state.json"), encoding="utf-8") as fh:
                 state = json.load(fh)
         self.base_topic, self.edgex_major, self.broker = base_topic, edgex_major, broker
+        self.base64_payload, self.optimize_events = base64_payload, optimize_events
         self.publish_events = publish_events and broker is not None
         self.event_interval_scale = event_interval_scale
         profiles, devices = load_profile_dicts(profiles_dir), load_device_dicts(devices_file)
@@ -195,13 +197,17 @@ class StandIn:
         device = self.devices.device(event["deviceName"])
         topic = "/".join((self.base_topic, "events/device", device["serviceName"], event["profileName"],
                           event["deviceName"], event["sourceName"]))
-        self._publish(topic, wire.envelope(wire.add_event_request(event), edgex_major=self.edgex_major))
+        if self.optimize_events:
+            event = wire.optimized(event)
+        self._publish(topic, wire.envelope(wire.add_event_request(event), edgex_major=self.edgex_major,
+                                           base64_payload=self.base64_payload))
 
     def _publish_system_event(self, kind: str, action: str, owner: str, profile: str, details: dict) -> None:
         topic = "/".join((self.base_topic, "system-events/core-metadata", kind, action, owner, profile))
         payload = {"apiVersion": "v3", "type": kind, "action": action, "source": "core-metadata",
                    "owner": owner, "tags": None, "details": details, "timestamp": wire.now_ns()}
-        self._publish(topic, wire.envelope(payload, edgex_major=self.edgex_major))
+        self._publish(topic, wire.envelope(payload, edgex_major=self.edgex_major,
+                                           base64_payload=self.base64_payload))
 
     def _connect_bus(self) -> None:
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"standin-{wire.new_id()[:8]}")
@@ -256,7 +262,7 @@ class StandIn:
         self._publish(topic, wire.envelope(body, edgex_major=self.edgex_major,
                                            correlation_id=env["correlationID"], request_id=env["requestID"],
                                            error_code=error_code, content_type=content_type,
-                                           received_topic=forwarded))
+                                           received_topic=forwarded, base64_payload=self.base64_payload))
 
     def _auto_events(self) -> None:
         schedule: list[tuple[float, int, str, str, float]] = []

@@ -50,18 +50,20 @@ def base_response(status: int, message: str = "", request_id: str = "") -> dict:
 
 def envelope(payload: Any, *, edgex_major: int, correlation_id: str = "", request_id: str = "",
              error_code: int = 0, content_type: str = "application/json",
-             received_topic: str = "", query_params: dict | None = None) -> bytes:
+             received_topic: str = "", query_params: dict | None = None,
+             base64_payload: bool = False) -> bytes:
     """A MessageEnvelope as Go services put it on the bus.
 
     3.x: the payload is ``[]byte`` -> base64 text. 4.x: a JSON object (or a plain string for an error
-    text). ``payload=None`` stays ``null`` in both.
+    text). ``payload=None`` stays ``null`` in both. ``base64_payload`` is 4.x with
+    ``EDGEX_MSG_BASE64_PAYLOAD=true``.
     """
     if payload is None:
         encoded: Any = None
     elif error_code:
         text = payload if isinstance(payload, str) else json.dumps(payload)
         encoded = text if edgex_major >= 4 else base64.b64encode(text.encode()).decode()
-    elif edgex_major >= 4:
+    elif edgex_major >= 4 and not base64_payload:
         encoded = payload
     else:
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -111,3 +113,18 @@ def event(device: str, profile: str, source: str, readings: list[dict], origin: 
 
 def add_event_request(evt: dict) -> dict:
     return {"apiVersion": API_VERSION, "requestId": new_id(), "event": evt}
+
+
+def optimized(evt: dict) -> dict:
+    """An Event as ``EDGEX_OPTIMIZE_EVENT_PAYLOAD=true`` marshals it (CC v4.0.3, ADR 0031): readings
+    drop id, deviceName and profileName, origin when equal to the event's, and resourceName when the
+    single reading is named like the source."""
+    readings = []
+    for item in evt["readings"]:
+        slim = {k: v for k, v in item.items() if k not in ("id", "deviceName", "profileName")}
+        if slim.get("origin") == evt["origin"]:
+            del slim["origin"]
+        if len(evt["readings"]) == 1 and slim.get("resourceName") == evt["sourceName"]:
+            del slim["resourceName"]
+        readings.append(slim)
+    return {**evt, "readings": readings}
