@@ -86,6 +86,8 @@ class App:
     def start(self) -> None:
         if self.bus is not None:
             self.bus.start()
+        if self.model is not None and callable(getattr(self.model, "start", None)):
+            self.model.start()  # loads in the background; requests wait for it
         for worker in self._workers:
             if callable(getattr(worker, "start", None)):
                 worker.start()
@@ -270,14 +272,6 @@ def _build_profiles(app: App) -> Any:
 
 
 def _build_model(app: App) -> Any:
-    """The lazily loading model handle of the llm part, when it provides one."""
-    try:
-        llm = importlib.import_module("app_service.llm")
-    except ImportError as err:
-        log.warning("language model runtime not available: %s", err)
-        return None
-    handle = getattr(llm, "ModelHandle", None)
-    factory = getattr(handle, "from_app", None) or getattr(handle, "from_config", None)
-    if not callable(factory):
-        return None
-    return factory(app) if factory.__name__ == "from_app" else factory(app.config)
+    """The llm part's ModelHandle, validated now and loaded in the background by ``start``."""
+    from .llm import LLMSettings, ModelHandle
+    return ModelHandle(LLMSettings.from_config(app.config), metrics=app.metrics)

@@ -98,6 +98,7 @@ def test_version_flag(capsys):
 def test_demo_starts_standin_and_service_and_events_flow(broker, tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": ROOT, "MESSAGEBUS_PORT": str(broker.port),
+           "LLM_AUTOINSTALL": "false",
            "MESSAGEBUS_HOST": "127.0.0.1", "SERVICE_PORT": str(port),
            "MESSAGEBUS_OPTIONAL_CLIENTID": f"app-demo-{port}",
            "APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "s.sqlite"),

@@ -49,6 +49,22 @@ def in_tmp_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+class FakeModel:
+    """Stands in for the llm part's ModelHandle: these tests are about wiring, not inference."""
+
+    def __init__(self):
+        self.started = self.closed = False
+
+    def start(self):
+        self.started = True
+
+    def health(self):
+        return {"state": "ready" if self.started else "not-loaded", "model": "fake"}
+
+    def close(self):
+        self.closed = True
+
+
 @pytest.fixture
 def standin(broker):
     with StandIn(PROFILES, broker=("127.0.0.1", broker.port), publish_events=False) as s:
@@ -107,7 +123,8 @@ def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, stand
     env = service_env(broker, standin, tmp_path)
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     settings = ServiceSettings.from_config(cfg, env=env)
-    app = build_app(cfg, settings, env=env)
+    model = FakeModel()
+    app = build_app(cfg, settings, env=env, model=model)
     listener = Listener(broker, "edgex/#")
     app.start()
     try:
@@ -129,9 +146,12 @@ def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, stand
         assert config["Writable"]["InsecureSecrets"]["mqtt"]["SecretData"]["username"] in ("", "***")
         metrics = get(settings.port, "/api/v3/metrics")["metrics"]
         assert metrics["MessagesReceived"]["fields"][0]["value"] >= 1
+        assert get(settings.port, "/api/v3/health")["model"] == {"state": "ready",
+                                                                 "model": "fake"}
     finally:
         app.stop()
         listener.close()
+    assert model.closed
 
 
 def _payload(envelope):
@@ -146,7 +166,7 @@ def test_http_trigger_route(broker, standin, tmp_path):
     env = service_env(broker, standin, tmp_path, TRIGGER_TYPE="http")
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     settings = ServiceSettings.from_config(cfg, env=env)
-    app = build_app(cfg, settings, env=env)
+    app = build_app(cfg, settings, env=env, model=FakeModel())
     app.start()
     try:
         event = standin.devices.read("lounge-lamp", "Status", simulate=True)
@@ -193,7 +213,8 @@ def test_feature_installers_register_functions_routes_and_hooks(broker, standin,
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     cfg["Writable"]["Pipeline"]["Functions"]["Shout"] = {"Parameters": {"Suffix": "?"}}
     settings = ServiceSettings.from_config(cfg, env=env)
-    app = build_app(cfg, settings, env=env, features=("fake_feature", "no_such_feature_module"))
+    app = build_app(cfg, settings, env=env, model=FakeModel(),
+                    features=("fake_feature", "no_such_feature_module"))
     app.start()
     try:
         assert get(settings.port, "/api/v3/feature") == {"installed": True}
@@ -220,13 +241,13 @@ def test_build_app_rejects_bad_configuration(tmp_path, mutate, key):
     cfg["ApplicationSettings"]["StoreAndForwardPath"] = str(tmp_path / "s.sqlite")
     mutate(cfg)
     with pytest.raises(ConfigError) as err:
-        build_app(cfg, ServiceSettings.from_config(cfg, env={}), env={})
+        build_app(cfg, ServiceSettings.from_config(cfg, env={}), env={}, model=FakeModel())
     assert err.value.key == key
 
 
 def test_sigterm_drains_deregisters_and_exits_zero(broker, standin, tmp_path):
     env = {**os.environ, **service_env(broker, standin, tmp_path), "EDGEX_USE_REGISTRY": "true",
-           "PYTHONPATH": ROOT}
+           "PYTHONPATH": ROOT, "LLM_AUTOINSTALL": "false"}
     port = env["SERVICE_PORT"]
     proc = subprocess.Popen([sys.executable, "-m", "app_service", "-cf",
                              os.path.join(ROOT, "configuration.toml")], cwd=tmp_path, env=env,
