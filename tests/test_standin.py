@@ -295,3 +295,37 @@ def test_encoding_options_decode_with_the_service_decoder(options):
         payload = envelope["payload"]
         raw = json.loads(base64.b64decode(payload)) if isinstance(payload, str) else payload
         assert raw["event"]["readings"][0].keys() == {"valueType", "value", "units"}
+
+
+def test_devices_added_over_rest_are_commandable_and_announced():
+    with StandIn(PROFILES, publish_events=False) as standin:
+        metadata = standin.urls["core-metadata"] + "/api/v3/device"
+        device = {"name": "garage-lamp", "profileName": "Tunable-White-Bulb",
+                  "serviceName": "device-zigbee-house", "labels": ["room:garage"]}
+        answer = requests.post(metadata, json=[{"apiVersion": "v3", "requestId": "r1", "device": device},
+                                               {"apiVersion": "v3", "device": {"name": "x"}}])
+        assert answer.status_code == 207
+        assert [r["statusCode"] for r in answer.json()] == [201, 400]
+        assert requests.post(metadata, json=[{"device": device}]).json()[0]["statusCode"] == 409
+        assert standin.published[-1][0].endswith("/device/add/device-zigbee-house/Tunable-White-Bulb")
+        client = CoreCommandClient(standin.urls["core-command"], 1.0)
+        readings = {r.resource_name: r.value for r in client.get("garage-lamp", "Status").readings}
+        assert readings == {"Power": "false", "Brightness": "100", "ColorTemperature": "2700"}
+        patch = requests.patch(metadata, json=[{"device": {"name": "garage-lamp", "adminState": "LOCKED"}}])
+        assert patch.json()[0]["statusCode"] == 200
+        with pytest.raises(CommandError) as info:
+            client.put("garage-lamp", "Power", {"Power": "true"})
+        assert info.value.status == 423
+
+
+def test_malformed_bus_requests_do_not_stop_the_command_path(bus_standin):
+    standin, bus = bus_standin
+    base = standin.base_topic
+    for raw in (b"not json", b"[]", b'{"payload": "%%%"}',
+                json.dumps({"requestID": "", "payload": None}).encode()):
+        bus.publish(f"{base}/core/command/request/rinse-pump/Telemetry/get", raw)
+    envelope = bus.request(f"{base}/core/command/request/rinse-pump/Running/set", "not a map",
+                           response_service="core-command", timeout=2.0)
+    assert envelope.error_code == 1 and "400" in envelope.error_message
+    client = CoreCommandClient(standin.urls["core-command"], 2.0, bus=bus, use_message_bus=True)
+    assert client.get("rinse-pump", "Telemetry").device_name == "rinse-pump"

@@ -78,21 +78,28 @@ class VirtualDevices:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._signals = Signals(self._rng)
+        self._given = state or {}
         self.state: dict[str, dict[str, str]] = {}
         for name, device in devices.items():
-            given = (state or {}).get(name, {})
-            profile = profiles.get(device.get("profileName", ""), {})
-            values = {}
-            for resource in profile.get("deviceResources") or []:
-                rname = resource["name"]
-                props = resource.get("properties") or {}
-                if rname in given:
-                    values[rname] = str(given[rname])
-                elif props.get("defaultValue") not in (None, ""):
-                    values[rname] = str(props["defaultValue"])
-                else:
-                    values[rname] = _initial(resource)
-            self.state[name] = values
+            self._fill_state(name, profiles.get(device.get("profileName", ""), {}))
+
+    def _fill_state(self, device: str, profile: dict) -> dict[str, str]:
+        """Initial values for resources the state does not hold yet (also for devices and profiles
+        added to core-metadata later): the given state, else defaultValue, else a neutral value."""
+        given = self._given.get(device, {})
+        values = self.state.setdefault(device, {})
+        for resource in profile.get("deviceResources") or []:
+            name = resource["name"]
+            if name in values:
+                continue
+            props = resource.get("properties") or {}
+            if name in given:
+                values[name] = str(given[name])
+            elif props.get("defaultValue") not in (None, ""):
+                values[name] = str(props["defaultValue"])
+            else:
+                values[name] = _initial(resource)
+        return values
 
     # --- lookups -----------------------------------------------------------------------------
     def device(self, name: str) -> dict:
@@ -171,7 +178,7 @@ class VirtualDevices:
                 raise DeviceError(405, f"{name} is marked as read-only")
             updates[name] = parse_value(resource, raw)
         with self._lock:
-            self.state[device["name"]].update(updates)
+            self._fill_state(device["name"], profile).update(updates)
         return updates
 
     # --- signals -----------------------------------------------------------------------------
@@ -179,11 +186,12 @@ class VirtualDevices:
                  simulate: bool, fault: bool) -> dict:
         props = resource.get("properties") or {}
         value_type = _canonical_type(props.get("valueType", ""))
-        text = self.state[device["name"]].get(resource["name"], "")
+        values = self._fill_state(device["name"], profile)
+        text = values.get(resource["name"], "")
         if simulate and props.get("readWrite") == "R":
-            text = self._signals.next_value(device["name"], self.state[device["name"]], profile, resource,
+            text = self._signals.next_value(device["name"], values, profile, resource,
                                             _allowed(resource.get("description", "")), fault)
-            self.state[device["name"]][resource["name"]] = text
+            values[resource["name"]] = text
         mapped = (op.get("mappings") or {}).get(text, text)
         if value_type in ("Float32", "Float64"):
             mapped = wire.format_float(float(mapped), value_type, self.float_style)
