@@ -55,6 +55,7 @@ class Action:
     command: str
     method: str                      # "set" | "get"
     values: dict[str, str] | None = None
+    relative: bool = field(default=False, compare=False)   # derived from the current value: no retry
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"device": self.device, "command": self.command, "method": self.method}
@@ -395,7 +396,9 @@ class Interpreter:
             value = min(max(value, target.minimum if target.minimum is not None else value),
                         target.maximum if target.maximum is not None else value)
         value = _checked(target, value, entry)
-        return _Candidate(entry, [_set(entry, target, value)], 1 + scores[target.name])
+        action = _set(entry, target, value)
+        action = Action(action.device, action.command, "set", action.values, relative=True)
+        return _Candidate(entry, [action], 1 + scores[target.name])
 
 
 # --- helpers -------------------------------------------------------------------------------------
