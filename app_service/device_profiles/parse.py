@@ -16,9 +16,8 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import ProfileError
-from .model import (FLOAT_TYPES, INTEGER_TYPES, READ_WRITE, VALUE_TYPES, AutoEvent, Device,
-                    DeviceCommand, DeviceProfile, DeviceResource, ResourceOperation,
-                    ResourceProperties)
+from .model import (READ_WRITE, VALUE_TYPES, AutoEvent, Device, DeviceCommand, DeviceProfile,
+                    DeviceResource, ResourceOperation, ResourceProperties)
 
 log = logging.getLogger(__name__)
 
