@@ -251,3 +251,14 @@ def test_identical_core_metadata_profiles_are_not_reported_as_replacements(stand
     with caplog.at_level("INFO", logger="app_service.device_profiles.store"):
         assert store.refresh()
     assert store.version == 0 and "replaces" not in caplog.text
+
+
+def test_garbled_success_bodies_are_command_errors(standin, command):
+    standin.answer_next("core-command", 200, b"<html>proxy</html>", "text/html", count=2)
+    for action in (lambda: command.get("lounge-lamp", "Status"), lambda: command.list_commands()):
+        with pytest.raises(CommandError) as info:
+            action()
+        assert info.value.status == 502
+    standin.answer_next("core-command", 200, {"apiVersion": "v3", "statusCode": 200, "event": {}})
+    with pytest.raises(CommandError, match="no valid event"):
+        command.get("lounge-lamp", "Status")

@@ -56,12 +56,12 @@ class CoreCommandClient:
         else:
             response = self.rest.request("GET", self._path(device, command), params=query,
                                          correlation_id=correlation_id)
-            body = response.json() if response.content else None
+            body = self.rest.json_of(response)
         if not return_event or body is None:
             return None
         try:
             return Event.from_dict(body["event"])
-        except (AppServiceError, KeyError, TypeError) as err:
+        except (AppServiceError, KeyError, TypeError, AttributeError) as err:
             raise CommandError(f"core-command sent no valid event for {device}/{command}: {err}",
                                502) from err
 

@@ -81,9 +81,14 @@ class RestClient:
         return response
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
-        response = self.request("GET", path, **kwargs)
+        return self.json_of(self.request("GET", path, **kwargs))
+
+    def json_of(self, response: requests.Response) -> Any:
+        """The JSON body of a 2xx answer (None when empty); a garbled body is a CommandError."""
+        if not response.content:
+            return None
         try:
             return response.json()
         except ValueError as err:
-            raise CommandError(f"{self.service} sent a non-JSON answer to GET {path}",
-                               response.status_code) from err
+            raise CommandError(f"{self.service} sent a non-JSON answer to {response.request.method} "
+                               f"{response.request.path_url}", 502) from err

@@ -43,7 +43,8 @@ class MetadataClient(RestClient):
         """Upload a profile YAML (multipart field ``file``); returns core-metadata's id ("" on update)."""
         response = self.request("PUT" if replace else "POST", "/api/v3/deviceprofile/uploadfile",
                                 files={"file": ("profile.yaml", yaml_text.encode(), "application/x-yaml")})
-        return str(response.json().get("id", "")) if response.content else ""
+        body = self.json_of(response)
+        return str(body.get("id", "")) if isinstance(body, dict) else ""
 
     def _all(self, path: str, key: str) -> list[Any]:
         found: list[Any] = []

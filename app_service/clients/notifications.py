@@ -31,7 +31,7 @@ class NotificationsClient(RestClient):
         # Retrying a POST after a timeout could notify twice; only certain-not-sent failures retry.
         response = self.request("POST", "/api/v3/notification", json=request, idempotent=False,
                                 correlation_id=correlation_id)
-        results = response.json() if response.content else []
+        results = self.json_of(response) or []
         result = results[0] if isinstance(results, list) and results else {}
         status = int(result.get("statusCode", response.status_code))
         if status >= 400:

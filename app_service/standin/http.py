@@ -85,7 +85,8 @@ class ServiceServer:
 
     ``set_down(True)`` closes the listening socket, so clients get "connection refused" as from a
     stopped container; ``set_down(False)`` listens again on the same port. ``fail_next(status, n)``
-    answers the next n requests with an EdgeX error; ``delay`` slows every answer.
+    answers the next n requests with an EdgeX error, ``answer_next(reply, n)`` with anything;
+    ``delay`` slows every answer.
     """
 
     def __init__(self, name: str, router: Router, record: Callable[[Call], None],
@@ -94,7 +95,7 @@ class ServiceServer:
         self._record = record
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._faults: list[int] = []
+        self._faults: list[Reply] = []
         self._connections: set = set()
         self._lock = threading.Lock()
         self.delay = 0.0
@@ -138,10 +139,14 @@ class ServiceServer:
             self.start()
 
     def fail_next(self, status: int = 503, count: int = 1) -> None:
-        with self._lock:
-            self._faults.extend([status] * count)
+        self.answer_next(error(status, f"{self.name} injected failure"), count)
 
-    def _take_fault(self) -> int | None:
+    def answer_next(self, reply: Reply, count: int = 1) -> None:
+        """Answer the next ``count`` requests with ``reply`` instead of serving them."""
+        with self._lock:
+            self._faults.extend([reply] * count)
+
+    def _take_fault(self) -> Reply | None:
         with self._lock:
             return self._faults.pop(0) if self._faults else None
 
@@ -150,7 +155,7 @@ class ServiceServer:
             time.sleep(self.delay)
         fault = self._take_fault()
         if fault is not None:
-            return error(fault, f"{self.name} injected failure")
+            return fault
         try:
             return self.router.dispatch(call)
         except Exception as err:  # a stand-in bug must show as a 500, not kill the server thread

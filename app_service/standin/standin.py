@@ -143,6 +143,11 @@ class StandIn:
     def fail_next(self, service: str, status: int = 503, count: int = 1) -> None:
         self._servers[service].fail_next(status, count)
 
+    def answer_next(self, service: str, status: int, body: bytes | str | dict | list | None,
+                    content_type: str = "application/json", count: int = 1) -> None:
+        """Answer the next requests to ``service`` with exactly this (e.g. a garbled proxy page)."""
+        self._servers[service].answer_next(Reply(status, body, content_type), count)
+
     def set_delay(self, service: str, seconds: float) -> None:
         self._servers[service].delay = seconds
 
