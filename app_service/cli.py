@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Any, Mapping, Sequence
 
@@ -97,6 +98,7 @@ def load(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[dict, Servic
                                               "supported)")
     profile = getattr(args, "profile", None) or env.get("EDGEX_PROFILE") or ""
     config = load_configuration(path, env=env)
+    _anchor_relative_paths(config, os.path.dirname(os.path.abspath(path)))
     if getattr(args, "dev", False):
         apply_dev_mode(config)
     service_key = resolve_service_key(getattr(args, "serviceKey", None), env, profile)
@@ -104,6 +106,18 @@ def load(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[dict, Servic
                                            use_registry=bool(getattr(args, "registry", False)),
                                            env=env)
     return config, settings
+
+
+def _anchor_relative_paths(config: dict, config_dir: str) -> None:
+    """A relative ProfilesDir missing from the working directory is looked up beside the
+    configuration file, so the shipped configuration works from any directory."""
+    app_settings = config.get("ApplicationSettings")
+    if not isinstance(app_settings, dict):
+        return
+    profiles = app_settings.get("ProfilesDir")
+    if isinstance(profiles, str) and profiles and not os.path.isabs(profiles) \
+            and not os.path.isdir(profiles) and os.path.isdir(os.path.join(config_dir, profiles)):
+        app_settings["ProfilesDir"] = os.path.join(config_dir, profiles)
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -147,8 +161,10 @@ def start_broker_if_needed(host: str, port: int) -> subprocess.Popen | None:
     if binary is None or host not in ("localhost", "127.0.0.1"):
         raise ConfigError("MessageBus.Host", f"{host}:{port}", "a reachable MQTT broker "
                           "(nothing listens there and mosquitto is not installed to start one)")
+    # Its own session: a Ctrl-C meant for the service must not take the broker down before the
+    # service has drained and flushed.
     broker = subprocess.Popen([binary, "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                              stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 10
     while not _listening(host, port):
         if broker.poll() is not None or time.monotonic() > deadline:
@@ -163,18 +179,36 @@ def run_demo(config: dict, settings: ServiceSettings, env: Mapping[str, str]) ->
     from .service import build_app
     from .standin import StandIn
 
-    broker = start_broker_if_needed(settings.bus_host, settings.bus_port)
     ports = {name: client.port for name, client in settings.clients.items()}
     ports["registry"] = settings.registry_port
     standin = StandIn(settings.application_settings.get("ProfilesDir", "profiles"),
                       broker=(settings.bus_host, settings.bus_port),
                       base_topic=settings.base_topic_prefix, ports=ports)
+    broker = start_broker_if_needed(settings.bus_host, settings.bus_port)
     try:
         standin.start()
         log.info("EdgeX stand-in up: %s", ", ".join(f"{k}={v}" for k, v in standin.urls.items()))
-        return build_app(config, settings, env=env).run()
+        app = build_app(config, settings, env=env)
+        threading.Thread(target=_report_flow, args=(app,), name="demo-report",
+                         daemon=True).start()
+        return app.run()
     finally:
         standin.stop()
         if broker is not None:
             broker.terminate()
             broker.wait(5)
+
+
+def _report_flow(app: Any, interval: float = 10.0) -> None:
+    """The demo's heartbeat: how many events arrived and went through the pipelines."""
+    last_received = last_processed = 0
+    while not app.wait_for_stop(interval):
+        received = app.metrics.value("MessagesReceived")
+        processed = sum(app.metrics.value(name) for name, _, _ in app.metrics.items()
+                        if name.startswith("PipelineMessagesProcessed-"))
+        errors = sum(app.metrics.value(name) for name, _, _ in app.metrics.items()
+                     if name.startswith("PipelineProcessingErrors-"))
+        log.info("demo: %d events received, %d pipeline runs in the last %.0f s (%d errors so "
+                 "far); try GET http://localhost:%d/api/v3/metrics", received - last_received,
+                 processed - last_processed, interval, errors, app.settings.port)
+        last_received, last_processed = received, processed

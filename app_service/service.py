@@ -119,13 +119,17 @@ class App:
     def request_stop(self, *_: Any) -> None:
         self._stop_requested.set()
 
+    def wait_for_stop(self, timeout: float | None = None) -> bool:
+        """True once a stop was requested (signal or ``request_stop``)."""
+        return self._stop_requested.wait(timeout)
+
     def run(self) -> int:
         """Start, block until SIGTERM/SIGINT (or ``request_stop``), stop; the exit code."""
         previous = {sig: signal.signal(sig, self.request_stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
-            while not self._stop_requested.wait(0.5):
+            while not self.wait_for_stop(0.5):
                 pass
             log.info("shutting down")
         finally:
