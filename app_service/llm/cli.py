@@ -60,9 +60,9 @@ def models_dir(args: argparse.Namespace, env=os.environ) -> str:
     return default_cache_dir()
 
 
-def run(args: argparse.Namespace, out=sys.stdout) -> int:
+def run(args: argparse.Namespace, out=None) -> int:
     try:
-        return _ACTIONS[args.model_command](args, models_dir(args), out)
+        return _ACTIONS[args.model_command](args, models_dir(args), out or sys.stdout)
     except AppServiceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -229,6 +229,9 @@ class LanguageModel:
                 if len(text) > len(emitted):
                     yield text[len(emitted):]
                     emitted = text
+            text = self.tokenizer.decode(ids)
+            if len(text) > len(emitted):  # bytes that never became a whole character
+                yield text[len(emitted):]
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"generation failed: {err}") from err
 
