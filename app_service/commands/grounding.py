@@ -57,7 +57,7 @@ ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|�
               (r"打开|拉开|开启|升起", "open"), (r"关上|拉上|合上", "close"),
               (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来", "on"),
               (r"关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
-              (r"拉上|合上|放下|降下", "close"), (r"拉开|升起", "open")]
+              (r"拉上|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
 _UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|brighten|warmer|hotter|faster"
                  r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一")
 _DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"

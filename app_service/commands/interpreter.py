@@ -178,9 +178,12 @@ class Interpreter:
                               "nothing here can do that")
             if scope == "global":
                 # with no device or place named, only a named capability may pick the device
-                built = [c for c in built if c.strength > 1]
-                if not built:
+                named_capability = [c for c in built if c.strength > 1]
+                if not named_capability:
+                    if re.search(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个", clause.text):
+                        raise Refusal("ambiguous", "no device is named; say which one")
                     raise Refusal("unrelated", "the request does not name anything this service can control")
+                built = named_capability
             best = max(c.strength for c in built)
             built = [c for c in built if c.strength >= best]
             per_place: dict[str, int] = {}
@@ -294,6 +297,11 @@ class Interpreter:
                         clause.vague or quantity is None))
                     or (clause.vague and clause.actions & {"open", "close"})) and not clause.extreme \
             and not (clause.absolute_marker and not clause.relative_amount)
+        if relative and numeric and not (clause.vague or clause.relative_amount or clause.multiplier
+                                         or clause.complaint):
+            named = _named_value(entry, clause, scores, verbs=False)   # "raise the blinds halfway"
+            if named is not None:
+                return named
         if relative and numeric:
             target = self._pick_numeric(entry, numeric, scores, clause, quantity)
             if target is not None:
