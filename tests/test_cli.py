@@ -102,8 +102,7 @@ def test_demo_starts_standin_and_service_and_events_flow(broker, tmp_path):
            "MESSAGEBUS_HOST": "127.0.0.1", "SERVICE_PORT": str(port),
            "MESSAGEBUS_OPTIONAL_CLIENTID": f"app-demo-{port}",
            "APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "s.sqlite"),
-           "APPLICATIONSETTINGS_PROFILESDIR": os.path.join(ROOT, "profiles"),
-           "REGISTRY_PORT": str(free_port())}
+           "REGISTRY_PORT": str(free_port())}  # ProfilesDir "profiles": found beside the config
     for name in ("CORE_COMMAND", "CORE_METADATA", "CORE_DATA", "SUPPORT_NOTIFICATIONS"):
         env[f"CLIENTS_{name}_PORT"] = str(free_port())
     proc = subprocess.Popen([sys.executable, "-m", "app_service", "demo"], cwd=tmp_path,

@@ -1,5 +1,6 @@
 """Registration with core-keeper and Consul against a small recording HTTP stand-in."""
 import json
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -7,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from broker import free_port
+from app_service.standin import StandIn
 from app_service.registry import (ConsulRegistry, KeeperRegistry, Registrar, Registration,
                                   RegistryError, make_registry)
 
@@ -162,3 +164,23 @@ def test_registrar_stop_without_registration_sends_nothing():
     started = time.monotonic()
     registrar.stop()
     assert time.monotonic() - started < 2 and not registrar.registered.is_set()
+
+
+@pytest.mark.parametrize("kind", ["keeper", "consul"])
+def test_registers_with_the_embedded_standin_registry(kind):
+    profiles = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "profiles")
+    with StandIn(profiles, publish_events=False) as standin:
+        port = int(standin.urls["registry"].rsplit(":", 1)[1])
+        registry = make_registry(kind, "127.0.0.1", port)
+        registry.register(REG)
+        if kind == "keeper":
+            stored = standin.registry.registrations["app-llm-agent"]
+            assert stored["HealthCheck"]["path"] == "/api/v3/ping" and stored["port"] == 59741
+        else:
+            assert "app-llm-agent" in standin.registry.checks
+        registry.deregister(REG)
+        if kind == "keeper":
+            assert standin.registry.registrations["app-llm-agent"]["status"] == "HALT"
+        else:
+            assert "app-llm-agent" not in standin.registry.checks
