@@ -329,3 +329,14 @@ def test_malformed_bus_requests_do_not_stop_the_command_path(bus_standin):
     assert envelope.error_code == 1 and "400" in envelope.error_message
     client = CoreCommandClient(standin.urls["core-command"], 2.0, bus=bus, use_message_bus=True)
     assert client.get("rinse-pump", "Telemetry").device_name == "rinse-pump"
+
+
+def test_recordings_are_bounded_snapshots():
+    standin = StandIn(PROFILES, publish_events=False, record_limit=5)
+    for _ in range(12):
+        standin.publish_event("kettle-plug", "ActivePower")
+        standin.data.record({"deviceName": "kettle-plug"})
+    assert len(standin.published) == 5 and len(standin.events) == 5 and standin.data.count == 12
+    snapshot = standin.published
+    standin.publish_event("kettle-plug", "ActivePower")
+    assert len(snapshot) == 5 and snapshot[-1] != standin.published[-1]

@@ -6,6 +6,7 @@ import email.policy
 import json
 import threading
 import time
+from collections import deque
 from typing import Any, Callable
 
 import cbor2
@@ -15,6 +16,7 @@ from . import wire
 from .http import Call, Reply, Router, error
 
 NOTIFICATION_SEVERITIES = ("MINOR", "NORMAL", "CRITICAL")
+RECORD_LIMIT = 10_000  # the demo runs for days: recordings keep the latest entries only
 
 
 def _page(items: list, query: dict) -> list:
@@ -154,10 +156,11 @@ def _multipart_file(call: Call) -> bytes | None:
 
 
 class CoreData:
-    """Accepts events (REST, and from the bus like real core-data) and keeps them."""
+    """Accepts events (REST, and from the bus like real core-data) and keeps the latest ones."""
 
-    def __init__(self) -> None:
-        self.events: list[dict] = []
+    def __init__(self, keep: int = RECORD_LIMIT) -> None:
+        self.events: deque[dict] = deque(maxlen=keep)
+        self.count = 0
         self._lock = threading.Lock()
 
     def routes(self, router: Router) -> None:
@@ -165,9 +168,14 @@ class CoreData:
         router.add("GET", "/api/v3/event/count", self._count)
         router.add("GET", "/api/v3/event/all", self._all)
 
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return list(self.events)
+
     def record(self, event: dict) -> None:
         with self._lock:
             self.events.append(event)
+            self.count += 1
 
     def _add(self, call: Call, params: dict) -> Reply:
         try:
@@ -185,10 +193,10 @@ class CoreData:
                            "id": event["id"]})
 
     def _count(self, call: Call, _: dict) -> Reply:
-        return Reply(200, {"apiVersion": "v3", "statusCode": 200, "count": len(self.events)})
+        return Reply(200, {"apiVersion": "v3", "statusCode": 200, "count": self.count})
 
     def _all(self, call: Call, _: dict) -> Reply:
-        events = list(reversed(self.events))
+        events = list(reversed(self.snapshot()))
         return Reply(200, {"apiVersion": "v3", "statusCode": 200, "totalCount": len(events),
                            "events": _page(events, call.query)})
 
@@ -196,8 +204,8 @@ class CoreData:
 class SupportNotifications:
     """POST /api/v3/notification (array of AddNotificationRequest) -> 207; keeps what it accepted."""
 
-    def __init__(self) -> None:
-        self.notifications: list[dict] = []
+    def __init__(self, keep: int = RECORD_LIMIT) -> None:
+        self.notifications: deque[dict] = deque(maxlen=keep)
         self._lock = threading.Lock()
 
     def routes(self, router: Router) -> None:
@@ -221,8 +229,12 @@ class SupportNotifications:
                             "id": notification["id"]})
         return Reply(207, results)
 
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return list(self.notifications)
+
     def _by_category(self, call: Call, params: dict) -> Reply:
-        found = [n for n in self.notifications if n.get("category") == params["category"]]
+        found = [n for n in self.snapshot() if n.get("category") == params["category"]]
         return Reply(200, {"apiVersion": "v3", "statusCode": 200, "totalCount": len(found),
                            "notifications": _page(found, call.query)})
 

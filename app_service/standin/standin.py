@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from typing import Any
 
 import cbor2
@@ -23,7 +24,7 @@ from . import wire
 from .core_command import CoreCommand
 from .devices import VirtualDevices
 from .http import Call, Reply, Router, ServiceServer
-from .services import CoreData, CoreMetadata, Registry, SupportNotifications
+from .services import RECORD_LIMIT, CoreData, CoreMetadata, Registry, SupportNotifications
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class StandIn:
                  publish_events: bool = True, event_interval_scale: float = 1.0,
                  float_format: str | None = None, fault_rate: float = 0.004, seed: int | None = None,
                  base64_payload: bool = False, optimize_events: bool = False,
+                 record_limit: int = RECORD_LIMIT,
                  host: str = "127.0.0.1", ports: dict[str, int] | None = None):
         devices_file = devices_file or os.path.join(profiles_dir, "devices.yaml")
         if state is None and os.path.exists(os.path.join(profiles_dir, "state.json")):
@@ -72,12 +74,13 @@ class StandIn:
         profiles, devices = load_profile_dicts(profiles_dir), load_device_dicts(devices_file)
         self.devices = VirtualDevices(profiles, devices, state, seed=seed, fault_rate=fault_rate,
                                       float_style=float_format or ("shortest" if edgex_major >= 4 else "e"))
-        self.requests: list[Call] = []
-        self.published: list[tuple[str, bytes]] = []
+        self._requests: deque[Call] = deque(maxlen=record_limit)
+        self._published: deque[tuple[str, bytes]] = deque(maxlen=record_limit)
         self._lock = threading.Lock()
         self.command = CoreCommand(self.devices, lambda: self.urls["core-command"], self._push_event)
         self.metadata = CoreMetadata(profiles, devices, self._publish_system_event)
-        self.data, self.notification_service, self.registry = CoreData(), SupportNotifications(), Registry()
+        self.data, self.registry = CoreData(record_limit), Registry()
+        self.notification_service = SupportNotifications(record_limit)
         self._servers: dict[str, ServiceServer] = {}
         for name, component in zip(SERVICES, (self.command, self.metadata, self.data,
                                                self.notification_service, self.registry)):
@@ -127,14 +130,27 @@ class StandIn:
     def state(self) -> dict[str, dict[str, str]]:
         return self.devices.state
 
+    # Recordings are snapshots (lists): safe to iterate while the stand-in keeps recording.
+    @property
+    def requests(self) -> list[Call]:
+        """Every HTTP request the services answered (the latest ``record_limit``)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def published(self) -> list[tuple[str, bytes]]:
+        """Every (topic, message) the stand-in put on the bus (the latest ``record_limit``)."""
+        with self._lock:
+            return list(self._published)
+
     @property
     def notifications(self) -> list[dict]:
-        return self.notification_service.notifications
+        return self.notification_service.snapshot()
 
     @property
     def events(self) -> list[dict]:
         """Events core-data received (REST POSTs and everything seen on ``{b}/events/device/#``)."""
-        return self.data.events
+        return self.data.snapshot()
 
     def set_down(self, service: str, down: bool = True) -> None:
         """Stop (connection refused, no bus answers) or restart one service on the same port."""
@@ -166,7 +182,7 @@ class StandIn:
     def calls(self, service: str | None = None, method: str | None = None,
               path_prefix: str = "") -> list[Call]:
         with self._lock:
-            return [c for c in self.requests if (service is None or c.service == service)
+            return [c for c in self._requests if (service is None or c.service == service)
                     and (method is None or c.method == method) and c.path.startswith(path_prefix)]
 
     def publish_event(self, device: str, source: str) -> dict:
@@ -178,7 +194,7 @@ class StandIn:
     # --- internals -----------------------------------------------------------------------------
     def _record(self, call: Call) -> None:
         with self._lock:
-            self.requests.append(call)
+            self._requests.append(call)
 
     def _common_routes(self, router: Router, name: str) -> None:
         def ping(call: Call, _: dict) -> Reply:
@@ -194,7 +210,7 @@ class StandIn:
 
     def _publish(self, topic: str, payload: bytes) -> None:
         with self._lock:
-            self.published.append((topic, payload))
+            self._published.append((topic, payload))
         if self._client is not None:
             self._client.publish(topic, payload)
 
