@@ -18,7 +18,7 @@ import time
 from typing import Any, Mapping, Sequence
 
 from . import __version__
-from .config import (DEFAULT_CONFIG_FILE, ServiceSettings, apply_dev_mode, load_configuration,
+from .config import (DEFAULT_CONFIG_FILE, DEFAULT_SERVICE_KEY, ServiceSettings, apply_dev_mode, load_configuration,
                      resolve_service_key)
 from .errors import AppServiceError, ConfigError
 from .logging_setup import configure_logging
@@ -127,6 +127,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     command = args.command or "run"
     if command not in ("run", "demo"):
         return int(llm_cli.run(args) or 0)
+    # INFO until the configuration says otherwise, so the env override lines are seen.
+    configure_logging(getattr(args, "serviceKey", None) or env.get("EDGEX_SERVICE_KEY")
+                      or DEFAULT_SERVICE_KEY, "INFO")
     try:
         config, settings = load(args, env)
         configure_logging(settings.service_key, settings.log_level)

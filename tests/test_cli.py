@@ -1,5 +1,6 @@
 """The edgex-llm-agent command line: flags, config location, exit codes, the demo."""
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -14,6 +15,16 @@ from app_service.cli import build_parser, config_path, load, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED = os.path.join(ROOT, "configuration.toml")
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """main() installs the logfmt handler on the root logger; take it off again after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def parse(argv):
