@@ -160,6 +160,9 @@ class App:
             steps.append(("model", self.model.close))
         if self.bus is not None:
             steps.append(("message bus", self.bus.stop))
+        steps += [(type(c).__name__, c.close) for c in (
+            self.command_client, self.metadata_client, self.notifications_client)
+            if callable(getattr(c, "close", None))]
         for name, step in steps:
             try:
                 step()
