@@ -340,3 +340,16 @@ def test_recordings_are_bounded_snapshots():
     snapshot = standin.published
     standin.publish_event("kettle-plug", "ActivePower")
     assert len(snapshot) == 5 and snapshot[-1] != standin.published[-1]
+
+
+def test_a_taken_port_fails_clearly_and_leaves_nothing_running():
+    with StandIn(PROFILES, publish_events=False) as first:
+        taken = int(first.urls["core-data"].rsplit(":", 1)[1])
+        second = StandIn(PROFILES, publish_events=False, ports={"core-data": taken})
+        with pytest.raises(OSError, match="core-data cannot listen"):
+            second.start()
+        command_url = second.urls["core-command"]
+        with pytest.raises(requests.ConnectionError):
+            requests.get(command_url + "/api/v3/ping", timeout=1)
+    with pytest.raises(ValueError):
+        StandIn(PROFILES, edgex_major=2)

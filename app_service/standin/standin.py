@@ -63,6 +63,8 @@ class StandIn:
                  base64_payload: bool = False, optimize_events: bool = False,
                  record_limit: int = RECORD_LIMIT,
                  host: str = "127.0.0.1", ports: dict[str, int] | None = None):
+        if edgex_major not in (3, 4):
+            raise ValueError(f"edgex_major must be 3 or 4, not {edgex_major!r}")
         devices_file = devices_file or os.path.join(profiles_dir, "devices.yaml")
         if state is None and os.path.exists(os.path.join(profiles_dir, "state.json")):
             with open(os.path.join(profiles_dir, "state.json"), encoding="utf-8") as fh:
@@ -94,10 +96,17 @@ class StandIn:
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "StandIn":
-        for server in self._servers.values():
-            server.start()
-        if self.broker is not None:
-            self._connect_bus()
+        try:
+            for name, server in self._servers.items():
+                try:
+                    server.start()
+                except OSError as err:
+                    raise OSError(f"stand-in {name} cannot listen on {server.host}:{server.port}: {err}") from err
+            if self.broker is not None:
+                self._connect_bus()
+        except BaseException:
+            self.stop()  # leave nothing half-started behind
+            raise
         if self.publish_events:
             self._scheduler = threading.Thread(target=self._auto_events, name="standin-autoevents",
                                                daemon=True)
