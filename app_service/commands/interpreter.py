@@ -262,6 +262,11 @@ class Interpreter:
         scores = {name: _concept_score(res, clause) for name, res in entry.resources.items()}
         _check_capabilities(entry, clause)
         if clause.question:
+            # "how warm is it" asks for the measurement; "what is it set to" for the set point
+            asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
+            strength = max((scores[r.name] for r in entry.readable()), default=0)
+            scores = {n: s + (0.6 if s > 0 and not entry.resources[n].set_command and not asks_setting
+                              else 0) for n, s in scores.items()}
             readable = [r for r in entry.readable() if scores[r.name] > 0] or (
                 entry.readable() if scope == "named" else [])
             if not readable:
@@ -273,7 +278,7 @@ class Interpreter:
                 command = entry.resources[focus[0]].read_command
             elif entry.read_commands:
                 command = max(entry.read_commands, key=lambda c: len(c[1]))[0]
-            return _Candidate(entry, [Action(entry.name, command, "get")], 1 + best, focus)
+            return _Candidate(entry, [Action(entry.name, command, "get")], 1 + strength, focus)
         writable = entry.writable()
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:
