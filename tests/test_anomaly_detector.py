@@ -58,13 +58,14 @@ def test_anomalous_shapes_are_flagged_near_their_onset(shape):
     (DetectorSettings(rate_factor=20.0, rate_score=0.6), 1),  # the explicit step check
 ])
 def test_rate_of_change_spike_inside_the_range_is_flagged(settings, spike_len):
-    # A smooth slow wave; readings jump by most of the range (staying inside it) and back.
-    values = [50 + 20 * math.sin(2 * math.pi * i / 500) for i in range(1500)]
-    for i in range(1200, 1200 + spike_len):
-        values[i] = values[1199] - 25
+    # A smooth daily wave (5-minute readings); at its crest the readings drop by most of the
+    # range, staying inside it, then come back.
+    values = [50 + 20 * math.sin(2 * math.pi * i / 288) for i in range(2200)]
+    for i in range(1800, 1800 + spike_len):
+        values[i] = values[1799] - 25
     scores = run(values, StreamDetector(settings))
-    assert max(scores[1200:1200 + spike_len + 1]) >= FLAG
-    assert first_flag(scores[300:1200]) is None
+    assert max(scores[1800:1800 + spike_len + 1]) >= FLAG
+    assert first_flag(scores[300:1800]) is None
 
 
 def test_flat_line_is_flagged_once_per_run():
@@ -159,3 +160,17 @@ def test_registry_refuses_and_counts_streams_beyond_its_bound():
     assert registry.score("c", "r", 1.0, 0.0) is None
     assert registry.refused == 1 and len(registry) == 2
     assert registry.score("a", "r", 2.0, 1.0) is not None  # known streams keep working
+
+
+@pytest.mark.parametrize("season_bins,flagged", [(48, True), (0, False)])
+def test_time_of_day_profile_flags_a_normal_value_at_the_wrong_hour(season_bins, flagged):
+    # Ten days of a daily wave plus noise; on day 8 the crest (noon) reads like midnight for
+    # two hours: every value is inside the learned range and changes smoothly.
+    rnd = random.Random(5)
+    values = [50 + 20 * math.sin(2 * math.pi * i / 288) + rnd.gauss(0, 0.5) for i in range(2880)]
+    for i in range(8 * 288 + 48, 8 * 288 + 96):
+        values[i] = 100 - values[i]
+    scores = run(values, StreamDetector(DetectorSettings(season_bins=season_bins)))
+    onset = 8 * 288 + 48
+    assert (max(scores[onset:onset + 48]) >= FLAG) is flagged
+    assert first_flag(scores[400:onset]) is None

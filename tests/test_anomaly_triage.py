@@ -26,7 +26,7 @@ class ScriptedModel:
         self.fail = fail
         self.calls = []
 
-    def choose(self, prompt, options):
+    def choose(self, prompt, options, **kwargs):
         self.calls.append((prompt, list(options)))
         if self.fail:
             raise ModelError("model busy")
@@ -63,7 +63,7 @@ def test_model_choices_are_constrained_and_grounded():
     for fact in ("Room temperature", "Units: C", "-20", "60", "21.2", "31.5"):
         assert fact in text
     assert record.severity == "critical"  # the model said info, a limit breach is never below
-    assert record.explanation in explanation_options(facts("limit"))
+    assert record.explanation in [s for _, s in explanation_options(facts("limit"))]
     assert record.action is None  # the model picked the first option: no action
     assert model.calls[-1][1] == [NO_ACTION, "set FanLevel to 3"]
     assert record.triaged_by == "model"
@@ -84,7 +84,7 @@ def test_model_failure_falls_back_to_rules_not_loss():
 
 
 def test_explanations_state_only_facts():
-    options = explanation_options(facts("surprise", value=31.5))
+    options = [sentence for _, sentence in explanation_options(facts("surprise", value=31.5))]
     assert any("above its recent average of 21.1 C" in o for o in options)
     assert all("lounge-thermostat" in o for o in options)
 

@@ -17,6 +17,7 @@ per-reading score: ``silent_for`` answers it from the last arrival time.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, fields
 
 _SQRT2 = math.sqrt(2.0)
@@ -45,6 +46,9 @@ class DetectorSettings:
     refractory: int = 150             # readings damped after a detection ...
     fire_level: float = 0.3           # ... which is a score at or above this
     damping: float = 0.5              # multiplier during the refractory period
+    season_bins: int = 48             # time-of-day profile: bins per period (0 = off) ...
+    season_alpha: float = 0.2         # ... each bin an EWMA of the values that fell in it
+    season_period: float = 86400.0    # seconds (readings need timestamps)
 
 
 class StreamState:
@@ -52,7 +56,7 @@ class StreamState:
 
     __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "short", "long_mean",
                  "long_var", "lo", "hi", "run", "longest_run", "quiet", "last_time",
-                 "interval", "stuck_fired")
+                 "interval", "stuck_fired", "season", "season_scale")
 
     def __init__(self) -> None:
         self.n = 0
@@ -69,9 +73,13 @@ class StreamState:
         self.last_time = math.nan
         self.interval = math.nan
         self.stuck_fired = 0
+        self.season: array | None = None   # allocated on the first timestamped reading
+        self.season_scale = 0.0
 
-    def to_list(self) -> list[float]:
-        return [getattr(self, name) for name in self.__slots__]
+    def to_list(self) -> list:
+        """Plain JSON values (NaN as null, so the snapshot is standard JSON)."""
+        return [[_nan_to_none(x) for x in v] if isinstance(v, array) else _nan_to_none(v)
+                for v in (getattr(self, name) for name in self.__slots__)]
 
     @classmethod
     def from_list(cls, values: list[float]) -> "StreamState":
@@ -79,8 +87,22 @@ class StreamState:
             raise ValueError(f"snapshot has {len(values)} fields, expected {len(cls.__slots__)}")
         state = cls()
         for name, value in zip(cls.__slots__, values):
-            setattr(state, name, int(value) if name in _INT_FIELDS else float(value))
+            if name == "season":
+                value = None if value is None else array("d", (_none_to_nan(v) for v in value))
+            elif name in _INT_FIELDS:
+                value = int(value)
+            else:
+                value = _none_to_nan(value)
+            setattr(state, name, value)
         return state
+
+
+def _nan_to_none(value):
+    return None if isinstance(value, float) and value != value else value
+
+
+def _none_to_nan(value) -> float:
+    return math.nan if value is None else float(value)
 
 
 _INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired"}
@@ -144,6 +166,24 @@ class StreamDetector:
         raw_slow = 1.0 - math.exp(-gain * slow_err / slow_scale) if slow_scale > 0 else (
             1.0 if slow_err > 0 else 0.0)
         raw = raw_fast if raw_fast > raw_slow else raw_slow
+        bins = s.season_bins
+        if bins and timestamp == timestamp:
+            # time of day: surprise against what this stream usually reads at this hour
+            season = st.season
+            if season is None or len(season) != bins:
+                season = st.season = array("d", [math.nan]) * bins
+            b = int((timestamp % s.season_period) / s.season_period * bins)
+            expected = season[b]
+            if expected == expected:
+                err = abs(value - expected)
+                scale = st.season_scale or err
+                raw_season = 1.0 - math.exp(-gain * err / scale) if scale > 0 else 0.0
+                st.season_scale = scale + a * (err - scale)
+                if raw_season > raw:
+                    raw = raw_season
+                season[b] = expected + s.season_alpha * (value - expected)
+            else:
+                season[b] = value
 
         short = st.short + s.short_alpha * (raw - st.short)
         st.short = short

@@ -67,31 +67,34 @@ def _limits(f: AnomalyFacts) -> str:
     return f"profile limits {low} to {high} {f.units}".strip()
 
 
-def explanation_options(f: AnomalyFacts) -> list[str]:
-    """True one-sentence explanations built from the facts; the model only picks among them."""
+def explanation_options(f: AnomalyFacts) -> list[tuple[str, str]]:
+    """True one-sentence explanations built from the facts, each with a short label; the model
+    picks a label (short options keep constrained choice cheap), never writes the sentence."""
     what = f"{f.resource} on {f.device}"
     value = _with_units(f.value, f.units)
     options = []
     numeric = [v for v in f.recent if isinstance(v, (int, float))]
     if f.kind == "limit":
-        options.append(f"{what} read {value}, outside its {_limits(f)}.")
+        options.append(("outside the limits", f"{what} read {value}, outside its {_limits(f)}."))
     if f.kind == "range":
-        options.append(f"{what} read {value}, beyond every value learned for it so far.")
+        options.append(("never seen before",
+                        f"{what} read {value}, beyond every value learned for it so far."))
     if f.kind == "stuck":
-        options.append(f"{what} has repeated {value} for longer than ever before; "
-                       "the sensor may be stuck.")
+        options.append(("stuck sensor", f"{what} has repeated {value} for longer than ever "
+                                        "before; the sensor may be stuck."))
     if f.kind == "silence":
-        options.append(f"{f.device} has stopped sending {f.resource} readings ({f.value}).")
+        options.append(("no readings",
+                        f"{f.device} has stopped sending {f.resource} readings ({f.value})."))
     if f.kind == "text":
-        options.append(f"{what} reported the unusual status '{f.value}'.")
+        options.append(("unusual status", f"{what} reported the unusual status '{f.value}'."))
     if numeric and isinstance(f.value, (int, float)):
         mean = sum(numeric) / len(numeric)
         direction = "above" if f.value > mean else "below"
-        options.append(f"{what} read {value}, {direction} its recent average of "
-                       f"{_with_units(mean, f.units)}.")
+        options.append((f"{direction} recent readings", f"{what} read {value}, {direction} its "
+                        f"recent average of {_with_units(mean, f.units)}."))
     if not options or f.kind == "surprise":
-        options.append(f"{what} read {value}, an unusual change for this stream "
-                       f"(anomaly score {f.score:.2f}).")
+        options.append(("unusual change", f"{what} read {value}, an unusual change for this "
+                        f"stream (anomaly score {f.score:.2f})."))
     return options
 
 

@@ -33,19 +33,22 @@ class Triager:
     def triage(self, facts: AnomalyFacts) -> AnomalyRecord:
         floor = rule_severity(facts)
         options = explanation_options(facts)
-        record = AnomalyRecord(facts, severity=floor, explanation=options[0])
+        record = AnomalyRecord(facts, severity=floor, explanation=options[0][1])
         if self.model is None:
             return record
         try:
+            # Uncalibrated: with PMI calibration the default 135M model answered "critical" for
+            # every kind (p > 0.99); raw scores separate limit/silence from the rest (triage_bench).
             severity = self.model.choose(
                 triage_prompt(facts, "How severe is this anomaly? Answer info, warning or critical."),
-                list(SEVERITIES))
+                list(SEVERITIES), calibrate=False)
             record.severity = clamp_severity(severity.option, floor)
             record.severity_probabilities = ranked(severity.options, severity.probabilities)
             if len(options) > 1:
                 chosen = self.model.choose(
-                    triage_prompt(facts, "Which sentence best explains the anomaly?"), options)
-                record.explanation = chosen.option
+                    triage_prompt(facts, "What best describes the anomaly?"),
+                    [label for label, _ in options])
+                record.explanation = options[chosen.index][1]
             actions = list(self.actions_for(facts.device)) if self.actions_for else []
             if actions:
                 chosen = self.model.choose(
