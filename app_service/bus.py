@@ -212,6 +212,7 @@ class MessageBus:
     def start(self) -> None:
         """Connect in the background (never blocks on an absent broker)."""
         self._stopping = False
+        self._client.enable_logger(logging.getLogger("paho.mqtt"))
         self._client.connect_async(self.settings.host, self.settings.port,
                                    keepalive=self.settings.keep_alive)
         self._client.loop_start()
@@ -225,6 +226,8 @@ class MessageBus:
 
     def stop(self) -> None:
         self._stopping = True
+        # paho's loop logs a spurious "Client is not connected" error after a clean disconnect
+        self._client.disable_logger()
         try:
             self._client.disconnect()
         finally:
@@ -280,11 +283,12 @@ class MessageBus:
         """``handler(topic, raw)`` runs on the network thread for every matching message."""
         topics = [topics] if isinstance(topics, str) else list(topics)
         level = self.settings.qos if qos is None else qos
-        with self._lock:
+        with self._lock:  # the same lock as on_connect: no subscription can slip between them
             for topic in topics:
                 self._subs.append((topic, handler, level))
             self._routes.clear()
-        if self.connected:
+            connected = self.connected
+        if connected:
             for topic in topics:
                 self._client.subscribe(topic, level)
 
@@ -365,11 +369,11 @@ class MessageBus:
             topics = {}
             for topic, _, level in self._subs:
                 topics[topic] = max(level, topics.get(topic, 0))
+            self._connected.set()
         if topics:
             client.subscribe(list(topics.items()))
         log.info("connected to message bus %s:%s as %s (%d subscriptions)", self.settings.host,
                  self.settings.port, self.client_id, len(topics))
-        self._connected.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self._connected.clear()

@@ -244,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
                             queue_size=args.overload_queue_size, workers=args.workers)
             processed = over["PipelineMessagesProcessed-default-pipeline"]
             dropped = over["MessagesDropped"]
+            offered = over["published"] / over["publish_s"]
+            print(f"  overload 10x: {over['published']} events offered open-loop at "
+                  f"{offered:.0f}/s ({offered / median['service 4.x envelopes']:.1f} x capacity); "
+                  f"the broker delivered {over['MessagesReceived']} (it drops QoS 0 for slow "
+                  "consumers)")
             print(f"  overload 10x: {over['MessagesReceived']} received = {processed} processed "
                   f"+ {dropped} dropped (counted); peak RSS {over['peak_rss_mib']:.1f} MiB vs "
                   f"{rss['service 4.x envelopes']:.1f} MiB at 1x (queue "

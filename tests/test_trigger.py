@@ -234,3 +234,19 @@ def test_trigger_settings():
         with pytest.raises(ConfigError) as err:
             TriggerSettings.from_config(bad)
         assert err.value.key == key
+
+
+def test_settings_and_pipelines_from_the_shipped_configuration():
+    import os
+    from app_service.bus import BusSettings
+    from app_service.config import load_configuration
+    from app_service.store_forward import StoreSettings
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cfg = load_configuration(os.path.join(root, "configuration.toml"),
+                             env={"TRIGGER_QUEUESIZE": "123", "MESSAGEBUS_OPTIONAL_QOS": "1"})
+    trigger = TriggerSettings.from_config(cfg)
+    assert trigger.queue_size == 123 and trigger.subscribe_topics == ("events/#",)
+    assert BusSettings.from_config(cfg, env={}, service_key="app-llm-agent").qos == 1
+    StoreSettings.from_config(cfg)
+    pipelines = build_pipelines(cfg["Writable"]["Pipeline"], APP, base_topic_prefix="edgex")
+    assert [p.id for p in pipelines][0] == "default-pipeline"
