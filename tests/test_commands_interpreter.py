@@ -159,3 +159,23 @@ def test_broken_model_never_breaks_the_request():
             raise RuntimeError("model unavailable")
     result = Interpreter(_mixer(), Broken()).interpret("set the mixer speed to 1.5 m/s")
     assert [a.command for a in result.actions] == ["InletSpeed"]
+
+
+@pytest.mark.slow
+def test_real_default_model_only_picks_catalog_candidates():
+    """With the real default model a tie is decided by calibrated choice among catalog options; the
+    output is valid by construction (one of the candidates, or a refusal)."""
+    from app_service.llm import LLMSettings
+    settings = LLMSettings.from_config({})
+    if not os.path.isdir(settings.resolved_model_dir()):
+        pytest.skip("default model not installed (edgex-llm-agent model install)")
+    from app_service.llm import LanguageModel
+    model = LanguageModel(settings.resolved_model_dir())
+    try:
+        catalog = _mixer()
+        result = Interpreter(catalog, model, model_threshold=0.0).interpret(
+            "set the mixer speed to 1.5 m/s")
+        assert [a.command for a in result.actions] in (["InletSpeed"], ["OutletSpeed"])
+        assert all(schema_valid(a.to_dict(), catalog) for a in result.actions)
+    finally:
+        model.close()
