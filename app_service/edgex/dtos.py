@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..errors import PayloadError
 from .values import decode_binary, normalize_value_type, parse_value
@@ -18,23 +18,21 @@ from .values import decode_binary, normalize_value_type, parse_value
 API_VERSION = "v3"
 
 
-def _lookup(data: Mapping[str, Any], key: str, lowered: dict[str, Any] | None) -> Any:
-    """Exact key first (the common case), then Go's case-insensitive match."""
-    value = data.get(key)
-    if value is None and lowered is not None:
-        value = lowered.get(key.lower())
-    return value
-
-
-def _lowered(data: Mapping[str, Any], required: tuple[str, ...]) -> dict[str, Any] | None:
+def _getter(data: Mapping[str, Any], required: tuple[str, ...]) -> Callable[[str], Any]:
+    """``get(key)``: the exact key (the common case, a plain ``dict.get``), else Go's
+    case-insensitive match."""
     if all(k in data for k in required):
-        return None
-    return {k.lower(): v for k, v in data.items() if isinstance(k, str)}
+        return data.get
+    lowered = {k.lower(): v for k, v in data.items() if isinstance(k, str)}
+
+    def get(key: str) -> Any:
+        value = data.get(key)
+        return lowered.get(key.lower()) if value is None else value
+    return get
 
 
-def _name(data: Mapping[str, Any], key: str, lowered: dict[str, Any] | None, what: str,
-          default: Any = None) -> str:
-    value = _lookup(data, key, lowered)
+def _name(get: Callable[[str], Any], key: str, what: str, default: Any = None) -> str:
+    value = get(key)
     if value is None:
         value = default
     if not isinstance(value, str) or not value:
@@ -43,6 +41,8 @@ def _name(data: Mapping[str, Any], key: str, lowered: dict[str, Any] | None, wha
 
 
 def _origin(value: Any, what: str) -> int:
+    if value.__class__ is int:
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PayloadError(f"{what}.origin must be an integer (ns since epoch), got {value!r}")
     if isinstance(value, float):
@@ -113,38 +113,38 @@ class Reading:
     def from_dict(cls, data: Any, event: "Event | None" = None, single: bool = False) -> "Reading":
         if not isinstance(data, dict):
             raise PayloadError("reading must be an object")
-        low = _lowered(data, ("deviceName", "resourceName", "profileName", "valueType"))
+        get = _getter(data, ("deviceName", "resourceName", "profileName", "valueType"))
         ev_device = event.device_name if event else None
         ev_profile = event.profile_name if event else None
         ev_source = event.source_name if single and event else None
-        value_type = normalize_value_type(_lookup(data, "valueType", low))
-        origin = _lookup(data, "origin", low)
+        value_type = normalize_value_type(get("valueType"))
+        origin = get("origin")
         reading = cls(
-            id=_lookup(data, "id", low) or "",
+            id=get("id") or "",
             origin=_origin(origin if origin is not None else (event.origin if event else None),
                            "reading"),
-            device_name=_name(data, "deviceName", low, "reading", ev_device),
-            resource_name=_name(data, "resourceName", low, "reading", ev_source),
-            profile_name=_name(data, "profileName", low, "reading", ev_profile),
+            device_name=_name(get, "deviceName", "reading", ev_device),
+            resource_name=_name(get, "resourceName", "reading", ev_source),
+            profile_name=_name(get, "profileName", "reading", ev_profile),
             value_type=value_type,
-            units=_lookup(data, "units", low) or "",
-            tags=_tags(_lookup(data, "tags", low), "reading"),
+            units=get("units") or "",
+            tags=_tags(get("tags"), "reading"),
         )
         if not isinstance(reading.id, str) or not isinstance(reading.units, str):
             raise PayloadError("reading.id and reading.units must be strings")
         if value_type == "Binary":
-            reading.binary_value = decode_binary(_lookup(data, "binaryValue", low) or b"")
-            media = _lookup(data, "mediaType", low)
+            reading.binary_value = decode_binary(get("binaryValue") or b"")
+            media = get("mediaType")
             if not isinstance(media, str) or not media:
                 raise PayloadError("reading.mediaType is required for Binary readings")
             reading.media_type = media
             reading.value = None
         elif value_type in ("Object", "ObjectArray"):
-            reading.object_value = _lookup(data, "objectValue", low)
+            reading.object_value = get("objectValue")
             reading.value = None
         else:
-            value = _lookup(data, "value", low)
-            if isinstance(value, str) or value is None:
+            value = get("value")
+            if value.__class__ is str or value is None:
                 reading.value = value  # None: a 4.x NullReading
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 reading.value = repr(value) if isinstance(value, float) else str(value)
@@ -188,24 +188,24 @@ class Event:
     def from_dict(cls, data: Any) -> "Event":
         if not isinstance(data, dict):
             raise PayloadError("event must be an object")
-        low = _lowered(data, ("id", "deviceName", "profileName", "sourceName", "origin",
-                              "readings"))
-        event_id = _lookup(data, "id", low)
+        get = _getter(data, ("id", "deviceName", "profileName", "sourceName", "origin",
+                             "readings"))
+        event_id = get("id")
         if not isinstance(event_id, str) or not event_id:
             raise PayloadError("event.id is required and must be a non-empty string")
-        api_version = _lookup(data, "apiVersion", low) or API_VERSION
+        api_version = get("apiVersion") or API_VERSION
         if not isinstance(api_version, str):
             raise PayloadError("event.apiVersion must be a string")
         event = cls(
             id=event_id,
-            device_name=_name(data, "deviceName", low, "event"),
-            profile_name=_name(data, "profileName", low, "event"),
-            source_name=_name(data, "sourceName", low, "event"),
-            origin=_origin(_lookup(data, "origin", low), "event"),
-            tags=_tags(_lookup(data, "tags", low), "event"),
+            device_name=_name(get, "deviceName", "event"),
+            profile_name=_name(get, "profileName", "event"),
+            source_name=_name(get, "sourceName", "event"),
+            origin=_origin(get("origin"), "event"),
+            tags=_tags(get("tags"), "event"),
             api_version=api_version,
         )
-        readings = _lookup(data, "readings", low)
+        readings = get("readings")
         if not isinstance(readings, list) or not readings:
             raise PayloadError("event.readings must hold at least one reading")
         single = len(readings) == 1

@@ -26,6 +26,10 @@ _KEYS = {"apiversion": "api_version", "receivedtopic": "received_topic",
          "correlationid": "correlation_id", "requestid": "request_id",
          "errorcode": "error_code", "payload": "payload", "contenttype": "content_type",
          "queryparams": "query_params"}
+_CAMEL = (("apiVersion", "api_version"), ("receivedTopic", "received_topic"),
+          ("correlationID", "correlation_id"), ("requestID", "request_id"),
+          ("errorCode", "error_code"), ("payload", "payload"), ("contentType", "content_type"),
+          ("queryParams", "query_params"))
 
 
 @dataclass(slots=True)
@@ -58,10 +62,16 @@ def decode_envelope(raw: bytes, topic: str = "") -> Envelope:
         raise PayloadError(f"message is {type(raw).__name__}, not bytes")
     data = _load_envelope(bytes(raw))
     env = Envelope()
-    for key, value in data.items():
-        attr = _KEYS.get(key.lower()) if isinstance(key, str) else None
-        if attr is not None and value is not None:
-            setattr(env, attr, value)
+    if "payload" in data and "correlationID" in data:  # 3.x/4.x spelling: the common case
+        for key, attr in _CAMEL:
+            value = data.get(key)
+            if value is not None:
+                setattr(env, attr, value)
+    else:
+        for key, value in data.items():
+            attr = _KEYS.get(key.lower()) if isinstance(key, str) else None
+            if attr is not None and value is not None:
+                setattr(env, attr, value)
     for attr in ("correlation_id", "request_id", "api_version", "received_topic", "content_type"):
         if not isinstance(getattr(env, attr), str):
             raise PayloadError(f"envelope {attr} must be a string")
