@@ -45,7 +45,7 @@ class DetectorSettings:
     stuck_score: float = 0.6
     refractory: int = 150             # readings damped after a detection ...
     fire_level: float = 0.3           # ... which is a score at or above this
-    damping: float = 0.5              # multiplier during the refractory period
+    damping: float = 0.35             # multiplier during the refractory period
     season_bins: int = 48             # time-of-day profile: bins per period (0 = off) ...
     season_alpha: float = 0.2         # ... each bin an EWMA of the values that fell in it
     season_period: float = 86400.0    # seconds (readings need timestamps)

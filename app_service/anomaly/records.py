@@ -40,6 +40,7 @@ class AnomalyRecord:
     action: str | None = None
     action_probability: float | None = None
     triaged_by: str = "rules"      # "model" when the language model chose
+    actuation: dict[str, Any] | None = None   # set when auto-actuation was allowed and tried
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,7 +49,8 @@ class AnomalyRecord:
         return {"id": self.id, **facts, "severity": self.severity,
                 "severityProbabilities": self.severity_probabilities,
                 "explanation": self.explanation, "recommendedAction": self.action,
-                "actionProbability": self.action_probability, "triagedBy": self.triaged_by}
+                "actionProbability": self.action_probability, "triagedBy": self.triaged_by,
+                "actuation": self.actuation}
 
 
 def _num(value: Any) -> str:

@@ -10,9 +10,12 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+from ..commands.catalog import CatalogHolder
+from ..commands.guardrails import Policy
 from ..edgex.dtos import Event, Reading, add_event_request
 from ..edgex.topics import event_topic, join_topic
 from ..pipeline.registry import register_function
+from .actions import ActionCatalog, GuardedActuator
 from .config import AnomalySettings, load_settings
 from .records import AnomalyFacts, AnomalyRecord, anomaly_event, notification
 from .streams import StreamRegistry
@@ -215,19 +218,25 @@ class Housekeeping:
                 log.exception("anomaly housekeeping failed")
 
 
-def _actions_from_catalog(app: Any) -> Callable[[str], list[str]] | None:
-    holder = getattr(app, "catalog", None)
-    if holder is None:
-        return None
+class AutoActuation:
+    """Between triage and outputs: actuates the recommended action where configuration allows
+    it for the stream and severity (default: nowhere), and notes the outcome on the record."""
 
-    def actions(device: str) -> list[str]:
-        entry = holder.catalog.entries.get(device) if hasattr(holder.catalog, "entries") else None
-        out = []
-        for res in (entry.writable if entry is not None else []):
-            for option in (res.allowed or (("true", "false") if res.is_bool else ())):
-                out.append(f"set {res.name} to {option}")
-        return out
-    return actions
+    def __init__(self, settings: AnomalySettings, actions: ActionCatalog | None,
+                 actuator: GuardedActuator | None, deliver: Callable[[AnomalyRecord], None]):
+        self.settings = settings
+        self.actions = actions
+        self.actuator = actuator
+        self.deliver = deliver
+
+    def __call__(self, record: AnomalyRecord) -> None:
+        f = record.facts
+        allowed = record.severity in self.settings.auto_actuate_for(f.profile, f.resource)
+        if allowed and record.action and self.actions and self.actuator:
+            action = self.actions.action(f.device, record.action)
+            record.actuation = (self.actuator.actuate(action, f.correlation_id) if action else
+                                {"status": "blocked", "reason": "not_in_catalog"})
+        self.deliver(record)
 
 
 @register_function("DetectAnomalies")
@@ -251,10 +260,19 @@ def install(app: Any) -> AnomalyFeature:
         return existing
     settings = load_settings(app.config)
     model = getattr(app, "model", None)
-    triager = Triager(model, _actions_from_catalog(app))
+    actions = actuator = None
+    if getattr(app, "profiles", None) is not None:
+        holder = CatalogHolder(app.profiles)
+        actions = ActionCatalog(lambda: holder.catalog)
+        commands = getattr(app, "commands", None)
+        policy = getattr(commands, "policy", None) or Policy.from_config(app.config)
+        if getattr(app, "command_client", None) is not None:
+            actuator = GuardedActuator(lambda: holder.catalog, policy, app.command_client)
+    triager = Triager(model, actions.options if actions else None)
     outputs = AnomalyOutputs(app.bus, app.service_key, getattr(app, "notifications_client", None),
                              getattr(app, "store", None))
-    queue = TriageQueue(triager, outputs.deliver, size=settings.triage_queue_size,
+    finish = AutoActuation(settings, actions, actuator, outputs.deliver)
+    queue = TriageQueue(triager, finish, size=settings.triage_queue_size,
                         metrics=app.metrics, text=TextClassifier(model) if model else None)
     feature = AnomalyFeature(settings, queue, profiles=getattr(app, "profiles", None),
                              metrics=app.metrics)
