@@ -107,7 +107,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     words: set[str] = set()
     ids: set[str] = set()
     for token in lexicon.split_name(device.name):
-        if token.isdigit():
+        if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
         elif token not in place_tokens:
             words.update(lexicon.canon(token))

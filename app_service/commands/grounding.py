@@ -32,7 +32,8 @@ _INJECTION = re.compile(
 _SCHEDULE = re.compile(
     r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|o'?clock)"
-    r"|\bat\s+(?:noon|midnight|dawn|dusk|sunset|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
+    r"|\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
+    r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
     r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
     r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|明天|今晚|晚上|早上|定时|点钟|稍后|过一会|待会")
 _QUESTION_START = re.compile(
@@ -169,6 +170,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
+    catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
@@ -189,6 +191,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.ids.add(nxt)
             elif nxt in ("one", "two"):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
+            elif len(nxt) == 1 and nxt.isalpha() and nxt in catalog_ids:
+                clause.ids.add(nxt)
         if re.fullmatch(r"\d+", tokens[i - 1] if i else "") and i >= 1 and keys[0] in device_vocab \
                 and token.endswith("s"):
             clause.group = True

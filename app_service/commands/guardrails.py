@@ -58,6 +58,8 @@ def _check_value(res: Any, raw: Any, device: str) -> None:
     kind = res.value_type.lower()
     if not isinstance(raw, str):
         raise Blocked("bad_type", f"{res.name} must be an EdgeX string, got {type(raw).__name__}")
+    if res.allowed and raw.lower() in {a.lower() for a in res.allowed}:
+        return   # a documented value or a mapping label (the device SDK maps labels on writes)
     if kind == "bool":
         if raw not in ("true", "false"):
             raise Blocked("bad_type", f"{res.name} must be true or false, not {raw!r}")

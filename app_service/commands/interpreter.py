@@ -452,11 +452,40 @@ def _bool_resource(entry: Entry, clause: Clause) -> Resource | None:
         return None
     if len(bools) == 1:
         return bools[0]
-    scored = sorted(bools, key=lambda r: -_concept_score(r, clause))
+    switch_like = {"power", "on", "off", "run", "enable", "active", "switch", "state", "lock", "open"}
+    scored = sorted(bools, key=lambda r: (-_concept_score(r, clause), not (r.tokens & switch_like)))
     return scored[0]
 
 
+_ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},
+                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby"},
+                 "open": {"open", "opened"}, "close": {"closed", "close", "shut"},
+                 "lock": {"locked", "lock"}, "unlock": {"unlocked", "unlock"}}
+
+
+def _described_truth(res: Resource, actions: set[str]) -> bool | None:
+    """'true = locked, false = unlocked' in the description decides what a verb means."""
+    sides = {}
+    for side in ("true", "false"):
+        match = re.search(side + r"\s*[=:]\s*([^,;.]*)", res.description.lower())
+        if match:
+            sides[side] = set(re.findall(r"[a-z]+", match.group(1)))
+    if len(sides) < 2:
+        return None
+    votes = set()
+    for action in actions:
+        words = _ACTION_WORDS.get(action, set())
+        if words & sides["true"] and not words & sides["false"]:
+            votes.add(True)
+        elif words & sides["false"] and not words & sides["true"]:
+            votes.add(False)
+    return votes.pop() if len(votes) == 1 else None
+
+
 def _truth(res: Resource, actions: set[str]) -> bool | None:
+    described = _described_truth(res, actions)
+    if described is not None:
+        return described
     lock_like = "lock" in res.tokens
     if lock_like:
         if "unlock" in actions:

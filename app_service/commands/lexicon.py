@@ -71,7 +71,10 @@ ZH_PLACES = {
     "laundry": ["洗衣房"], "warehouse": ["仓库"], "lab": ["实验室"], "kids room": ["儿童房"],
     "attic": ["阁楼"], "server room": ["机房"], "corridor": ["走廊"], "reception": ["前台"],
     "classroom": ["教室"], "yard": ["院子"], "porch": ["门廊"], "patio": ["露台"],
-    "nursery": ["育苗室"], "storage": ["储藏室"], "pool": ["泳池"],
+    "nursery": ["育苗室"], "storage": ["储藏室"], "pool": ["泳池"], "parking": ["停车场"],
+    "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
+    "factory": ["工厂", "厂房"], "packing": ["包装间"], "boiler room": ["锅炉房"], "cold room": ["冷库"],
+    "lounge": ["休息室"], "guest room": ["客房"], "kids room": ["儿童房"], "hall": ["大厅"],
 }
 # English place words that are not in the catalog still tell us a place was named.
 EN_PLACES = {"kitchen", "living room", "bedroom", "hallway", "hall", "bathroom", "toilet", "study",
