@@ -142,3 +142,19 @@ def test_demo_starts_standin_and_service_and_events_flow(broker, tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_port_in_use_exits_1_and_releases_what_it_started(capsys, tmp_path, monkeypatch):
+    import socket
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"SERVICE_HOST": "127.0.0.1", "SERVICE_PORT": str(port),
+               "MESSAGEBUS_PORT": str(free_port()), "LLM_MODELDIR": str(tmp_path / "no-model"),
+               "APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "s.sqlite")}
+        assert main(["-cf", SHIPPED], env=env) == 1
+    err = capsys.readouterr().err
+    assert "cannot start" in err and "Address already in use" in err
+    assert "app-llm-agent stopped" in err

@@ -1,13 +1,13 @@
 """Registration with core-keeper and Consul against a small recording HTTP stand-in."""
 import json
 import os
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from broker import free_port
 from app_service.standin import StandIn
 from app_service.registry import (ConsulRegistry, KeeperRegistry, Registrar, Registration,
                                   RegistryError, make_registry)
@@ -18,7 +18,7 @@ REG = Registration("app-llm-agent", "10.0.0.5", 59741, "10s")
 class FakeRegistry:
     """Records requests; behaves like core-keeper's /api/v3/registry and Consul's agent API."""
 
-    def __init__(self, port=0, fail_first=0):
+    def __init__(self, port=0, fail_first=0, sock=None):
         self.requests = []
         self.keeper = {}
         self.fail_first = fail_first
@@ -61,7 +61,14 @@ class FakeRegistry:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if sock is None:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        else:  # serve on a socket reserved (bound, not listening) by the test
+            self.httpd = ThreadingHTTPServer(sock.getsockname(), Handler, bind_and_activate=False)
+            self.httpd.socket.close()
+            self.httpd.socket = sock
+            self.httpd.server_address = sock.getsockname()
+            self.httpd.server_activate()
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
@@ -128,7 +135,11 @@ def test_make_registry(kind, cls):
 
 
 def test_registrar_retries_in_background_until_registry_appears():
-    port = free_port()
+    # Bound but not listening: connections are refused, and no client socket of the retry loop
+    # can be handed this port as its own ephemeral port (a loopback self-connect).
+    reserved = socket.socket()
+    reserved.bind(("127.0.0.1", 0))
+    port = reserved.getsockname()[1]
     registrar = Registrar(KeeperRegistry(f"http://127.0.0.1:{port}", timeout=0.5), REG,
                           first_delay=0.05, max_delay=0.1)
     started = time.monotonic()
@@ -136,7 +147,7 @@ def test_registrar_retries_in_background_until_registry_appears():
     assert time.monotonic() - started < 0.5  # start never waits for the registry
     time.sleep(0.3)
     assert not registrar.registered.is_set()
-    fake = FakeRegistry(port=port)
+    fake = FakeRegistry(sock=reserved)
     try:
         assert registrar.registered.wait(5)
         assert fake.keeper["app-llm-agent"]["port"] == 59741
@@ -156,13 +167,15 @@ def test_registrar_retries_on_server_errors(fake):
 
 
 def test_registrar_stop_without_registration_sends_nothing():
-    port = free_port()
-    registrar = Registrar(KeeperRegistry(f"http://127.0.0.1:{port}", timeout=0.2), REG,
-                          first_delay=10)
-    registrar.start()
-    time.sleep(0.1)
-    started = time.monotonic()
-    registrar.stop()
+    with socket.socket() as reserved:  # bound, not listening: connections are refused
+        reserved.bind(("127.0.0.1", 0))
+        port = reserved.getsockname()[1]
+        registrar = Registrar(KeeperRegistry(f"http://127.0.0.1:{port}", timeout=0.2), REG,
+                              first_delay=10)
+        registrar.start()
+        time.sleep(0.1)
+        started = time.monotonic()
+        registrar.stop()
     assert time.monotonic() - started < 2 and not registrar.registered.is_set()
 
 
