@@ -369,10 +369,14 @@ class Interpreter:
         top = [r for r in numeric if scores[r.name] == best]
         if len(top) == 1:
             return top[0]
-        if best > 0 and self._model is not None:
-            return self._model_pick(entry, top, clause)
         setpoints = [r for r in top if "target" in r.tokens or "set point" in r.description.lower()]
-        return setpoints[0] if setpoints else top[0]
+        if len(setpoints) == 1:
+            return setpoints[0]
+        if best > 0 and self._model is not None:
+            # the words name a concept two settings share: let the model choose between them
+            return self._model_pick(entry, top, clause)
+        # nothing named: the profile's first numeric setting is the device's main dimension
+        return top[0]
 
     def _model_pick(self, entry: Entry, options: list[Resource], clause: Clause) -> Resource | None:
         prompt = (f"Device {entry.name}. Request: \"{clause.text}\". Which setting does the request "
