@@ -7,8 +7,8 @@ kind is retried every ``RetryInterval`` until it returns (then the item is delet
 Delivery guarantee: an item is deleted in the same thread right after its handler returns, so it
 is delivered once while the process lives. If the process dies *between* a successful delivery
 and the delete, the item is delivered again after restart (at-least-once at that edge). Handlers
-get the item id as ``payload["_store_id"]`` (and ``"_correlation_id"``) to deduplicate such a repeat; ``add(..., item_id=...)``
-with the same id stores an item only once.
+get the item id as ``payload["_store_id"]`` (and ``"_correlation_id"``) to deduplicate such a
+repeat; ``add(..., item_id=...)`` with the same id stores an item only once.
 """
 from __future__ import annotations
 

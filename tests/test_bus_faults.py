@@ -8,8 +8,6 @@ import time
 import uuid
 from types import SimpleNamespace
 
-import pytest
-
 from app_service.bus import BusSettings, MessageBus, wait_for
 from app_service.edgex.dtos import Event, Reading, add_event_request
 from app_service.edgex.envelope import encode_envelope

@@ -103,7 +103,8 @@ def test_3x_base64_payload_is_add_event_request():
 
 
 def test_3x_events_use_go_percent_e_floats():
-    floats = [r.value for t, raw in messages("edgex-3.1.1-mqtt-bus.txt") if "/events/" in t and "/Float" in t
+    floats = [r.value for t, raw in messages("edgex-3.1.1-mqtt-bus.txt")
+              if "/events/" in t and "/Float" in t
               for r in decode_event(decode_envelope(raw, t)).readings]
     assert floats and all("." in v and "e" in v for v in floats)
 

@@ -18,8 +18,8 @@ from app_service.errors import PayloadError
     ("Float64", "1.0625056809966731e+308", 1.0625056809966731e+308),
     ("Float32", "1.7966872e+38", 1.7966872e+38), ("Float32", "-1.4917418e+37", -1.4917418e+37),
     ("Int8Array", "[1, 2, -3]", [1, 2, -3]), ("Uint8Array", "[0, 1, 2]", [0, 1, 2]),
-    ("Float32Array", "[1.250000e+01, 2e+00]", [12.5, 2.0]), ("BoolArray", "[true, false]",
-                                                            [True, False]),
+    ("Float32Array", "[1.250000e+01, 2e+00]", [12.5, 2.0]),
+    ("BoolArray", "[true, false]", [True, False]),
     ("StringArray", "[a, b c]", ["a", "b c"]), ("StringArray", '["a,b","c"]', ["a,b", "c"]),
     ("Int32Array", "[]", []),
 ])
@@ -66,8 +66,8 @@ def test_go_float_format_round_trips():
 
 
 @pytest.mark.parametrize("value_type,value,shortest,expected", [
-    ("Bool", True, False, "true"), ("Int16", -5, False, "-5"), ("Uint64", (1 << 64) - 1, False,
-                                                                 "18446744073709551615"),
+    ("Bool", True, False, "true"), ("Int16", -5, False, "-5"),
+    ("Uint64", (1 << 64) - 1, False, "18446744073709551615"),
     ("Float64", 12.5, False, "1.250000e+01"), ("Float64", 12.5, True, "1.25e+01"),
     ("Float32Array", [12.5, 1.0], False, "[1.250000e+01, 1.000000e+00]"),
     ("Int8Array", [1, 2, 3], False, "[1, 2, 3]"),

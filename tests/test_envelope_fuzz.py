@@ -25,8 +25,9 @@ VALID_EVENT = {"apiVersion": "v3", "id": "e-1", "deviceName": "d", "profileName"
                              "profileName": "p", "valueType": "Int8", "value": "1"}]}
 json_scalars = st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(
     max_size=20)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-    st.text(max_size=12), inner, max_size=5), max_leaves=15)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+                           max_leaves=15)
 reading_keys = st.sampled_from(["origin", "deviceName", "resourceName", "profileName",
                                 "valueType", "value", "binaryValue", "mediaType", "objectValue",
                                 "tags", "units", "id"])
@@ -74,7 +75,8 @@ def envelopes(draw):
         content_type = draw(st.sampled_from(["application/cbor", "application/json", "x/y"]))
     else:
         payload = draw(st.text(max_size=30))
-    env = {"apiVersion": "v3", "correlationID": str(uuid.UUID(int=draw(st.integers(0, 2**128 - 1)))),
+    cid = str(uuid.UUID(int=draw(st.integers(0, 2**128 - 1))))
+    env = {"apiVersion": "v3", "correlationID": cid,
            "requestID": "", "errorCode": draw(st.sampled_from([0, 0, 0, 1, "0", None])),
            "payload": payload, "contentType": content_type}
     for key in draw(st.lists(st.sampled_from(list(env)), max_size=2)):

@@ -76,7 +76,8 @@ class Reading:
     tags: dict[str, Any] = field(default_factory=dict)
 
     def typed(self) -> Any:
-        """The Python value: bool/int/float/str, a list for arrays, bytes for Binary, any for Object."""
+        """The Python value: bool/int/float/str, a list for arrays, bytes for Binary, the decoded
+        JSON for Object."""
         if self.value_type == "Binary":
             return self.binary_value
         if self.value_type in ("Object", "ObjectArray"):
