@@ -18,8 +18,8 @@ import time
 from typing import Any, Mapping, Sequence
 
 from . import __version__
-from .config import (DEFAULT_CONFIG_FILE, DEFAULT_SERVICE_KEY, ServiceSettings, apply_dev_mode, load_configuration,
-                     resolve_service_key)
+from .config import (DEFAULT_CONFIG_FILE, DEFAULT_SERVICE_KEY, ServiceSettings, apply_dev_mode,
+                     load_configuration, resolve_service_key)
 from .errors import AppServiceError, ConfigError
 from .logging_setup import configure_logging
 

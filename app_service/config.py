@@ -135,7 +135,8 @@ def resolve_service_key(flag: str | None, env: Mapping[str, str], profile: str =
     key = flag or env.get("EDGEX_SERVICE_KEY") or DEFAULT_SERVICE_KEY
     key = key.replace("<profile>", profile)
     if not _SERVICE_KEY.match(key):
-        raise ConfigError("serviceKey", key, "letters, digits, '-', '_', '.', '~' (e.g. app-llm-agent)")
+        raise ConfigError("serviceKey", key,
+                          "letters, digits, '-', '_', '.', '~' (e.g. app-llm-agent)")
     return key
 
 

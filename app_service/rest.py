@@ -290,4 +290,3 @@ def install_common_routes(server: RestServer, *, service_key: str, version: str,
                      lambda r: reply(r, {"metrics": metrics.snapshot()}))
     server.add_route("GET", "/api/v3/health", lambda r: reply(
         r, {"timestamp": go_unix_date(), "model": dict(model_health())}))
-

@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 from broker import free_port
+from logged_process import LoggedProcess
 from app_service.cli import build_parser, config_path, load, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +56,8 @@ def test_bad_value_exit_code_of_the_real_process(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "app_service", "-cf", SHIPPED], env=env,
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
-    assert "Service.Port" in proc.stderr and "-1" in proc.stderr and "between 1 and 65535" in proc.stderr
+    assert "Service.Port" in proc.stderr and "-1" in proc.stderr
+    assert "between 1 and 65535" in proc.stderr
 
 
 def test_missing_config_file_exits_1(capsys, tmp_path):
@@ -116,32 +118,25 @@ def test_demo_starts_standin_and_service_and_events_flow(broker, tmp_path):
            "REGISTRY_PORT": str(free_port())}  # ProfilesDir "profiles": found beside the config
     for name in ("CORE_COMMAND", "CORE_METADATA", "CORE_DATA", "SUPPORT_NOTIFICATIONS"):
         env[f"CLIENTS_{name}_PORT"] = str(free_port())
-    proc = subprocess.Popen([sys.executable, "-m", "app_service", "demo"], cwd=tmp_path,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    demo = LoggedProcess([sys.executable, "-m", "app_service", "demo"], cwd=tmp_path, env=env)
     try:
+        assert demo.wait_for_line("Application Service has started", 30), demo.text
         received = 0
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not received:
             time.sleep(0.3)
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v3/metrics",
-                                            timeout=2) as resp:
-                    metrics = json.loads(resp.read())["metrics"]
-                received = metrics.get("PipelineMessagesProcessed-default-pipeline", {}).get(
-                    "fields", [{}])[0].get("value", 0)
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v3/metrics",
+                                        timeout=2) as resp:
+                metrics = json.loads(resp.read())["metrics"]
+            received = metrics.get("PipelineMessagesProcessed-default-pipeline", {}).get(
+                "fields", [{}])[0].get("value", 0)
         assert received >= 1
         ping = f"http://127.0.0.1:{env['CLIENTS_CORE_COMMAND_PORT']}/api/v3/ping"
         with urllib.request.urlopen(ping, timeout=2) as resp:
             assert json.loads(resp.read())["serviceName"] == "core-command"
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
-        assert proc.returncode == 0
+        assert demo.stop(signal.SIGINT) == 0, demo.text
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        demo.kill()
 
 
 def test_port_in_use_exits_1_and_releases_what_it_started(capsys, tmp_path, monkeypatch):

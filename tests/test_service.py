@@ -2,7 +2,6 @@
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -14,6 +13,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from broker import free_port
+from logged_process import LoggedProcess
 from app_service.config import ServiceSettings, load_configuration
 from app_service.errors import ConfigError
 from app_service.service import build_app
@@ -120,7 +120,8 @@ def wait_until(condition, timeout=10):
 
 
 def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, standin, tmp_path):
-    env = service_env(broker, standin, tmp_path)
+    env = service_env(broker, standin, tmp_path,
+                      WRITABLE_INSECURESECRETS_MQTT_SECRETDATA_PASSWORD="hunter2")
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     settings = ServiceSettings.from_config(cfg, env=env)
     model = FakeModel()
@@ -143,7 +144,8 @@ def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, stand
         tags = {t["name"]: t["value"] for t in _payload(metric)["tags"]}
         assert tags == {"service": "app-llm-agent", "pipeline": "default-pipeline"}
         config = get(settings.port, "/api/v3/config")["config"]
-        assert config["Writable"]["InsecureSecrets"]["mqtt"]["SecretData"]["username"] in ("", "***")
+        secret_data = config["Writable"]["InsecureSecrets"]["mqtt"]["SecretData"]
+        assert secret_data == {"username": "", "password": "***"}
         metrics = get(settings.port, "/api/v3/metrics")["metrics"]
         assert metrics["MessagesReceived"]["fields"][0]["value"] >= 1
         assert get(settings.port, "/api/v3/health")["model"] == {"state": "ready",
@@ -249,31 +251,22 @@ def test_sigterm_drains_deregisters_and_exits_zero(broker, standin, tmp_path):
     env = {**os.environ, **service_env(broker, standin, tmp_path), "EDGEX_USE_REGISTRY": "true",
            "PYTHONPATH": ROOT, "LLM_AUTOINSTALL": "false"}
     port = env["SERVICE_PORT"]
-    proc = subprocess.Popen([sys.executable, "-m", "app_service", "-cf",
-                             os.path.join(ROOT, "configuration.toml")], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    service = LoggedProcess([sys.executable, "-m", "app_service", "-cf",
+                             os.path.join(ROOT, "configuration.toml")], cwd=tmp_path, env=env)
     try:
-        assert wait_until(lambda: _pings(port), 20), proc.stderr.read1().decode()
+        # Wait for the log line, not by polling the port: a client polling a port nobody
+        # listens on yet can be handed that very port and connect to itself.
+        assert service.wait_for_line("Application Service has started", 30), service.text
+        assert get(port, "/api/v3/ping")["serviceName"] == "app-llm-agent"
         registrations = standin.registry.registrations
         assert wait_until(lambda: "app-llm-agent" in registrations, 10)
         registration = registrations["app-llm-agent"]
         assert registration["port"] == int(port)
         assert registration["HealthCheck"]["path"] == "/api/v3/ping"
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
+        assert service.stop(signal.SIGTERM) == 0, service.text
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    stderr = err.decode()
-    assert proc.returncode == 0, stderr
+        service.kill()
     assert registrations["app-llm-agent"]["status"] == "HALT"
-    assert "level=INFO" in stderr and "app=app-llm-agent" in stderr
-    assert "deregistered app-llm-agent" in stderr and "app-llm-agent stopped" in stderr
-
-
-def _pings(port):
-    try:
-        return get(port, "/api/v3/ping")["serviceName"] == "app-llm-agent"
-    except OSError:
-        return False
+    log = service.text
+    assert "level=INFO" in log and "app=app-llm-agent" in log
+    assert "deregistered app-llm-agent" in log and "app-llm-agent stopped" in log
