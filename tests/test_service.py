@@ -270,3 +270,23 @@ def test_sigterm_drains_deregisters_and_exits_zero(broker, standin, tmp_path):
     log = service.text
     assert "level=INFO" in log and "app=app-llm-agent" in log
     assert "deregistered app-llm-agent" in log and "app-llm-agent stopped" in log
+
+
+@pytest.mark.parametrize("version, payload_type", [("3", str), ("4", dict)])
+def test_telemetry_envelope_follows_edgex_version(broker, standin, tmp_path, version,
+                                                  payload_type):
+    env = service_env(broker, standin, tmp_path, MESSAGEBUS_EDGEXVERSION=version)
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
+    settings = ServiceSettings.from_config(cfg, service_key=f"app-v{version}", env=env)
+    app = build_app(cfg, settings, env=env, model=FakeModel(), features=())
+    listener = Listener(broker, f"edgex/telemetry/app-v{version}/#")
+    app.start()
+    try:
+        topic, envelope = listener.wait_for(lambda t, m: t.endswith("/MessagesReceived"))
+    finally:
+        app.stop()
+        listener.close()
+    assert isinstance(envelope["payload"], payload_type)
+    metric = _payload(envelope)
+    assert metric["name"] == "MessagesReceived" and metric["apiVersion"] == "v3"
+    assert {"name": "service", "value": f"app-v{version}"} in metric["tags"]
