@@ -153,3 +153,9 @@ def test_port_in_use_exits_1_and_releases_what_it_started(capsys, tmp_path, monk
     err = capsys.readouterr().err
     assert "cannot start" in err and "Address already in use" in err
     assert "app-llm-agent stopped" in err
+
+
+def test_model_subcommand_is_delegated_to_the_llm_cli(tmp_path, capsys):
+    assert main(["model", "--cache-dir", str(tmp_path), "list"], env={}) == 0
+    out = capsys.readouterr().out
+    assert str(tmp_path) in out and "smollm2-135m-instruct" in out
