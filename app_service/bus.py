@@ -65,8 +65,8 @@ class MessageBus:
         self._stopping = False
         self._peer_major = 0
         self._pending: dict[str, list] = {}
-        self._response_prefixes: set[str] = set()
-        self._suback: dict[int, threading.Event] = {}
+        self._response_ready: dict[str, threading.Event] = {}
+        self._suback: dict[int, list[threading.Event]] = {}
         self._publish_errors = self.metrics.counter("MessageBusPublishErrors")
         self._reconnects = self.metrics.counter("MessageBusReconnects")
         self._tls_dir: tempfile.TemporaryDirectory | None = None
@@ -234,22 +234,22 @@ class MessageBus:
                 self._pending.pop(request_id, None)
 
     def _ensure_response_subscription(self, prefix: str, timeout: float) -> None:
-        with self._lock:
-            if prefix in self._response_prefixes:
-                return
-            self._response_prefixes.add(prefix)
+        """Subscribe ``{prefix}/#`` once; every caller waits until the broker acknowledged it,
+        so no request is published before its response can arrive."""
         if not self.wait_connected(timeout):
-            with self._lock:
-                self._response_prefixes.discard(prefix)
             raise BusError(f"message bus {self.settings.host}:{self.settings.port} "
                            "is not connected")
-        done = threading.Event()
         with self._lock:
-            self._subs.append((prefix + "/#", self._on_response, self.settings.qos))
-            self._routes.clear()
-            _, mid = self._client.subscribe(prefix + "/#", self.settings.qos)
-            self._suback[mid] = done
-        done.wait(timeout)  # subscribe before the first request is published
+            ready = self._response_ready.get(prefix)
+            first = ready is None
+            if first:
+                ready = self._response_ready[prefix] = threading.Event()
+                self._subs.append((prefix + "/#", self._on_response, self.settings.qos))
+                self._routes.clear()
+                _, mid = self._client.subscribe(prefix + "/#", self.settings.qos)
+                self._suback[mid] = [ready]
+        if not ready.wait(timeout):
+            raise RequestTimeout(f"the broker did not acknowledge the subscription to {prefix}/#")
 
     def _on_response(self, topic: str, raw: bytes) -> None:
         request_id = topic.rsplit("/", 1)[-1]
@@ -276,7 +276,9 @@ class MessageBus:
                 topics[topic] = max(level, topics.get(topic, 0))
             self._connected.set()
         if topics:
-            client.subscribe(list(topics.items()))
+            _, mid = client.subscribe(list(topics.items()))
+            with self._lock:  # a response subscription cut off before its SUBACK completes here
+                self._suback[mid] = list(self._response_ready.values())
         log.info("connected to message bus %s:%s as %s (%d subscriptions)", self.settings.host,
                  self.settings.port, self.client_id, len(topics))
 
@@ -293,11 +295,11 @@ class MessageBus:
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         with self._lock:
-            done = self._suback.pop(mid, None)
+            waiting = self._suback.pop(mid, ())
         if any(rc.is_failure for rc in reason_codes):
             log.error("message bus refused a subscription: %s", reason_codes)
-        if done is not None:
-            done.set()
+        for ready in waiting:
+            ready.set()
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         topic = message.topic

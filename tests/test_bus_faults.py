@@ -201,3 +201,26 @@ def test_export_endpoint_down_then_service_restart_delivers_every_event_once(fre
         store.close()
         server.shutdown()
         server.server_close()
+
+
+def test_request_response_works_again_after_a_broker_restart(fresh_broker):
+    from app_service.edgex.envelope import decode_envelope
+    server = publisher(fresh_broker)
+    client = publisher(fresh_broker)
+
+    def answer(topic, raw):
+        env = decode_envelope(raw, topic)
+        server.publish(server.full_topic(f"response/core-command/{env.request_id}"),
+                       encode_envelope({"statusCode": 200}, request_id=env.request_id))
+    server.subscribe(server.full_topic("core/command/request/#"), answer)
+    try:
+        wait_for(lambda: False, 0.2)
+        topic = client.full_topic("core/command/request/D/C/get")
+        assert client.request(topic, response_service="core-command", timeout=5).error_code == 0
+        fresh_broker.restart(down_seconds=0.3)
+        assert wait_for(lambda: client.connected and server.connected, 10)
+        wait_for(lambda: False, 0.3)
+        assert client.request(topic, response_service="core-command", timeout=5).error_code == 0
+    finally:
+        client.stop()
+        server.stop()
