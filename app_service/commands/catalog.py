@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 PLACE_PREFIXES = ("room", "area", "zone", "location", "floor")
 _LABEL_SEGMENT = re.compile(r"[,;:]")
+_STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "with", "by", "from", "up",
+              "no", "nr", "unit", "device", "dev", "node", "main"}
 _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
 _LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
@@ -38,6 +40,7 @@ class Resource:
     tokens: frozenset[str]                  # canonical words of the resource name
     allowed: tuple[str, ...] = ()           # String enumeration or mapping labels
     labels: tuple[tuple[frozenset[str], float], ...] = ()  # described named numbers ("3 = high")
+    mappings: tuple[tuple[str, str], ...] = ()  # EdgeX mappings raw → label (labels are written)
     set_command: str | None = None          # command to PUT for a set, None when not writable
     read_command: str | None = None         # command to GET to read it, None when not readable
 
@@ -109,7 +112,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     for token in lexicon.split_name(device.name):
         if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
-        elif token not in place_tokens:
+        elif token not in place_tokens and token not in _STOPWORDS:
             words.update(lexicon.canon(token))
     # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels.
     for token in lexicon.split_name(profile.name)[-1:] + [lab.lower() for lab in profile.labels]:
@@ -150,10 +153,12 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         if read_command is None and res.name not in shadowed and "R" in props.read_write:
             read_command = res.name
         mapping_labels: list[str] = []
+        mappings: list[tuple[str, str]] = []
         for cmd in profile.device_commands:
             for op in cmd.resource_operations:
                 if op.device_resource == res.name and op.mappings:
                     mapping_labels.extend(str(v) for v in op.mappings.values())
+                    mappings.extend((str(k), str(v)) for k, v in op.mappings.items())
         allowed = tuple(dict.fromkeys(list(res.allowed_values) + mapping_labels))
         tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
         family = profile_unit_family(props.units or "")
@@ -164,6 +169,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",
             tokens=frozenset(tokens),
             allowed=allowed, labels=_described_labels(res.description),
+            mappings=tuple(dict.fromkeys(mappings)),
             set_command=set_command, read_command=read_command)
     read_commands = tuple(
         (c.name, tuple(op.device_resource for op in c.resource_operations))

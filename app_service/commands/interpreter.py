@@ -538,6 +538,11 @@ def _named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: 
         return None
     score, res, value = best
     if isinstance(value, str):
+        raw = next((r for r, label in res.mappings if label.lower() == value), None)
+        if res.is_numeric and raw is not None:
+            # a mapping label on a numeric resource: send the raw value, typed as the format wants
+            # (the device SDK also accepts the label, but the raw value parses as the valueType)
+            return _Candidate(entry, [_set(entry, res, _checked(res, float(raw), entry))], 1 + score)
         return _Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1 + score)
     return _Candidate(entry, [_set(entry, res, _checked(res, value, entry))], 1 + score)
 
@@ -580,6 +585,7 @@ def _current(entry: Entry, res: Resource, read_state: StateReader | None) -> flo
         raise Refusal("unsupported", f"the current {res.name} of {entry.name} cannot be read")
     try:
         reading = read_state(entry.name, res.read_command)[res.name]
+        reading = next((raw for raw, label in res.mappings if label.lower() == reading.lower()), reading)
         value = float(reading)
     except Exception as err:
         raise Refusal("unsupported", f"the current {res.name} of {entry.name} is unknown ({err})") from None
