@@ -37,9 +37,11 @@ def test_shared_dev_set_exact(shared_dir):
     assert wrong == []
 
 
-def test_own_greenhouse_building_generalises():
-    """A different building and catalog (fans, heater, valve, vent, projector) with no code changes."""
-    _, wrong = _run_dataset(GREENHOUSE)
+@pytest.mark.parametrize("building", ["greenhouse", "factory"])
+def test_own_buildings_generalise(building):
+    """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor, mapped
+    fan steps, a °F freezer, camera) with no code changes."""
+    _, wrong = _run_dataset(os.path.join(HERE, "fixtures", "commands", building))
     assert wrong == []
 
 

@@ -23,6 +23,7 @@ from app_service.commands.numbers import (cn_to_number, convert, edgex_string, f
     ("开一下", "开一下"),
     ("百叶窗", "百叶窗"),              # a word, not the number 100
     ("三点五巴", "3.5巴"),
+    ("零下五度", "-5度"),
 ])
 def test_normalise_numbers(text, expected):
     assert normalise_numbers(text) == expected

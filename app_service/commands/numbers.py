@@ -109,6 +109,7 @@ def normalise_numbers(text: str) -> str:
         return f"\x00{len(protected) - 1}\x00"
 
     text = _CN_VAGUE.sub(_protect, text)
+    text = text.replace("零下", "负")
     text = re.sub(r"百分之([零〇一二两三四五六七八九十百点\d.]+)",
                   lambda m: (_fmt(cn_to_number(m.group(1))) if not m.group(1)[0].isdigit()
                              else m.group(1)) + "%", text)
@@ -125,6 +126,7 @@ def normalise_numbers(text: str) -> str:
         return m.group(0) if value is None else _fmt(value)
 
     text = _CN_NUMBER.sub(_cn, text)
+    text = re.sub(r"负\s*(\d)", r"-\1", text)
     return re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], text)
 
 
