@@ -25,6 +25,7 @@ from .edgex.envelope import JSON, Envelope, decode_envelope, encode_envelope
 from .edgex.topics import join_topic
 from .errors import AppServiceError
 from .metrics import Metrics
+from .ratelimit import RateLimitedLog
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class MessageBus:
         self._suback: dict[int, list[threading.Event]] = {}
         self._publish_errors = self.metrics.counter("MessageBusPublishErrors")
         self._reconnects = self.metrics.counter("MessageBusReconnects")
+        self._publish_log = RateLimitedLog(log)
         self._tls_dir: tempfile.TemporaryDirectory | None = None
         self._client = self._make_client()
 
@@ -78,7 +80,7 @@ class MessageBus:
         transport = "websockets" if s.protocol in ("ws", "wss") else "tcp"
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id,
                              clean_session=s.clean_session, transport=transport,
-                             protocol=mqtt.MQTTv311)
+                             protocol=mqtt.MQTTv311, reconnect_on_failure=s.auto_reconnect)
         client.enable_logger(logging.getLogger("paho.mqtt"))
         client.reconnect_delay_set(s.reconnect_min_s, s.reconnect_max_s)
         client.connect_timeout = s.connect_timeout_s
@@ -147,12 +149,15 @@ class MessageBus:
 
     def publish(self, topic: str, payload: bytes, qos: int | None = None,
                 retain: bool | None = None) -> mqtt.MQTTMessageInfo:
-        info = self._client.publish(topic, payload, self.settings.qos if qos is None else qos,
+        """Publish raw bytes to a full topic. QoS 0 while disconnected is lost (counted in
+        ``MessageBusPublishErrors``); QoS 1/2 is queued by paho and sent after reconnecting."""
+        level = self.settings.qos if qos is None else qos
+        info = self._client.publish(topic, payload, level,
                                     self.settings.retained if retain is None else retain)
-        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN) or (
-                info.rc == mqtt.MQTT_ERR_NO_CONN and (qos or self.settings.qos) == 0):
+        if info.rc != mqtt.MQTT_ERR_SUCCESS and not (info.rc == mqtt.MQTT_ERR_NO_CONN and level):
             self._publish_errors.inc()
-            log.debug("publish to %s not sent: %s", topic, mqtt.error_string(info.rc))
+            self._publish_log.warning("publish to %s not sent: %s", topic,
+                                      mqtt.error_string(info.rc))
         return info
 
     @property
@@ -286,12 +291,14 @@ class MessageBus:
         self._connected.clear()
         if self._stopping:
             return
+        if not self.settings.auto_reconnect:
+            log.error("message bus %s:%s disconnected (%s); MessageBus.Optional.AutoReconnect "
+                      "is false: staying disconnected", self.settings.host, self.settings.port,
+                      reason_code)
+            return
         self._reconnects.inc()
         log.warning("message bus %s:%s disconnected (%s); reconnecting with backoff",
                     self.settings.host, self.settings.port, reason_code)
-        if not self.settings.auto_reconnect:
-            log.error("MessageBus.Optional.AutoReconnect is false: staying disconnected")
-            client.disconnect()
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ from .errors import AppServiceError, PayloadError
 from .metrics import Metrics
 from .pipeline.context import Context
 from .pipeline.runtime import Outcome, PipelineRuntime
+from .ratelimit import RateLimitedLog
 from .settings import get_choice, get_int, get_list, get_section, get_str
 
 log = logging.getLogger(__name__)
@@ -55,27 +56,6 @@ class TriggerSettings:
             target_type=get_choice(pipeline, "TargetType", ("event", "raw"), "Writable.Pipeline",
                                    default="event"),
         )
-
-
-class _RateLimitedLog:
-    """At most one line per ``interval`` seconds, with the count of what was suppressed."""
-
-    def __init__(self, interval: float = 5.0):
-        self.interval = interval
-        self._last = 0.0
-        self._suppressed = 0
-        self._lock = threading.Lock()
-
-    def warning(self, message: str, *args: Any, **kwargs: Any) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if now - self._last < self.interval:
-                self._suppressed += 1
-                return
-            suppressed, self._suppressed, self._last = self._suppressed, 0, now
-        if suppressed:
-            message += f" ({suppressed} similar suppressed)"
-        log.warning(message, *args, **kwargs)
 
 
 def decode_message(topic: str, raw: bytes, target_type: str = "event"
@@ -113,8 +93,8 @@ class MessageBusTrigger:
         self._received = self.metrics.counter("MessagesReceived")
         self._invalid = self.metrics.counter("InvalidMessagesReceived")
         self._dropped = self.metrics.counter("MessagesDropped")
-        self._drop_log = _RateLimitedLog()
-        self._invalid_log = _RateLimitedLog()
+        self._drop_log = RateLimitedLog(log)
+        self._invalid_log = RateLimitedLog(log)
         self._workers: list[threading.Thread] = []
         self._accepting = False
         self._busy = 0

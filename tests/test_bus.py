@@ -258,3 +258,34 @@ def test_tls_with_ca_file(tmp_path):
     finally:
         broker.close()
         assert not os.path.exists(broker._dir)
+
+
+def test_qos0_publish_while_disconnected_is_counted():
+    bus = MessageBus(BusSettings(host="127.0.0.1", port=1, reconnect_max_s=1))
+    bus.publish("t", b"lost")
+    bus.publish("t", b"queued", qos=1)  # paho keeps QoS 1 for after the reconnect
+    assert bus.metrics.value("MessageBusPublishErrors") == 1
+
+
+def test_auto_reconnect_false_stays_disconnected(fresh_broker):
+    bus = MessageBus(BusSettings(host=fresh_broker.host, port=fresh_broker.port,
+                                 auto_reconnect=False, reconnect_min_s=0.1, reconnect_max_s=0.2))
+    bus.start()
+    try:
+        assert bus.wait_connected(5)
+        fresh_broker.restart(down_seconds=0.2)
+        assert not wait_for(lambda: bus.connected, 1.5)
+    finally:
+        bus.stop()
+
+
+def test_rate_limited_log_summarises_what_it_suppressed(caplog):
+    import logging
+    from app_service.ratelimit import RateLimitedLog
+    limited = RateLimitedLog(logging.getLogger("test.ratelimit"), interval=60)
+    for n in range(5):
+        limited.warning("dropped %d", n)
+    assert [r.getMessage() for r in caplog.records] == ["dropped 0"]
+    limited._last -= 60
+    limited.warning("dropped %d", 5)
+    assert caplog.records[-1].getMessage() == "dropped 5 (4 similar suppressed)"

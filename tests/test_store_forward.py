@@ -216,3 +216,34 @@ def test_export_continue_on_send_error_and_return_input(endpoint):
     Endpoint.status = 200
     fn = factory(Parameters({"Url": endpoint, "ReturnInputData": "false"}), app)
     assert fn(Context("c"), b"x") == (True, b'{"ok":true}')
+
+
+def test_export_secret_header_and_request_headers(endpoint):
+    seen = []
+
+    class Recorder(Endpoint):
+        def do_POST(self):
+            seen.append(dict(self.headers))
+            super().do_POST()
+    Endpoint.status = 200
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    app = SimpleNamespace(metrics=Metrics(), config={"Writable": {"InsecureSecrets": {
+        "cloud": {"SecretName": "cloud", "SecretData": {"token": "Bearer abc"}}}}})
+    factory = registered_functions()["HTTPExport"]
+    try:
+        fn = factory(Parameters({"Url": f"http://127.0.0.1:{server.server_address[1]}",
+                                 "HeaderName": "Authorization", "SecretName": "cloud",
+                                 "SecretValueKey": "token", "MimeType": "text/plain",
+                                 "HttpRequestHeaders": '{"X-Site": "plant-1"}'}), app)
+        fn(Context("cid-5"), "hello")
+    finally:
+        server.shutdown()
+        server.server_close()
+    headers = seen[0]
+    assert headers["Authorization"] == "Bearer abc" and headers["X-Site"] == "plant-1"
+    assert headers["Content-Type"] == "text/plain" and headers["X-Correlation-ID"] == "cid-5"
+    for partial in ({"HeaderName": "A"}, {"SecretName": "cloud", "SecretValueKey": "x",
+                                          "HeaderName": "A"}):
+        with pytest.raises(ValueError):
+            factory(Parameters({"Url": "http://x", **partial}), app)
