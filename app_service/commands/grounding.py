@@ -50,7 +50,9 @@ EN_ACTIONS = [
      r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut)\b|\bout\b|\boff\b",
      "off"),
     (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
-    (r"\block\b|\bsecure\b|\bbolt\b|\blocked\b", "lock"),
+    # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"
+    (r"^(?:please\s+)?(?:lock|secure|bolt)\b|\blocked\b|\block\s+(?:up|all|both|every|the|my|our)\b"
+     r"|\b(?:and|then|also|to)\s+(?:lock|secure)\b", "lock"),
     (r"\bopen\b|\bopened\b|\braise\b|\bpull\s+up\b", "open"),
     (r"\bclose\b|\bshut\b|\bclosed\b|\bdraw\b|\blower\b|\bpull\s+down\b", "close"),
 ]
@@ -208,8 +210,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         or (lowered.endswith("?") and not _POLITE.match(lowered))
     if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
         clause.question = False
+    imperative = _POLITE.sub("", lowered)
     for pattern, action in (ZH_ACTIONS if _CJK.search(body) else []) + EN_ACTIONS:
-        if re.search(pattern, lowered):
+        if re.search(pattern, imperative):
             clause.actions.add(action)
     directional = _PHRASAL.sub(" ", lowered)
     clause.up, clause.down = bool(_UP.search(directional)), bool(_DOWN.search(directional))

@@ -86,6 +86,7 @@ class _Candidate:
     actions: list[Action]
     strength: float
     focus: list[str] = field(default_factory=list)
+    verb_only: bool = False    # chosen only by a verb ("off"), which cannot name a device by itself
 
 
 class Interpreter:
@@ -178,7 +179,7 @@ class Interpreter:
                               "nothing here can do that")
             if scope == "global":
                 # with no device or place named, only a named capability may pick the device
-                named_capability = [c for c in built if c.strength > 1]
+                named_capability = [c for c in built if c.strength > 1 and not c.verb_only]
                 if not named_capability:
                     if re.search(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个", clause.text):
                         raise Refusal("ambiguous", "no device is named; say which one")
@@ -338,6 +339,9 @@ class Interpreter:
         if named is not None:
             return named
         power = _bool_resource(entry, clause)
+        if power is not None and "lock" in power.tokens and not clause.actions & {"lock", "unlock"} \
+                and "lock" not in clause.words:
+            power = None   # "open the garage door" asks for a door opener, not for unlocking
         if power is not None:
             truth = _truth(power, clause.actions)
             if truth is not None:
@@ -537,13 +541,16 @@ def _named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: 
     if best is None:
         return None
     score, res, value = best
+    verb_only = isinstance(value, str) and value in _VERB_WORDS | {"off"}
     if isinstance(value, str):
         raw = next((r for r, label in res.mappings if label.lower() == value), None)
         if res.is_numeric and raw is not None:
             # a mapping label on a numeric resource: send the raw value, typed as the format wants
             # (the device SDK also accepts the label, but the raw value parses as the valueType)
-            return _Candidate(entry, [_set(entry, res, _checked(res, float(raw), entry))], 1 + score)
-        return _Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1 + score)
+            return _Candidate(entry, [_set(entry, res, _checked(res, float(raw), entry))], 1 + score,
+                              verb_only=verb_only)
+        return _Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1 + score,
+                          verb_only=verb_only)
     return _Candidate(entry, [_set(entry, res, _checked(res, value, entry))], 1 + score)
 
 

@@ -108,7 +108,8 @@ CAPABILITY_WORDS = {
     "channel": "channel", "频道": "channel", "silence": "silence", "hush": "silence", "mute": "silence",
     "snooze": "silence", "静音": "silence", "消音": "silence", "play": "media", "music": "media",
     "song": "media", "jazz": "media", "playlist": "media", "播放": "media", "音乐": "media",
-    "brew": "brew", "record": "record", "录像": "record",
+    "brew": "brew", "录像": "record", "cost": "cost", "price": "cost", "bill": "cost",
+    "费用": "cost", "价格": "cost", "电费": "cost",
 }
 
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
