@@ -206,6 +206,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                          if not _is_identifier(q, body, clause.ids) and not _is_count(q, body, device_vocab)]
     lowered = body.strip()
     clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) and not _POLITE.match(lowered) \
+        or bool(re.search(r"\b(?:status|readings?|report)\b|状态|读数", lowered) and not clause.quantities) \
         or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
         or (lowered.endswith("?") and not _POLITE.match(lowered))
     if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
@@ -226,18 +227,25 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, which in _EXTREME:
         if pattern.search(lowered):
             clause.extreme = which
-    clause.relative_amount = bool(re.search(
-        r"\bby\s+-?\d|\d(?:\.\d+)?\s*(?:%|percent|degrees?|°|m/s|bar|k\b|kelvin|steps?|notch\w*)?\s*"
-        r"(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer|faster|slower|higher|lower|more|less|up|down)\b"
-        r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost)\b(?:\s+by)?\s+-?\d"
-        r"|(?:调高|调低|升高|降低|提高|加|减|高|低)\s*\d", lowered))
+    clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities)
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至",
                                             lowered))
     return clause
 
 
-_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|warm|cool|back|lock|set|fill|pick)\s+(?:up|down)\b"
+_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+(?:up|down)\b"
                       r"|停下|放下|拉下|降下")
+
+
+_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost)"
+                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低)\s*$")
+_AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer|faster|slower"
+                           r"|higher|lower|more|less|up|down)\b")
+
+
+def _is_relative_amount(q: Quantity, body: str) -> bool:
+    """'by 2 degrees', 'up 0.5 degree', 'two degrees warmer', '调高2度' (not 'up to 2')."""
+    return bool(_BEFORE_AMOUNT.search(body[:q.start])) or bool(_AFTER_AMOUNT.match(body[q.end:]))
 
 
 def _is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:

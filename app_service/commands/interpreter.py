@@ -191,7 +191,8 @@ class Interpreter:
             for cand in built:
                 per_place[cand.entry.place] = per_place.get(cand.entry.place, 0) + 1
             bulk = clause.group or all(a.values and set(a.values.values()) <= {"true", "false", "off"}
-                                       for c in built for a in c.actions)
+                                       for c in built for a in c.actions) \
+                or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
             if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
                 result.alternatives = _alternatives(built)
                 raise Refusal("ambiguous", "several devices could be meant: "
@@ -306,7 +307,8 @@ class Interpreter:
         if relative and numeric and not (clause.vague or clause.relative_amount or clause.multiplier
                                          or clause.complaint):
             named = _named_value(entry, clause, scores, verbs=False)   # "raise the blinds halfway"
-            if named is not None:
+            if named is not None and all(entry.resources[k].is_numeric for a in named.actions
+                                         for k in (a.values or {})):
                 return named
         if relative and numeric:
             target = self._pick_numeric(entry, numeric, scores, clause, quantity)
@@ -532,6 +534,8 @@ def _named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: 
                 label_counts[w] = label_counts.get(w, 0) + 1
         for words, number in res.labels:
             hit = words & (raw if verbs else raw - (_VERB_WORDS - {"off"}))
+            if not hit - res.tokens:
+                continue   # "fan" in "0 = fan off" names the resource, not a value
             if not hit or (not verbs and not hit - _VERB_WORDS):
                 continue
             score = sum(1 / label_counts[w] for w in hit) / max(1, len(words - {"fully"}) ** 0.5) \

@@ -150,6 +150,7 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
     (r"kilometers?\s+per\s+hour|kilometres?\s+per\s+hour|km/h|kph|公里每小时|千米每小时",
      Unit("speed", 1 / 3.6)),
     (r"miles?\s+per\s+hour|mph", Unit("speed", 0.44704)),
+    (r"centimet(?:er|re)s?\s+per\s+second|cm/s|厘米每秒", Unit("speed", 0.01)),
     (r"psi", Unit("pressure", 0.0689476)),
     (r"kpa|千帕", Unit("pressure", 0.01)),
     (r"mpa|兆帕", Unit("pressure", 10.0)),
