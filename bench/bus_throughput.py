@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--window", type=int, default=2000)
     parser.add_argument("--queue-size", type=int, default=10000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)  # Trigger.Workers default
     parser.add_argument("--overload-queue-size", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-overload", action="store_true")

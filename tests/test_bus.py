@@ -289,3 +289,56 @@ def test_rate_limited_log_summarises_what_it_suppressed(caplog):
     limited._last -= 60
     limited.warning("dropped %d", 5)
     assert caplog.records[-1].getMessage() == "dropped 5 (4 similar suppressed)"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
+def test_clientcert_auth_mode_takes_pem_from_insecure_secrets(tmp_path):
+    d = str(tmp_path)
+
+    def ssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    def key_and_csr(name, cn):
+        ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{d}/{name}.key", "-out", f"{d}/{name}.csr", "-subj", f"/CN={cn}")
+
+    def sign(name, ext=()):
+        ssl("x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.crt", "-CAkey",
+            f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/{name}.crt", "-days", "2", *ext)
+
+    ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.crt", "-days", "2", "-subj", "/CN=test-ca")
+    with open(f"{d}/ext.cnf", "w") as fh:
+        fh.write("subjectAltName=IP:127.0.0.1\n")
+    key_and_csr("server", "127.0.0.1")
+    sign("server", ("-extfile", f"{d}/ext.cnf"))
+    key_and_csr("client", "app-llm-agent")
+    sign("client")
+    broker = configured_broker(tmp_path, [
+        "allow_anonymous true", f"cafile {d}/ca.crt", f"certfile {d}/server.crt",
+        f"keyfile {d}/server.key", "require_certificate true"])
+
+    def read(name):
+        with open(f"{d}/{name}") as fh:
+            return fh.read()
+    try:
+        cfg = {"MessageBus": {"Protocol": "tls", "Host": broker.host, "Port": broker.port,
+                              "AuthMode": "clientcert", "SecretName": "mqtt"},
+               "Writable": {"InsecureSecrets": {"mqtt": {"SecretName": "mqtt", "SecretData": {
+                   "cacert": read("ca.crt"), "clientcert": read("client.crt"),
+                   "clientkey": read("client.key")}}}}}
+        bus = MessageBus(BusSettings.from_config(cfg, env={}))
+        bus.start()
+        assert bus.wait_connected(5)
+        tls_dir = bus._tls_dir.name
+        assert oct(os.stat(os.path.join(tls_dir, "key.pem")).st_mode & 0o777) == "0o600"
+        bus.stop()
+        assert not os.path.exists(tls_dir)  # the key is not left on disk
+        cfg["Writable"]["InsecureSecrets"]["mqtt"]["SecretData"].pop("clientcert")
+        cfg["Writable"]["InsecureSecrets"]["mqtt"]["SecretData"].pop("clientkey")
+        anonymous = MessageBus(BusSettings.from_config(cfg, env={}))
+        anonymous.start()
+        assert not anonymous.wait_connected(1)  # the broker requires a client certificate
+        anonymous.stop()
+    finally:
+        broker.close()
