@@ -126,7 +126,12 @@ class MessageBusTrigger:
         while (self._queue.unfinished_tasks) and time.monotonic() < deadline:
             time.sleep(0.01)
         for _ in self._workers:
-            self._queue.put(_STOP)
+            try:  # a full queue after the drain timeout: the workers are daemons, let them be
+                self._queue.put(_STOP, timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Full:
+                log.warning("pipeline workers still busy after %.1fs; %d messages not processed",
+                            drain_timeout, self._queue.qsize())
+                break
         for worker in self._workers:
             worker.join(timeout=max(0.1, deadline - time.monotonic()))
         self._workers.clear()

@@ -250,3 +250,19 @@ def test_settings_and_pipelines_from_the_shipped_configuration():
     StoreSettings.from_config(cfg)
     pipelines = build_pipelines(cfg["Writable"]["Pipeline"], APP, base_topic_prefix="edgex")
     assert [p.id for p in pipelines][0] == "default-pipeline"
+
+
+def test_stop_returns_even_when_workers_are_stuck_on_a_full_queue():
+    from app_service.pipeline.runner import Pipeline
+    release = threading.Event()
+    stuck = Pipeline("stuck", ("#",), [lambda c, d: (release.wait(10), (True, d))[1]])
+    trigger = MessageBusTrigger(FakeBus(), PipelineRuntime([stuck]),
+                                TriggerSettings(queue_size=3, workers=1))
+    trigger.start()
+    for _ in range(10):
+        trigger.enqueue("edgex/events/x", event_message(event()))
+    stopped = threading.Thread(target=trigger.stop, args=(0.3,))
+    stopped.start()
+    stopped.join(5)
+    assert not stopped.is_alive()
+    release.set()
