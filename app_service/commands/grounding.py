@@ -95,6 +95,7 @@ class Clause:
     quantities: list[Quantity] = field(default_factory=list)
     actions: set[str] = field(default_factory=set)
     capability_words: set[str] = field(default_factory=set)
+    qualifiers: set[str] = field(default_factory=set)     # "back" in "the back door"
     group: bool = False
     question: bool = False
     up: bool = False
@@ -169,6 +170,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.aliases.add(key[6:])
             else:
                 clause.words.add(key)
+                if key in lexicon.QUALIFIERS:
+                    clause.qualifiers.add(key)
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
@@ -184,6 +187,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.raw_words.add(token + tokens[i + 1])   # "hdmi 2" → "hdmi2"
         if token.endswith("s") and not token.endswith("ss") and keys[0] != token:
             clause.plural.update(keys)
+        if token in lexicon.QUALIFIERS and i + 1 < len(tokens) and \
+                lexicon.canon(tokens[i + 1])[0] in lexicon.DEVICE_KINDS:
+            clause.qualifiers.add(token)
         if token in _ORDINALS and i + 1 < len(tokens) and lexicon.canon(tokens[i + 1])[0] in device_vocab:
             clause.ids.add(_ORDINALS[token])
         if keys[0] in device_vocab and i + 1 < len(tokens):

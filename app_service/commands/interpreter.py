@@ -148,6 +148,10 @@ class Interpreter:
         unknown_kinds = (clause.words & DEVICE_KINDS) - catalog.vocabulary
         if unknown_kinds:
             raise Refusal("unknown_device", f"there is no {sorted(unknown_kinds)[0]} in the catalog")
+        unknown_qualifiers = clause.qualifiers - catalog.vocabulary
+        if unknown_qualifiers and clause.words & DEVICE_KINDS:
+            raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
+                          f"{sorted(clause.words & DEVICE_KINDS)[0]} in the catalog")
         candidates, scope = self._candidates(clause, catalog)
         if clause.excluded is not None:
             excluded, _ = self._candidates(clause.excluded, catalog)

@@ -38,7 +38,8 @@ ZH_WORDS = {
     "烟雾报警器": "smoke detector", "一氧化碳": "co", "百叶窗": "blind", "窗帘": "blind",
     "卷帘": "blind", "遮阳帘": "blind", "灯光": "light", "电灯": "light", "台灯": "light",
     "吊灯": "light", "灯": "light", "温控器": "thermostat", "恒温器": "thermostat",
-    "空调": "aircon", "门锁": "lock", "锁": "lock", "大门": "front door", "门": "door",
+    "空调": "aircon", "门锁": "lock", "锁": "lock", "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
+    "侧门": "side door", "门": "door",
     "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor", "皮带": "conveyor",
     "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
     "风量": "fan speed", "取暖器": "heater", "电暖器": "heater", "加热器": "heater",
@@ -95,6 +96,11 @@ DEVICE_KINDS = {"light", "thermostat", "lock", "door", "blind", "plug", "conveyo
                 "microwave", "toaster", "coffee", "garage door", "opener", "heater", "vent",
                 "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
                 "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi"}
+
+# Qualifiers people put before a device kind ("the back door"); one no device has names nothing.
+QUALIFIERS = {"front", "back", "rear", "side", "north", "south", "east", "west", "left", "right",
+              "upstairs", "downstairs", "inner", "outer", "upper", "middle", "centre", "center",
+              "third", "fourth", "fifth", "spare", "guest", "master", "patio", "cellar", "attic"}
 
 # Words that ask for capabilities a catalog may lack (checked against the target's resources).
 CAPABILITY_WORDS = {
