@@ -21,8 +21,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 from app_service.anomaly.detector import StreamDetector, settings_from_dict  # noqa: E402
-from nab_scoring import (PROFILES, LabelledFile, load_windows, read_series,  # noqa: E402
-                         score_corpus, window_rows)
+from nab_scoring import (PROFILES, LabelledFile, load_windows, score_corpus,  # noqa: E402
+                         window_rows)
 
 
 def list_files(data_dir: str) -> list[str]:
@@ -39,12 +39,16 @@ def epoch_seconds(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp).timestamp()
 
 
-def detect_file(path: str, settings) -> tuple[list[str], list[float], list[float]]:
-    timestamps, values = read_series(path)
+def detect_file(path: str, settings) -> tuple[list[str], list[str], list[float]]:
+    """(timestamps, values as written, scores): one update per row, in file order."""
+    with open(path, newline="") as fh:
+        rows = [row for row in csv.reader(fh)][1:]
+    timestamps = [row[0].strip() for row in rows if row]
+    raw_values = [row[1].strip() for row in rows if row]
     detector = StreamDetector(settings)
     update = detector.update
-    scores = [update(v, epoch_seconds(t)) for t, v in zip(timestamps, values)]
-    return timestamps, values, scores
+    scores = [update(float(v), epoch_seconds(t)) for t, v in zip(timestamps, raw_values)]
+    return timestamps, raw_values, scores
 
 
 def write_results(results_dir: str, detector_name: str, rel: str, timestamps, values, scores,
@@ -59,9 +63,8 @@ def write_results(results_dir: str, detector_name: str, rel: str, timestamps, va
     with open(os.path.join(folder, f"{detector_name}_{name}"), "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["timestamp", "value", "anomaly_score", "label"])
-        for row in zip(timestamps, values, scores, inside):
-            writer.writerow([row[0], repr(row[1]) if not row[1].is_integer() else int(row[1]),
-                             f"{row[2]:.12g}", row[3]])
+        for timestamp, value, score, label in zip(timestamps, values, scores, inside):
+            writer.writerow([timestamp, value, repr(score), label])
 
 
 def run(data_dir: str, labels_json: str, settings, results_dir: str | None = None,

@@ -89,8 +89,8 @@ def explanation_options(f: AnomalyFacts) -> list[tuple[str, str]]:
                         f"{f.device} has stopped sending {f.resource} readings ({f.value})."))
     if f.kind == "text":
         options.append(("unusual status", f"{what} reported the unusual status '{f.value}'."))
-    if numeric and isinstance(f.value, (int, float)):
-        mean = sum(numeric) / len(numeric)
+    mean = sum(numeric) / len(numeric) if numeric else None
+    if mean is not None and isinstance(f.value, (int, float)) and f.value != mean:
         direction = "above" if f.value > mean else "below"
         options.append((f"{direction} recent readings", f"{what} read {value}, {direction} its "
                         f"recent average of {_with_units(mean, f.units)}."))

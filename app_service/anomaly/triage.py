@@ -45,9 +45,11 @@ class Triager:
             record.severity = clamp_severity(severity.option, floor)
             record.severity_probabilities = ranked(severity.options, severity.probabilities)
             if len(options) > 1:
+                # uncalibrated here too: it picked the finding-specific label for limit, range
+                # and stuck where calibrated choice picked "above recent readings" (1 of 3)
                 chosen = self.model.choose(
                     triage_prompt(facts, "What best describes the anomaly?"),
-                    [label for label, _ in options])
+                    [label for label, _ in options], calibrate=False)
                 record.explanation = options[chosen.index][1]
             actions = list(self.actions_for(facts.device)) if self.actions_for else []
             if actions:
