@@ -7,86 +7,28 @@ catalog-derived candidates, and only its constrained choice (one of the candidat
 from __future__ import annotations
 
 import logging
-import math
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import grounding
 from .catalog import Catalog, Entry, Resource
+from .decisions import (GENERIC_TOKENS, Action, Candidate, Interpretation, Refusal, StateReader,
+                        alternatives, bool_resource, bool_value, check_capabilities, checked_range,
+                        concept_score, current_value, default_step, direction, is_angle, named_value,
+                        set_action, set_bool_action)
 from .grounding import Clause
 from .lexicon import DEVICE_KINDS
-from .numbers import (convert, edgex_string, normalise_numbers, precision_for, profile_unit_family,
-                      round_half_away)
+from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
 log = logging.getLogger(__name__)
 
-StateReader = Callable[[str, str], dict[str, str]]
 
-REASONS = ("injection", "unrelated", "unknown_device", "read_only", "out_of_range", "unsupported",
-           "ambiguous", "invalid")
-_GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint", "state", "actual"}
-_VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", "run", "shut",
-               "turn", "switch", "set", "put", "make", "to", "the", "a", "fully", "all", "way"}
-_NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool", "ac": "cool",
-                   "aircon": "cool", "automatic": "auto", "flat": "horizontal", "level": "horizontal",
-                   "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
-                   "高": "high", "中": "medium", "低": "low", "halfway": "half"}
-_STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "speed": 0.2,
-                   "kelvin": 500.0, "pressure": 0.2, "angle": 15.0}
 _VERB_START = re.compile(
     r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim|raise|lower"
     r"|put|bring|give|shut|kill|cut|power|tilt|increase|decrease|change|bump|speed|slow|halve|double"
     r"|what|how|is|are|did|does|do|check|tell|secure|activate|enable|disable|deactivate|reduce|boost"
     r"|switch|pull|draw|adjust|crank|fire|resume|pause|could|can|would|will|i'd|i\s+want|let|get)\b"
     r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请)")
-
-
-class Refusal(Exception):
-    def __init__(self, reason: str, message: str):
-        assert reason in REASONS, reason
-        self.reason, self.message = reason, message
-        super().__init__(f"{reason}: {message}")
-
-
-@dataclass(frozen=True)
-class Action:
-    device: str
-    command: str
-    method: str                      # "set" | "get"
-    values: dict[str, str] | None = None
-    relative: bool = field(default=False, compare=False)   # derived from the current value: no retry
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"device": self.device, "command": self.command, "method": self.method}
-        if self.values is not None:
-            out["values"] = dict(self.values)
-        return out
-
-
-@dataclass
-class Interpretation:
-    text: str
-    lang: str
-    actions: list[Action] = field(default_factory=list)
-    refusal: str | None = None
-    message: str = ""
-    alternatives: list[dict[str, Any]] = field(default_factory=list)
-    focus: dict[str, list[str]] = field(default_factory=dict)   # device → resources asked about
-    model_used: bool = False
-
-    @property
-    def question(self) -> bool:
-        return bool(self.actions) and all(a.method == "get" for a in self.actions)
-
-
-@dataclass
-class _Candidate:
-    entry: Entry
-    actions: list[Action]
-    strength: float
-    focus: list[str] = field(default_factory=list)
-    verb_only: bool = False    # chosen only by a verb ("off"), which cannot name a device by itself
 
 
 class Interpreter:
@@ -161,7 +103,7 @@ class Interpreter:
             if standalone:
                 raise Refusal("unrelated", "the request does not name anything this service can control")
             return None
-        built: list[_Candidate] = []
+        built: list[Candidate] = []
         refusals: list[Refusal] = []
         for entry in candidates:
             try:
@@ -198,14 +140,14 @@ class Interpreter:
                                        for c in built for a in c.actions) \
                 or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
             if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
-                result.alternatives = _alternatives(built)
+                result.alternatives = alternatives(built)
                 raise Refusal("ambiguous", "several devices could be meant: "
                               + ", ".join(c.entry.name for c in built[:4]))
         else:
             missing = [e.name for e in candidates if not any(c.entry is e for c in built)]
             if missing:
                 raise Refusal("unsupported", f"{missing[0]} cannot do that")
-        result.alternatives = result.alternatives or _alternatives(built)
+        result.alternatives = result.alternatives or alternatives(built)
         actions: list[Action] = []
         for cand in built:
             actions.extend(cand.actions)
@@ -254,7 +196,7 @@ class Interpreter:
                 if len(names) > 1 and not (clause.group or plural):
                     raise Refusal("ambiguous", "which one? " + ", ".join(sorted(names)))
             return chosen, "named"
-        if clause.words & {w for e in entries for w in e.words} - _GENERIC_TOKENS:
+        if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
             # a device word was said but nothing matched all constraints (e.g. conveyor 3)
             raise Refusal("unknown_device", "no such device in the catalog")
         if clause.places:
@@ -264,9 +206,9 @@ class Interpreter:
     # --- what to do with one device --------------------------------------------------------------
 
     def _device_actions(self, entry: Entry, clause: Clause, read_state: StateReader | None,
-                        scope: str) -> _Candidate | None:
-        scores = {name: _concept_score(res, clause) for name, res in entry.resources.items()}
-        _check_capabilities(entry, clause)
+                        scope: str) -> Candidate | None:
+        scores = {name: concept_score(res, clause) for name, res in entry.resources.items()}
+        check_capabilities(entry, clause)
         if clause.question:
             # "how warm is it" asks for the measurement; "what is it set to" for the set point
             asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
@@ -284,7 +226,7 @@ class Interpreter:
                 command = entry.resources[focus[0]].read_command
             elif entry.read_commands:
                 command = max(entry.read_commands, key=lambda c: len(c[1]))[0]
-            return _Candidate(entry, [Action(entry.name, command, "get")], 1 + strength, focus)
+            return Candidate(entry, [Action(entry.name, command, "get")], 1 + strength, focus)
         writable = entry.writable()
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:
@@ -298,7 +240,7 @@ class Interpreter:
         return self._set_actions(entry, clause, scores, read_state, scope)
 
     def _set_actions(self, entry: Entry, clause: Clause, scores: dict[str, float],
-                     read_state: StateReader | None, scope: str) -> _Candidate | None:
+                     read_state: StateReader | None, scope: str) -> Candidate | None:
         numeric = [r for r in entry.writable() if r.is_numeric]
         quantity = clause.quantities[0] if clause.quantities else None
         if "all the way" in clause.text and not clause.extreme:
@@ -310,7 +252,7 @@ class Interpreter:
             and not (clause.absolute_marker and not clause.relative_amount)
         if relative and numeric and not (clause.vague or clause.relative_amount or clause.multiplier
                                          or clause.complaint):
-            named = _named_value(entry, clause, scores, verbs=False)   # "raise the blinds halfway"
+            named = named_value(entry, clause, scores, verbs=False)   # "raise the blinds halfway"
             if named is not None and all(entry.resources[k].is_numeric for a in named.actions
                                          for k in (a.values or {})):
                 return named
@@ -322,37 +264,37 @@ class Interpreter:
             target = self._pick_numeric(entry, numeric, scores, clause, None)
             if target is not None and target.minimum is not None and target.maximum is not None:
                 value = target.maximum if clause.extreme == "max" else target.minimum
-                actions = [_set(entry, target, value)]
-                power = _bool_resource(entry, clause)
+                actions = [set_action(entry, target, value)]
+                power = bool_resource(entry, clause)
                 if "on" in clause.actions and power is not None and re.search(r"\bat\b", clause.text):
-                    actions.insert(0, _set_bool(entry, power, True))
-                return _Candidate(entry, actions, 1 + scores[target.name])
+                    actions.insert(0, set_bool_action(entry, power, True))
+                return Candidate(entry, actions, 1 + scores[target.name])
         if quantity is not None and numeric:
             target = self._pick_numeric(entry, numeric, scores, clause, quantity)
             if target is None:
                 return None
-            value = convert(quantity, target.units, angle_resource=_is_angle(target))
+            value = convert(quantity, target.units, angle_resource=is_angle(target))
             if value is None:
                 return None
-            value = _checked(target, round_half_away(value, precision_for(target.value_type, target.units)),
-                             entry)
-            actions = [_set(entry, target, value)]
-            power = _bool_resource(entry, clause)
+            places = precision_for(target.value_type, target.units)
+            value = checked_range(target, round_half_away(value, places), entry)
+            actions = [set_action(entry, target, value)]
+            power = bool_resource(entry, clause)
             if "on" in clause.actions and power is not None and re.search(r"\b(?:at|@)\s+-?\d", clause.text):
-                actions.insert(0, _set_bool(entry, power, True))
-            return _Candidate(entry, actions, 1 + scores[target.name])
-        named = _named_value(entry, clause, scores, verbs=False)
+                actions.insert(0, set_bool_action(entry, power, True))
+            return Candidate(entry, actions, 1 + scores[target.name])
+        named = named_value(entry, clause, scores, verbs=False)
         if named is not None:
             return named
-        power = _bool_resource(entry, clause)
+        power = bool_resource(entry, clause)
         if power is not None and "lock" in power.tokens and not clause.actions & {"lock", "unlock"} \
                 and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
         if power is not None:
-            truth = _truth(power, clause.actions)
+            truth = bool_value(power, clause.actions)
             if truth is not None:
-                return _Candidate(entry, [_set_bool(entry, power, truth)], 1 + scores[power.name])
-        named = _named_value(entry, clause, scores, verbs=True)
+                return Candidate(entry, [set_bool_action(entry, power, truth)], 1 + scores[power.name])
+        named = named_value(entry, clause, scores, verbs=True)
         if named is not None:
             return named
         if quantity is not None and scope == "named" and not numeric:
@@ -363,12 +305,12 @@ class Interpreter:
                       clause: Clause, quantity) -> Resource | None:
         if quantity is not None and quantity.unit is not None and quantity.unit.family not in ("step",):
             fitting = [r for r in numeric if convert(quantity, r.units,
-                                                     angle_resource=_is_angle(r)) is not None
+                                                     angle_resource=is_angle(r)) is not None
                        and (quantity.unit.family != "degree" or r.units)]
             if quantity.unit.family == "degree":
                 # bare degrees are Celsius unless the request is about an angle (tilt, 角度)
-                angles = [r for r in fitting if _is_angle(r) and scores[r.name] > 0]
-                fitting = angles or [r for r in fitting if not _is_angle(r)]
+                angles = [r for r in fitting if is_angle(r) and scores[r.name] > 0]
+                fitting = angles or [r for r in fitting if not is_angle(r)]
             if quantity.unit.family == "percent" and not any(
                     (profile_unit_family(r.units) or ("",))[0] == "percent" for r in fitting):
                 fitting = numeric if clause.up or clause.down or clause.relative_amount else []
@@ -399,11 +341,11 @@ class Interpreter:
         return options[choice.index] if max(choice.probabilities) >= self._threshold else None
 
     def _relative(self, entry: Entry, target: Resource, clause: Clause, scores: dict[str, float],
-                  quantity, read_state: StateReader | None) -> _Candidate:
-        sign = _direction(clause, target)
+                  quantity, read_state: StateReader | None) -> Candidate:
+        sign = direction(clause, target)
         if sign == 0:
             raise Refusal("ambiguous", "cannot tell whether to increase or decrease")
-        current = _current(entry, target, read_state)
+        current = current_value(entry, target, read_state)
         family = (profile_unit_family(target.units) or ("", 1.0))[0]
         vague = quantity is None and clause.multiplier is None
         if clause.multiplier is not None:
@@ -412,224 +354,17 @@ class Interpreter:
             if quantity.unit is not None and quantity.unit.family == "percent" and family != "percent":
                 value = current * (1 + sign * quantity.value / 100)
             else:
-                delta = convert(quantity, target.units, delta=True, angle_resource=_is_angle(target))
+                delta = convert(quantity, target.units, delta=True, angle_resource=is_angle(target))
                 if delta is None:
                     raise Refusal("unsupported", f"{quantity.unit_text} does not fit {target.name}")
                 value = current + sign * abs(delta)
         else:
-            value = current + sign * _step(target)
+            value = current + sign * default_step(target)
         value = round_half_away(value, precision_for(target.value_type, target.units))
         if vague:
             value = min(max(value, target.minimum if target.minimum is not None else value),
                         target.maximum if target.maximum is not None else value)
-        value = _checked(target, value, entry)
-        action = _set(entry, target, value)
+        value = checked_range(target, value, entry)
+        action = set_action(entry, target, value)
         action = Action(action.device, action.command, "set", action.values, relative=True)
-        return _Candidate(entry, [action], 1 + scores[target.name])
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-def _concept_score(res: Resource, clause: Clause) -> float:
-    tokens = res.tokens - _GENERIC_TOKENS or res.tokens
-    words = set(clause.words)
-    if clause.complaint:
-        words.add(clause.complaint[0])
-    hit = tokens & words
-    if not hit:
-        return 0.0
-    return len(hit) - 0.5 * len(tokens - words)
-
-
-def _is_angle(res: Resource) -> bool:
-    return (profile_unit_family(res.units) or ("",))[0] == "angle"
-
-
-def _check_capabilities(entry: Entry, clause: Clause) -> None:
-    for concept in clause.capability_words:
-        have = any(concept in r.tokens or concept in " ".join(r.allowed).lower()
-                   or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
-                   for r in entry.resources.values())
-        if not have:
-            raise Refusal("unsupported", f"{entry.name} has no {concept} control")
-    if "mode" in clause.words and not clause.question:
-        modes = [r for r in entry.writable() if r.allowed]
-        said = {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words | clause.words}
-        if modes and not any(v.lower() in said for r in modes for v in r.allowed):
-            raise Refusal("unsupported", f"{entry.name} supports only the modes "
-                          + ", ".join(v for r in modes for v in r.allowed))
-
-
-def _bool_resource(entry: Entry, clause: Clause) -> Resource | None:
-    bools = [r for r in entry.writable() if r.is_bool]
-    if not bools:
-        return None
-    if len(bools) == 1:
-        return bools[0]
-    switch_like = {"power", "on", "off", "run", "enable", "active", "switch", "state", "lock", "open"}
-    scored = sorted(bools, key=lambda r: (-_concept_score(r, clause), not (r.tokens & switch_like)))
-    return scored[0]
-
-
-_ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},
-                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby"},
-                 "open": {"open", "opened"}, "close": {"closed", "close", "shut"},
-                 "lock": {"locked", "lock"}, "unlock": {"unlocked", "unlock"}}
-
-
-def _described_truth(res: Resource, actions: set[str]) -> bool | None:
-    """'true = locked, false = unlocked' in the description decides what a verb means."""
-    sides = {}
-    for side in ("true", "false"):
-        match = re.search(side + r"\s*[=:]\s*([^,;.]*)", res.description.lower())
-        if match:
-            sides[side] = set(re.findall(r"[a-z]+", match.group(1)))
-    if len(sides) < 2:
-        return None
-    votes = set()
-    for action in actions:
-        words = _ACTION_WORDS.get(action, set())
-        if words & sides["true"] and not words & sides["false"]:
-            votes.add(True)
-        elif words & sides["false"] and not words & sides["true"]:
-            votes.add(False)
-    return votes.pop() if len(votes) == 1 else None
-
-
-def _truth(res: Resource, actions: set[str]) -> bool | None:
-    described = _described_truth(res, actions)
-    if described is not None:
-        return described
-    lock_like = "lock" in res.tokens
-    if lock_like:
-        if "unlock" in actions:
-            return False
-        if "lock" in actions:
-            return True
-        if "open" in actions:
-            return False
-        if "close" in actions:
-            return True
-        return None
-    if actions & {"on", "open"} and not actions & {"off", "close"}:
-        return True
-    if actions & {"off", "close"} and not actions & {"on", "open"}:
-        return False
-    if {"on", "off"} <= actions:   # "turn X off" also contains "on"? prefer the later word
-        return None
-    return None
-
-
-def _named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: bool) -> _Candidate | None:
-    said = {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words | clause.words} | clause.actions
-    raw = clause.raw_words | {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words} | clause.actions
-    if not verbs:
-        said -= _VERB_WORDS - {"off"}
-    best: tuple[float, Resource, str] | None = None
-    for res in entry.writable():
-        for allowed in res.allowed:
-            if allowed.lower() in said:
-                score = 1.0 + 0.5 * scores[res.name]
-                if best is None or score > best[0]:
-                    best = (score, res, allowed.lower())
-        label_counts: dict[str, int] = {}
-        for words, _ in res.labels:
-            for w in words:
-                label_counts[w] = label_counts.get(w, 0) + 1
-        for words, number in res.labels:
-            hit = words & (raw if verbs else raw - (_VERB_WORDS - {"off"}))
-            if not verbs and not hit - res.tokens:
-                continue   # "fan" in "0 = fan off" names the resource, not a value
-            if not hit or (not verbs and not hit - _VERB_WORDS):
-                continue
-            score = sum(1 / label_counts[w] for w in hit) / max(1, len(words - {"fully"}) ** 0.5) \
-                + 0.5 * scores[res.name]
-            if best is None or score > best[0]:
-                best = (score, res, number)
-    if best is None:
-        return None
-    score, res, value = best
-    verb_only = isinstance(value, str) and value in _VERB_WORDS | {"off"}
-    if isinstance(value, str):
-        raw = next((r for r, label in res.mappings if label.lower() == value), None)
-        if res.is_numeric and raw is not None:
-            # a mapping label on a numeric resource: send the raw value, typed as the format wants
-            # (the device SDK also accepts the label, but the raw value parses as the valueType)
-            return _Candidate(entry, [_set(entry, res, _checked(res, float(raw), entry))], 1 + score,
-                              verb_only=verb_only)
-        return _Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1 + score,
-                          verb_only=verb_only)
-    return _Candidate(entry, [_set(entry, res, _checked(res, value, entry))], 1 + score)
-
-
-def _direction(clause: Clause, target: Resource) -> int:
-    if clause.multiplier is not None:
-        return 1
-    if clause.complaint is not None:
-        sign = clause.complaint[1]
-    elif clause.up and not clause.down:
-        sign = 1
-    elif clause.down and not clause.up:
-        sign = -1
-    elif "open" in clause.actions or "on" in clause.actions and not clause.down:
-        sign = 1
-    elif "close" in clause.actions:
-        sign = -1
-    else:
-        return 0
-    temperature_words = re.search(r"warm|cool|hot|cold|暖|冷|热|凉", clause.text)
-    if target.units.strip().upper() == "K" and temperature_words:
-        sign = -sign   # a warmer white is fewer kelvin
-    return sign
-
-
-def _step(res: Resource) -> float:
-    family = (profile_unit_family(res.units) or ("",))[0]
-    if family in _STEP_BY_FAMILY:
-        return _STEP_BY_FAMILY[family]
-    if res.minimum is not None and res.maximum is not None:
-        span = res.maximum - res.minimum
-        if res.value_type.lower().startswith(("int", "uint")) and span <= 10:
-            return 1.0
-        return max(span / 10, 10 ** -precision_for(res.value_type, res.units))
-    return 1.0
-
-
-def _current(entry: Entry, res: Resource, read_state: StateReader | None) -> float:
-    if read_state is None or res.read_command is None:
-        raise Refusal("unsupported", f"the current {res.name} of {entry.name} cannot be read")
-    try:
-        reading = read_state(entry.name, res.read_command)[res.name]
-        reading = next((raw for raw, label in res.mappings if label.lower() == reading.lower()), reading)
-        value = float(reading)
-    except Exception as err:
-        raise Refusal("unsupported", f"the current {res.name} of {entry.name} is unknown ({err})") from None
-    if not math.isfinite(value):
-        raise Refusal("unsupported", f"the current {res.name} of {entry.name} is not a number")
-    return value
-
-
-def _checked(res: Resource, value: float, entry: Entry) -> float:
-    if (res.minimum is not None and value < res.minimum) or (res.maximum is not None and value > res.maximum):
-        raise Refusal("out_of_range", f"{entry.name} {res.name} must be between {res.minimum:g} and "
-                      f"{res.maximum:g} {res.units}".rstrip())
-    return value
-
-
-def _set(entry: Entry, res: Resource, value: float) -> Action:
-    return Action(entry.name, res.set_command, "set", {res.name: edgex_string(value, res.value_type)})
-
-
-def _set_bool(entry: Entry, res: Resource, truth: bool) -> Action:
-    return Action(entry.name, res.set_command, "set", {res.name: "true" if truth else "false"})
-
-
-def _alternatives(built: list[_Candidate]) -> list[dict[str, Any]]:
-    """Top candidates with probabilities (a softmax over their grounding strengths)."""
-    if not built:
-        return []
-    top = sorted(built, key=lambda c: -c.strength)[:3]
-    weights = [math.exp(c.strength) for c in top]
-    total = sum(weights)
-    return [{"device": c.entry.name, "actions": [a.to_dict() for a in c.actions],
-             "probability": round(w / total, 3)} for c, w in zip(top, weights)]
+        return Candidate(entry, [action], 1 + scores[target.name])

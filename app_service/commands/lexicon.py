@@ -76,7 +76,7 @@ ZH_PLACES = {
     "nursery": ["育苗室"], "storage": ["储藏室"], "pool": ["泳池"], "parking": ["停车场"],
     "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
     "factory": ["工厂", "厂房"], "packing": ["包装间"], "boiler room": ["锅炉房"], "cold room": ["冷库"],
-    "lounge": ["休息室"], "guest room": ["客房"], "kids room": ["儿童房"], "hall": ["大厅"],
+    "lounge": ["休息室"], "guest room": ["客房"], "hall": ["大厅"],
 }
 # English place words that are not in the catalog still tell us a place was named.
 EN_PLACES = {"kitchen", "living room", "bedroom", "hallway", "hall", "bathroom", "toilet", "study",

@@ -1,0 +1,278 @@
+"""How a grounded clause becomes values: concept scores, named values, on/off meaning, relative
+steps, range checks and EdgeX spelling (pure functions; used by interpreter.py)."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .catalog import Entry, Resource
+from .grounding import Clause
+from .numbers import edgex_string, precision_for, profile_unit_family
+
+StateReader = Callable[[str, str], dict[str, str]]
+
+REASONS = ("injection", "unrelated", "unknown_device", "read_only", "out_of_range", "unsupported",
+           "ambiguous", "invalid")
+GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint", "state", "actual"}
+_VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", "run", "shut",
+               "turn", "switch", "set", "put", "make", "to", "the", "a", "fully", "all", "way"}
+_NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool", "ac": "cool",
+                   "aircon": "cool", "automatic": "auto", "flat": "horizontal", "level": "horizontal",
+                   "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
+                   "高": "high", "中": "medium", "低": "low", "halfway": "half"}
+_STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "speed": 0.2,
+                   "kelvin": 500.0, "pressure": 0.2, "angle": 15.0}
+
+
+class Refusal(Exception):
+    def __init__(self, reason: str, message: str):
+        assert reason in REASONS, reason
+        self.reason, self.message = reason, message
+        super().__init__(f"{reason}: {message}")
+
+
+@dataclass(frozen=True)
+class Action:
+    device: str
+    command: str
+    method: str                      # "set" | "get"
+    values: dict[str, str] | None = None
+    relative: bool = field(default=False, compare=False)   # derived from the current value: no retry
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"device": self.device, "command": self.command, "method": self.method}
+        if self.values is not None:
+            out["values"] = dict(self.values)
+        return out
+
+
+@dataclass
+class Interpretation:
+    text: str
+    lang: str
+    actions: list[Action] = field(default_factory=list)
+    refusal: str | None = None
+    message: str = ""
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    focus: dict[str, list[str]] = field(default_factory=dict)   # device → resources asked about
+    model_used: bool = False
+
+    @property
+    def question(self) -> bool:
+        return bool(self.actions) and all(a.method == "get" for a in self.actions)
+
+
+@dataclass
+class Candidate:
+    entry: Entry
+    actions: list[Action]
+    strength: float
+    focus: list[str] = field(default_factory=list)
+    verb_only: bool = False    # chosen only by a verb ("off"), which cannot name a device by itself
+
+
+def concept_score(res: Resource, clause: Clause) -> float:
+    tokens = res.tokens - GENERIC_TOKENS or res.tokens
+    words = set(clause.words)
+    if clause.complaint:
+        words.add(clause.complaint[0])
+    hit = tokens & words
+    if not hit:
+        return 0.0
+    return len(hit) - 0.5 * len(tokens - words)
+
+
+def is_angle(res: Resource) -> bool:
+    return (profile_unit_family(res.units) or ("",))[0] == "angle"
+
+
+def check_capabilities(entry: Entry, clause: Clause) -> None:
+    for concept in clause.capability_words:
+        have = any(concept in r.tokens or concept in " ".join(r.allowed).lower()
+                   or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
+                   for r in entry.resources.values())
+        if not have:
+            raise Refusal("unsupported", f"{entry.name} has no {concept} control")
+    if "mode" in clause.words and not clause.question:
+        modes = [r for r in entry.writable() if r.allowed]
+        said = {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words | clause.words}
+        if modes and not any(v.lower() in said for r in modes for v in r.allowed):
+            raise Refusal("unsupported", f"{entry.name} supports only the modes "
+                          + ", ".join(v for r in modes for v in r.allowed))
+
+
+def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
+    bools = [r for r in entry.writable() if r.is_bool]
+    if not bools:
+        return None
+    if len(bools) == 1:
+        return bools[0]
+    switch_like = {"power", "on", "off", "run", "enable", "active", "switch", "state", "lock", "open"}
+    scored = sorted(bools, key=lambda r: (-concept_score(r, clause), not (r.tokens & switch_like)))
+    return scored[0]
+
+
+_ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},
+                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby"},
+                 "open": {"open", "opened"}, "close": {"closed", "close", "shut"},
+                 "lock": {"locked", "lock"}, "unlock": {"unlocked", "unlock"}}
+
+
+def _described_truth(res: Resource, actions: set[str]) -> bool | None:
+    """'true = locked, false = unlocked' in the description decides what a verb means."""
+    sides = {}
+    for side in ("true", "false"):
+        match = re.search(side + r"\s*[=:]\s*([^,;.]*)", res.description.lower())
+        if match:
+            sides[side] = set(re.findall(r"[a-z]+", match.group(1)))
+    if len(sides) < 2:
+        return None
+    votes = set()
+    for action in actions:
+        words = _ACTION_WORDS.get(action, set())
+        if words & sides["true"] and not words & sides["false"]:
+            votes.add(True)
+        elif words & sides["false"] and not words & sides["true"]:
+            votes.add(False)
+    return votes.pop() if len(votes) == 1 else None
+
+
+def bool_value(res: Resource, actions: set[str]) -> bool | None:
+    described = _described_truth(res, actions)
+    if described is not None:
+        return described
+    lock_like = "lock" in res.tokens
+    if lock_like:
+        if "unlock" in actions:
+            return False
+        if "lock" in actions:
+            return True
+        if "open" in actions:
+            return False
+        if "close" in actions:
+            return True
+        return None
+    if actions & {"on", "open"} and not actions & {"off", "close"}:
+        return True
+    if actions & {"off", "close"} and not actions & {"on", "open"}:
+        return False
+    if {"on", "off"} <= actions:   # "turn X off" also contains "on"? prefer the later word
+        return None
+    return None
+
+
+def named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: bool) -> Candidate | None:
+    said = {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words | clause.words} | clause.actions
+    raw = clause.raw_words | {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words} | clause.actions
+    if not verbs:
+        said -= _VERB_WORDS - {"off"}
+    best: tuple[float, Resource, str] | None = None
+    for res in entry.writable():
+        for allowed in res.allowed:
+            if allowed.lower() in said:
+                score = 1.0 + 0.5 * scores[res.name]
+                if best is None or score > best[0]:
+                    best = (score, res, allowed.lower())
+        label_counts: dict[str, int] = {}
+        for words, _ in res.labels:
+            for w in words:
+                label_counts[w] = label_counts.get(w, 0) + 1
+        for words, number in res.labels:
+            hit = words & (raw if verbs else raw - (_VERB_WORDS - {"off"}))
+            if not verbs and not hit - res.tokens:
+                continue   # "fan" in "0 = fan off" names the resource, not a value
+            if not hit or (not verbs and not hit - _VERB_WORDS):
+                continue
+            score = sum(1 / label_counts[w] for w in hit) / max(1, len(words - {"fully"}) ** 0.5) \
+                + 0.5 * scores[res.name]
+            if best is None or score > best[0]:
+                best = (score, res, number)
+    if best is None:
+        return None
+    score, res, value = best
+    verb_only = isinstance(value, str) and value in _VERB_WORDS | {"off"}
+    if isinstance(value, str):
+        raw = next((r for r, label in res.mappings if label.lower() == value), None)
+        if res.is_numeric and raw is not None:
+            # a mapping label on a numeric resource: send the raw value, typed as the format wants
+            # (the device SDK also accepts the label, but the raw value parses as the valueType)
+            action = set_action(entry, res, checked_range(res, float(raw), entry))
+        else:
+            action = Action(entry.name, res.set_command, "set", {res.name: value})
+        return Candidate(entry, [action], 1 + score, verb_only=verb_only)
+    return Candidate(entry, [set_action(entry, res, checked_range(res, value, entry))], 1 + score)
+
+
+def direction(clause: Clause, target: Resource) -> int:
+    if clause.multiplier is not None:
+        return 1
+    if clause.complaint is not None:
+        sign = clause.complaint[1]
+    elif clause.up and not clause.down:
+        sign = 1
+    elif clause.down and not clause.up:
+        sign = -1
+    elif "open" in clause.actions or "on" in clause.actions and not clause.down:
+        sign = 1
+    elif "close" in clause.actions:
+        sign = -1
+    else:
+        return 0
+    temperature_words = re.search(r"warm|cool|hot|cold|暖|冷|热|凉", clause.text)
+    if target.units.strip().upper() == "K" and temperature_words:
+        sign = -sign   # a warmer white is fewer kelvin
+    return sign
+
+
+def default_step(res: Resource) -> float:
+    family = (profile_unit_family(res.units) or ("",))[0]
+    if family in _STEP_BY_FAMILY:
+        return _STEP_BY_FAMILY[family]
+    if res.minimum is not None and res.maximum is not None:
+        span = res.maximum - res.minimum
+        if res.value_type.lower().startswith(("int", "uint")) and span <= 10:
+            return 1.0
+        return max(span / 10, 10 ** -precision_for(res.value_type, res.units))
+    return 1.0
+
+
+def current_value(entry: Entry, res: Resource, read_state: StateReader | None) -> float:
+    if read_state is None or res.read_command is None:
+        raise Refusal("unsupported", f"the current {res.name} of {entry.name} cannot be read")
+    try:
+        reading = read_state(entry.name, res.read_command)[res.name]
+        reading = next((raw for raw, label in res.mappings if label.lower() == reading.lower()), reading)
+        value = float(reading)
+    except Exception as err:
+        raise Refusal("unsupported", f"the current {res.name} of {entry.name} is unknown ({err})") from None
+    if not math.isfinite(value):
+        raise Refusal("unsupported", f"the current {res.name} of {entry.name} is not a number")
+    return value
+
+
+def checked_range(res: Resource, value: float, entry: Entry) -> float:
+    if (res.minimum is not None and value < res.minimum) or (res.maximum is not None and value > res.maximum):
+        raise Refusal("out_of_range", f"{entry.name} {res.name} must be between {res.minimum:g} and "
+                      f"{res.maximum:g} {res.units}".rstrip())
+    return value
+
+
+def set_action(entry: Entry, res: Resource, value: float) -> Action:
+    return Action(entry.name, res.set_command, "set", {res.name: edgex_string(value, res.value_type)})
+
+
+def set_bool_action(entry: Entry, res: Resource, truth: bool) -> Action:
+    return Action(entry.name, res.set_command, "set", {res.name: "true" if truth else "false"})
+
+
+def alternatives(built: list[Candidate]) -> list[dict[str, Any]]:
+    """Top candidates with probabilities (a softmax over their grounding strengths)."""
+    if not built:
+        return []
+    top = sorted(built, key=lambda c: -c.strength)[:3]
+    weights = [math.exp(c.strength) for c in top]
+    total = sum(weights)
+    return [{"device": c.entry.name, "actions": [a.to_dict() for a in c.actions],
+             "probability": round(w / total, 3)} for c, w in zip(top, weights)]
