@@ -8,8 +8,9 @@ It starts its own mosquitto on a free loopback port and runs the service in a ch
 (so its peak RSS is its own). Runs, in one go:
   * relay baseline: a bare paho client republishing every message unchanged (transport floor);
   * the service with 4.x envelopes (object payload) and with 3.x envelopes (base64 payload);
-  * a 10x overload: 10x the events published open-loop into a small queue, showing drops are
-    counted (received = processed + dropped) and peak RSS stays flat.
+  * a 10x overload: a pipeline with a 1 ms wait per event (standing for an export or a model
+    call) is measured closed-loop, then offered 10x that capacity open-loop into a 2000-message
+    queue, showing drops are counted (received = processed + dropped) and peak RSS stays flat.
 The publisher keeps at most --window events in flight (closed loop), so the throughput runs
 measure capacity without drops. Figures: events/s end to end (first publish → last output),
 ratios against the relay baseline of the same run, and the service's peak RSS.
@@ -45,10 +46,10 @@ DEVICES = [("Random-Integer-Device", "Int32", "Int32", "827208634"),
 
 
 # -- the service under test (child process) ------------------------------------------------------
-def run_service(port: int, mode: str, queue_size: int, workers: int) -> None:
+def run_service(port: int, mode: str, queue_size: int, workers: int, work_ms: float) -> None:
     from app_service.bus import BusSettings, MessageBus
     from app_service.metrics import Metrics
-    from app_service.pipeline import build_pipelines
+    from app_service.pipeline import build_pipelines, register_function
     from app_service.pipeline.runtime import PipelineRuntime
     from app_service.trigger import MessageBusTrigger, TriggerSettings
 
@@ -64,9 +65,21 @@ def run_service(port: int, mode: str, queue_size: int, workers: int) -> None:
             bus.publish(OUT_TOPIC, raw)
         bus.subscribe("edgex/events/#", relay)
     else:
-        cfg = {"ExecutionOrder": "FilterByDeviceName, SetResponseData",
+        @register_function("SimulatedWork")
+        def simulated_work(params, app):
+            """Stands for an export or model call that waits ``Milliseconds`` per event."""
+            seconds = float(params["Milliseconds"]) / 1000
+
+            def run(ctx, data):
+                time.sleep(seconds)
+                return True, data
+            return run
+
+        steps = "FilterByDeviceName, SimulatedWork, " if mode == "slow" else "FilterByDeviceName, "
+        cfg = {"ExecutionOrder": steps + "SetResponseData",
                "Functions": {"FilterByDeviceName": {"Parameters": {
-                   "DeviceNames": ", ".join(d[0] for d in DEVICES)}}}}
+                   "DeviceNames": ", ".join(d[0] for d in DEVICES)}},
+                   "SimulatedWork": {"Parameters": {"Milliseconds": str(work_ms)}}}}
         runtime = PipelineRuntime(build_pipelines(cfg, None), metrics)
         trigger = MessageBusTrigger(bus, runtime, TriggerSettings(
             publish_topic="rules-events", queue_size=queue_size, workers=workers), metrics)
@@ -159,10 +172,12 @@ def publisher(port: int) -> mqtt.Client:
 
 
 def run_case(port: int, label: str, mode: str, events: list[bytes], *, window: int,
-             queue_size: int, workers: int) -> dict:
+             queue_size: int, workers: int, rate: float = 0.0, work_ms: float = 0.0) -> dict:
+    """Publish ``events``: closed loop (at most ``window`` in flight), or open loop at ``rate``
+    events/s (0 = as fast as the publisher goes)."""
     service = subprocess.Popen([sys.executable, __file__, "--role", "service", "--port",
                                 str(port), "--mode", mode, "--queue-size", str(queue_size),
-                                "--workers", str(workers)],
+                                "--workers", str(workers), "--work-ms", str(work_ms)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert service.stdout.readline().strip() == "READY"
     sink = Sink(port)
@@ -175,6 +190,10 @@ def run_case(port: int, label: str, mode: str, events: list[bytes], *, window: i
         if window:
             while n - sink.count >= window:
                 time.sleep(0.0002)
+        elif rate:
+            ahead = start + n / rate - time.perf_counter()
+            if ahead > 0.001:
+                time.sleep(ahead)
         pub.publish(topics[n % len(topics)], raw, 0)
     published = time.perf_counter() - start
     expected = len(events) if window else None
@@ -200,6 +219,28 @@ def run_case(port: int, label: str, mode: str, events: list[bytes], *, window: i
     return result
 
 
+def overload(port: int, args: argparse.Namespace) -> None:
+    """A pipeline with a per-event wait (an export or model call), measured closed-loop, then
+    offered 10x its capacity open-loop: drops must be counted and memory must stay flat."""
+    slow = dict(queue_size=args.overload_queue_size, workers=args.workers,
+                work_ms=args.overload_work_ms)
+    base = run_case(port, "slow pipeline capacity", "slow", make_events(2000, 4), window=200,
+                    **slow)
+    capacity = base["events_per_s"]
+    count = int(capacity * 10 * args.overload_seconds)
+    over = run_case(port, "slow pipeline at 10x", "slow", make_events(count, 4), window=0,
+                    rate=capacity * 10, **slow)
+    offered = over["published"] / over["publish_s"]
+    processed = over["PipelineMessagesProcessed-default-pipeline"]
+    print(f"  overload: pipeline with a {args.overload_work_ms:g} ms wait per event, capacity "
+          f"{capacity} events/s; offered {over['published']} events at {offered:.0f}/s "
+          f"({offered / capacity:.1f} x capacity)")
+    print(f"  overload: {over['MessagesReceived']} received = {processed} processed + "
+          f"{over['MessagesDropped']} dropped (counted), queue bound "
+          f"{args.overload_queue_size}; peak RSS {over['peak_rss_mib']:.1f} MiB vs "
+          f"{base['peak_rss_mib']:.1f} MiB at capacity")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=20000)
@@ -207,14 +248,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue-size", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=2)  # Trigger.Workers default
     parser.add_argument("--overload-queue-size", type=int, default=2000)
+    parser.add_argument("--overload-work-ms", type=float, default=1.0,
+                        help="per-event wait of the overload pipeline (an export or model call)")
+    parser.add_argument("--overload-seconds", type=float, default=4.0)
+    parser.add_argument("--work-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-overload", action="store_true")
     parser.add_argument("--role", default="harness", choices=["harness", "service"])
-    parser.add_argument("--mode", default="pipeline", choices=["pipeline", "relay"])
+    parser.add_argument("--mode", default="pipeline", choices=["pipeline", "relay", "slow"])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     if args.role == "service":
-        run_service(args.port, args.mode, args.queue_size, args.workers)
+        run_service(args.port, args.mode, args.queue_size, args.workers, args.work_ms)
         return 0
 
     from broker import Broker
@@ -239,20 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{median[label] / relay:5.2f} x relay   peak RSS {rss[label]:6.1f} MiB  "
                   f"(runs: {', '.join(str(r['events_per_s']) for r in runs[label])})")
         if not args.skip_overload:
-            over = run_case(broker.port, "overload 10x, open loop", "pipeline",
-                            make_events(args.events * 10, 4), window=0,
-                            queue_size=args.overload_queue_size, workers=args.workers)
-            processed = over["PipelineMessagesProcessed-default-pipeline"]
-            dropped = over["MessagesDropped"]
-            offered = over["published"] / over["publish_s"]
-            print(f"  overload 10x: {over['published']} events offered open-loop at "
-                  f"{offered:.0f}/s ({offered / median['service 4.x envelopes']:.1f} x capacity); "
-                  f"the broker delivered {over['MessagesReceived']} (it drops QoS 0 for slow "
-                  "consumers)")
-            print(f"  overload 10x: {over['MessagesReceived']} received = {processed} processed "
-                  f"+ {dropped} dropped (counted); peak RSS {over['peak_rss_mib']:.1f} MiB vs "
-                  f"{rss['service 4.x envelopes']:.1f} MiB at 1x (queue "
-                  f"{args.overload_queue_size})")
+            overload(broker.port, args)
     finally:
         broker.close()
     return 0
