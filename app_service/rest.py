@@ -185,6 +185,9 @@ class _Server(ThreadingHTTPServer):
 def _make_handler_class(server: RestServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as two writes; with Nagle on, the body waits for the
+        # client's delayed ACK (~40 ms per keep-alive request).
+        disable_nagle_algorithm = True
         default_request_version = "HTTP/1.1"  # answer garbage with a real status line
         server_version = "edgex-llm-agent"
         timeout = server.read_timeout
