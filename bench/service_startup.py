@@ -2,7 +2,7 @@
 
     python bench/service_startup.py [--runs 3] [--requests 2000]
 
-1. Start-up: ``python -m app_service`` until its "has started" log line and its first ``/api/v3/ping``
+1. Start-up: ``python -m app_service`` until its "has started" log line and first ``/api/v3/ping``
    200, against the bare interpreter (``python -c pass``) and ``import app_service.service``.
    Peak RSS when started and once the language model reports ready (if it loads).
 2. REST: sequential keep-alive ``GET /api/v3/ping`` requests per second on our ``RestServer``
