@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 PLACE_PREFIXES = ("room", "area", "zone", "location", "floor")
 _LABEL_SEGMENT = re.compile(r"[,;:]")
+_ZH_PLACE_TABLE = {spelling: [f"place:{key}"] for key, spellings in lexicon.ZH_PLACES.items()
+                   for spelling in spellings}
 _STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "with", "by", "from", "up",
               "no", "nr", "unit", "device", "dev", "node", "main"}
 _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
@@ -124,9 +126,9 @@ def _build_entry(device: Any, profile: Any) -> Entry:
             words.update(k for t in lexicon.split_name(alias) for k in lexicon.canon(t))
             continue
         ids.update(re.findall(r"(\d+)号", alias))
-        for start, end, keys in lexicon.zh_segments(alias):
+        for start, end, keys in lexicon.zh_segments(alias, _ZH_PLACE_TABLE):
             # single characters are too vague to identify a device unless they name a kind (灯, 泵)
-            words.update(k for k in keys if k not in place_tokens
+            words.update(k for k in keys if k not in place_tokens and not k.startswith("place:")
                          and (end - start > 1 or k in lexicon.DEVICE_KINDS))
     words.discard("")
 

@@ -150,6 +150,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     body = " " + re.sub(r"'s\b", "", re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main)) + " "
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
+    for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+        if place in catalog.places and synonym not in catalog.places \
+                and re.search(rf"\b{re.escape(synonym)}s?\b", body):
+            clause.places.add(place)
+            body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
     for place in sorted(catalog.places | lexicon.EN_PLACES, key=len, reverse=True):
         pattern = rf"\b{re.escape(place)}s?\b"
         if place not in catalog.places and place in device_vocab:

@@ -87,6 +87,14 @@ EN_PLACES = {"kitchen", "living room", "bedroom", "hallway", "hall", "bathroom",
              "shed", "conference room", "master bedroom", "utility room", "stairs", "staircase",
              "upstairs", "downstairs", "pool", "library", "gym"}
 
+# Other English names of common places (used only when the catalog has the canonical one).
+PLACE_SYNONYMS = {"lounge": "living room", "sitting room": "living room", "family room": "living room",
+                  "front room": "living room", "hall": "hallway", "corridor": "hallway",
+                  "entryway": "entrance", "entry": "entrance", "foyer": "entrance",
+                  "washroom": "bathroom", "restroom": "bathroom", "toilet": "bathroom",
+                  "bath room": "bathroom", "bed room": "bedroom", "master bedroom": "bedroom",
+                  "dining area": "dining room", "shop floor": "workshop", "plant room": "boiler room"}
+
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).
 DEVICE_KINDS = {"light", "thermostat", "lock", "door", "blind", "plug", "conveyor", "pump", "fan",
                 "heater", "valve", "projector", "sprinkler", "window", "detector", "camera",
