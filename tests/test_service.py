@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
+import cbor2
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
@@ -180,6 +181,11 @@ def test_http_trigger_route(broker, standin, tmp_path):
             assert resp.status == 200 and resp.headers["X-Correlation-ID"] == "cid-42"
             assert json.loads(resp.read())["deviceName"] == "lounge-lamp"
         req = urllib.request.Request(f"http://127.0.0.1:{settings.port}/api/v3/trigger",
+                                     cbor2.dumps(event), {"Content-Type": "application/cbor"},
+                                     method="POST")
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert json.loads(resp.read())["id"] == event["id"]
+        req = urllib.request.Request(f"http://127.0.0.1:{settings.port}/api/v3/trigger",
                                      b"{broken", {"Content-Type": "application/json"},
                                      method="POST")
         with pytest.raises(urllib.error.HTTPError) as err:
@@ -201,6 +207,14 @@ def install(app):
             return True, event
         return run
     app.pipeline_functions["Shout"] = shout
+
+    def explode(params, app_):
+        def run(ctx, event):
+            if event.device_name == "porch-light":
+                raise RuntimeError("porch light refused")
+            return True, event
+        return run
+    app.pipeline_functions["Explode"] = explode
     app.rest.add_route("GET", "/api/v3/feature", lambda r: Response(200, {"installed": True}))
     app.on_shutdown(lambda: app.config.setdefault("_feature_stopped", True))
 '''
@@ -211,7 +225,7 @@ def test_feature_installers_register_functions_routes_and_hooks(broker, standin,
     (tmp_path / "fake_feature.py").write_text(FEATURE)
     monkeypatch.syspath_prepend(str(tmp_path))
     env = service_env(broker, standin, tmp_path, TRIGGER_TYPE="http",
-                      WRITABLE_PIPELINE_EXECUTIONORDER="Shout")
+                      WRITABLE_PIPELINE_EXECUTIONORDER="Explode, Shout")
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     cfg["Writable"]["Pipeline"]["Functions"]["Shout"] = {"Parameters": {"Suffix": "?"}}
     settings = ServiceSettings.from_config(cfg, env=env)
@@ -225,6 +239,14 @@ def test_feature_installers_register_functions_routes_and_hooks(broker, standin,
                                      json.dumps(event).encode(), method="POST")
         with urllib.request.urlopen(req, timeout=5) as resp:
             assert resp.read() == (event["deviceName"].upper() + "?").encode()
+        failing = standin.devices.read("porch-light", "Status", simulate=True)
+        req = urllib.request.Request(f"http://127.0.0.1:{settings.port}/api/v3/trigger",
+                                     json.dumps(failing).encode(), method="POST")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=5)
+        body = json.loads(err.value.read())
+        assert err.value.code == 422 and body["statusCode"] == 422
+        assert "porch light refused" in body["message"]
     finally:
         app.stop()
     assert cfg["_feature_stopped"] is True
