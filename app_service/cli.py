@@ -97,6 +97,7 @@ def load(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[dict, Servic
         raise ConfigError("configFile", path, "a local file (remote configuration is not "
                                               "supported)")
     profile = getattr(args, "profile", None) or env.get("EDGEX_PROFILE") or ""
+    log.info("configuration %s", os.path.abspath(path))
     config = load_configuration(path, env=env)
     _anchor_relative_paths(config, os.path.dirname(os.path.abspath(path)))
     if getattr(args, "dev", False):

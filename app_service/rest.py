@@ -40,7 +40,7 @@ class Request:
         """The body parsed as JSON; ``PayloadError`` (-> 400) when it is not."""
         try:
             return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
             raise PayloadError(f"request body is not valid JSON: {err}") from None
 
     @property

@@ -123,6 +123,7 @@ def test_post_json_and_query(server):
     ("GET", "/api/v3/nowhere", None, 404, "no route"),
     ("DELETE", "/api/v3/ping", None, 405, "not allowed"),
     ("POST", "/api/v3/echo", b"{not json", 400, "not valid JSON"),
+    ("POST", "/api/v3/echo", b"[" * 1000, 400, "not valid JSON"),
     ("GET", "/api/v3/payload-error", None, 400, "bad body"),
     ("GET", "/api/v3/command-error", None, 423, "locked"),
     ("GET", "/api/v3/unreachable", None, 502, "down"),
