@@ -7,6 +7,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app_service.errors import CommandError, PayloadError
 from app_service.metrics import Metrics
@@ -237,3 +239,22 @@ def test_keep_alive_serves_several_requests_on_one_connection(server):
     reply = raw(server, b"GET /api/v3/ping HTTP/1.1\r\nHost: x\r\n\r\n"
                         b"GET /api/v3/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert reply.count(b"HTTP/1.1 200") == 2
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.binary(max_size=2048),
+    st.builds(lambda method, path, headers, body: method + b" " + path + b" HTTP/1.1\r\n"
+              + headers + b"\r\n" + body,
+              st.sampled_from([b"GET", b"POST", b"PUT", b"get", b"", b"\x00"]),
+              st.binary(max_size=300),
+              st.binary(max_size=500),
+              st.binary(max_size=500))))
+def test_fuzzed_requests_never_take_the_server_down(server, data):
+    reply = raw(server, data)
+    # every answer is a proper status line; silence only when no request line arrived (no line
+    # end, or a blank first line, which http.server ignores before closing)
+    first_line = data.split(b"\n", 1)[0].strip() if b"\n" in data else None
+    assert re.match(rb"HTTP/1\.1 \d{3} ", reply) or (reply == b"" and not first_line), reply
+    assert_alive(server)
