@@ -1,10 +1,13 @@
 """Triggers: the message-bus trigger (bounded queue + worker threads) and the HTTP trigger entry.
 
 The bus's network callback only enqueues ``(topic, raw)``; ``Workers`` threads decode and run the
-pipelines. When the queue is full the message is dropped and counted (``MessagesDropped``), so
-memory stays bounded under sustained overload. Metrics follow AFS: ``MessagesReceived`` (every
-message the bus delivered), ``InvalidMessagesReceived`` (each one that failed to decode), and the
-per-pipeline metrics of ``PipelineRuntime``.
+pipelines. Each worker has its own queue and a topic always goes to the same one, so the events of
+one device source are processed in arrival order (streaming detectors rely on it) while different
+devices run in parallel. When a queue is full the message is dropped and counted
+(``MessagesDropped``), so memory stays bounded under sustained overload (``QueueSize`` in all).
+Metrics follow AFS: ``MessagesReceived`` (every message the bus delivered),
+``InvalidMessagesReceived`` (each one that failed to decode), and the per-pipeline metrics of
+``PipelineRuntime``.
 """
 from __future__ import annotations
 
@@ -89,7 +92,9 @@ class MessageBusTrigger:
         self.runtime = runtime
         self.settings = settings
         self.metrics = metrics or runtime.metrics
-        self._queue: queue.Queue = queue.Queue(settings.queue_size)
+        per_worker = max(1, -(-settings.queue_size // settings.workers))
+        self._queues: list[queue.Queue] = [queue.Queue(per_worker)
+                                           for _ in range(settings.workers)]
         self._received = self.metrics.counter("MessagesReceived")
         self._invalid = self.metrics.counter("InvalidMessagesReceived")
         self._dropped = self.metrics.counter("MessagesDropped")
@@ -97,8 +102,6 @@ class MessageBusTrigger:
         self._invalid_log = RateLimitedLog(log)
         self._workers: list[threading.Thread] = []
         self._accepting = False
-        self._busy = 0
-        self._busy_lock = threading.Lock()
         self.publish_topic = bus.full_topic(settings.publish_topic) if settings.publish_topic \
             else ""
 
@@ -108,9 +111,9 @@ class MessageBusTrigger:
 
     def start(self) -> None:
         self._accepting = True
-        for index in range(self.settings.workers):
-            worker = threading.Thread(target=self._work, name=f"pipeline-worker-{index}",
-                                      daemon=True)
+        for index, inbox in enumerate(self._queues):
+            worker = threading.Thread(target=self._work, args=(inbox,),
+                                      name=f"pipeline-worker-{index}", daemon=True)
             worker.start()
             self._workers.append(worker)
         self.bus.subscribe(self.topics, self.enqueue)
@@ -123,22 +126,25 @@ class MessageBusTrigger:
         except Exception:  # the bus may already be gone at shutdown
             log.debug("unsubscribe at stop failed", exc_info=True)
         deadline = time.monotonic() + drain_timeout
-        while (self._queue.unfinished_tasks) and time.monotonic() < deadline:
+        while not self.idle and time.monotonic() < deadline:
             time.sleep(0.01)
-        for _ in self._workers:
+        for inbox in self._queues:
             try:  # a full queue after the drain timeout: the workers are daemons, let them be
-                self._queue.put(_STOP, timeout=max(0.01, deadline - time.monotonic()))
+                inbox.put(_STOP, timeout=max(0.01, deadline - time.monotonic()))
             except queue.Full:
-                log.warning("pipeline workers still busy after %.1fs; %d messages not processed",
-                            drain_timeout, self._queue.qsize())
-                break
+                log.warning("a pipeline worker is still busy after %.1fs; %d messages not "
+                            "processed", drain_timeout, inbox.qsize())
         for worker in self._workers:
             worker.join(timeout=max(0.1, deadline - time.monotonic()))
         self._workers.clear()
 
     @property
     def idle(self) -> bool:
-        return self._queue.unfinished_tasks == 0
+        return all(inbox.unfinished_tasks == 0 for inbox in self._queues)
+
+    @property
+    def queued(self) -> int:
+        return sum(inbox.qsize() for inbox in self._queues)
 
     # network thread: count and enqueue, nothing else
     def enqueue(self, topic: str, raw: bytes) -> None:
@@ -146,16 +152,17 @@ class MessageBusTrigger:
         if not self._accepting:
             self._dropped.inc()
             return
+        queues = self._queues
         try:
-            self._queue.put_nowait((topic, raw))
+            queues[hash(topic) % len(queues) if len(queues) > 1 else 0].put_nowait((topic, raw))
         except queue.Full:
             self._dropped.inc()
             self._drop_log.warning("pipeline queue full (%d): dropping messages; %d dropped so far",
                                    self.settings.queue_size, self._dropped.value)
 
-    def _work(self) -> None:
+    def _work(self, inbox: queue.Queue) -> None:
         while True:
-            item = self._queue.get()
+            item = inbox.get()
             try:
                 if item is _STOP:
                     return
@@ -163,7 +170,7 @@ class MessageBusTrigger:
             except Exception:  # a worker must survive anything a message does
                 log.exception("pipeline worker failed on a message")
             finally:
-                self._queue.task_done()
+                inbox.task_done()
 
     def handle(self, topic: str, raw: bytes) -> list[Outcome] | None:
         """Decode one message and run its pipelines (what a worker does; callable directly)."""

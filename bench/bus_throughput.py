@@ -94,7 +94,7 @@ def run_service(port: int, mode: str, queue_size: int, workers: int, work_ms: fl
                 time.sleep(0.5)
                 rss = open("/proc/self/statm").read().split()[1]
                 print("watch rss_mib=%.1f queue=%d out_packets=%d" % (
-                    int(rss) * 4096 / 2**20, trigger._queue.qsize() if trigger else -1,
+                    int(rss) * 4096 / 2**20, trigger.queued if trigger else -1,
                     len(bus._client._out_packet)), file=sys.stderr, flush=True)
         threading.Thread(target=watch, daemon=True).start()
     sys.stdin.readline()

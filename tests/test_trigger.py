@@ -133,7 +133,7 @@ def test_overload_drops_are_counted_and_the_queue_stays_bounded():
     raw = event_message(event())
     for _ in range(100):
         trigger.enqueue("edgex/events/x", raw)
-    assert trigger._queue.qsize() <= 10
+    assert trigger.queued <= 10
     dropped = metrics.value("MessagesDropped")
     assert 100 - 11 <= dropped <= 100 - 10  # one may already sit in the worker
     release.set()
@@ -266,3 +266,33 @@ def test_stop_returns_even_when_workers_are_stuck_on_a_full_queue():
     stopped.join(5)
     assert not stopped.is_alive()
     release.set()
+
+
+def test_events_of_one_topic_keep_their_order_across_workers():
+    import random
+    from app_service.pipeline.runner import Pipeline
+    seen: dict[str, list[int]] = {}
+    lock = threading.Lock()
+    jitter = random.Random(3)
+
+    def record(ctx, ev):
+        threading.Event().wait(jitter.random() / 300)
+        with lock:
+            seen.setdefault(ev.device_name, []).append(int(ev.readings[0].value))
+        return True, ev
+    metrics = Metrics()
+    trigger = MessageBusTrigger(FakeBus(), PipelineRuntime([Pipeline("p", ("#",), [record])],
+                                                           metrics),
+                                TriggerSettings(workers=4, queue_size=4000), metrics)
+    trigger.start()
+    devices = [f"Sensor-{n}" for n in range(8)]
+    for n in range(400):
+        device = devices[n % len(devices)]
+        trigger.enqueue(f"edgex/events/device/svc/P/{device}/S",
+                        event_message(event(device, "P", "S", value=str(n))))
+    trigger.stop(drain_timeout=20)
+    assert sum(len(v) for v in seen.values()) == 400
+    for device, values in seen.items():
+        assert values == sorted(values), device
+    used = {hash(f"edgex/events/device/svc/P/{d}/S") % 4 for d in devices}
+    assert len(used) > 1  # the devices really were spread over several workers
