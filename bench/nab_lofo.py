@@ -23,10 +23,9 @@ from nab_eval import run  # noqa: E402
 from nab_scoring import score_corpus  # noqa: E402
 
 GRID = {
-    "short_alpha": (0.1, 0.2),
-    "min_std": (0.1, 0.15),
+    "min_std": (0.085, 0.1, 0.115),
+    "fire_level": (0.25, 0.3, 0.35),
     "refractory": (100, 150, 250),
-    "fire_level": (0.3, 0.4),
 }
 
 

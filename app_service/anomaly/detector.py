@@ -1,13 +1,14 @@
 """Streaming anomaly detector for one numeric (device, resource) stream.
 
 Every reading costs O(1) arithmetic on a fixed set of floats (no buffers), so a stream's state
-is a few hundred bytes and snapshots to a flat list. The score in [0, 1] is the largest of:
+is about 1.4 KB and snapshots to a flat list. The score in [0, 1] is the largest of:
 
 * limit     -- the value is outside the device profile's minimum/maximum: 1.0 at once;
 * range     -- after warm-up, a value beyond the range learned so far (plus a tolerance);
-* surprise  -- prediction errors at a fast (rate-of-change) and a slow (level) time scale,
-               normalised by their own running scale, turned into an anomaly likelihood by
-               comparing a short average of the raw surprise with its long-run distribution;
+* surprise  -- prediction errors of three channels: the last value (rate of change), a slow
+               EWMA (level) and a time-of-day profile, each normalised by its usual size into a
+               raw surprise, then HTM's anomaly likelihood per channel: a short average of the
+               raw surprise against that channel's own long-run Gaussian, log-scaled;
 * stuck     -- the value has not changed for longer than any run seen while learning;
 
 then damped for a while after a detection, because only the first detection inside an anomaly
@@ -54,17 +55,15 @@ class DetectorSettings:
 class StreamState:
     """Learned state of one stream; ``__slots__`` keeps it small and fast to touch."""
 
-    __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "short", "long_mean",
-                 "long_var", "lo", "hi", "run", "longest_run", "quiet", "last_time",
+    __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "channels", "lo", "hi", "run", "longest_run", "quiet", "last_time",
                  "interval", "stuck_fired", "season", "season_scale")
 
     def __init__(self) -> None:
         self.n = 0
         self.last = self.fast = self.slow = 0.0
         self.fast_scale = self.slow_scale = 0.0
-        self.short = 0.0
-        self.long_mean = 0.0
-        self.long_var = 0.0
+        # per channel (rate, level, time of day): short average, long mean, long variance
+        self.channels = array("d", [0.0]) * 9
         self.lo = math.inf
         self.hi = -math.inf
         self.run = 0
@@ -87,7 +86,7 @@ class StreamState:
             raise ValueError(f"snapshot has {len(values)} fields, expected {len(cls.__slots__)}")
         state = cls()
         for name, value in zip(cls.__slots__, values):
-            if name == "season":
+            if name in ("season", "channels"):
                 value = None if value is None else array("d", (_none_to_nan(v) for v in value))
             elif name in _INT_FIELDS:
                 value = int(value)
@@ -165,7 +164,14 @@ class StreamDetector:
             1.0 if fast_err > 0 else 0.0)
         raw_slow = 1.0 - math.exp(-gain * slow_err / slow_scale) if slow_scale > 0 else (
             1.0 if slow_err > 0 else 0.0)
-        raw = raw_fast if raw_fast > raw_slow else raw_slow
+        channels = st.channels
+        sa = s.short_alpha
+        la = s.long_alpha if n * s.long_alpha > 1.0 else 1.0 / n
+        floor = s.min_std
+        score = _likelihood(channels, 0, raw_fast, sa, la, floor)
+        level = _likelihood(channels, 3, raw_slow, sa, la, floor)
+        if level > score:
+            score = level
         bins = s.season_bins
         if bins and timestamp == timestamp:
             # time of day: surprise against what this stream usually reads at this hour
@@ -179,22 +185,12 @@ class StreamDetector:
                 scale = st.season_scale or err
                 raw_season = 1.0 - math.exp(-gain * err / scale) if scale > 0 else 0.0
                 st.season_scale = scale + a * (err - scale)
-                if raw_season > raw:
-                    raw = raw_season
+                seasonal = _likelihood(channels, 6, raw_season, sa, la, floor)
+                if seasonal > score:
+                    score = seasonal
                 season[b] = expected + s.season_alpha * (value - expected)
             else:
                 season[b] = value
-
-        short = st.short + s.short_alpha * (raw - st.short)
-        st.short = short
-        mean = st.long_mean
-        var = st.long_var
-        la = s.long_alpha if n * s.long_alpha > 1.0 else 1.0 / n
-        delta = short - mean
-        mean += la * delta
-        var = (1.0 - la) * (var + la * delta * delta)
-        st.long_mean = mean
-        st.long_var = var
 
         lo, hi = st.lo, st.hi
         out_of_range = False
@@ -213,11 +209,6 @@ class StreamDetector:
         if n <= s.warmup:
             return 0.0
 
-        std = math.sqrt(var)
-        if std < s.min_std:
-            std = s.min_std
-        tail = 0.5 * math.erfc((short - mean) / (std * _SQRT2))  # P(short average this high)
-        score = math.log(tail + 1e-10) / _LOG_FLOOR if tail < 1.0 else 0.0
         if s.rate_factor and fast_err > s.rate_factor * fast_scale and s.rate_score > score:
             score = s.rate_score
         if out_of_range and s.range_score > score:
@@ -237,6 +228,25 @@ class StreamDetector:
     def silent_for(self, now: float) -> float:
         """Seconds since the last reading (NaN before the first timestamped one)."""
         return now - self.state.last_time
+
+
+def _likelihood(stats: array, i: int, raw: float, short_alpha: float, long_alpha: float,
+                min_std: float) -> float:
+    """HTM's anomaly likelihood for one channel, log-scaled to [0, 1]: how improbable the short
+    average of its raw surprise is under the channel's own long-run Gaussian. Each channel has
+    its own baseline, so a channel that is always a little surprised (a time-of-day profile on
+    a stream without a daily rhythm) cannot drown the others."""
+    short = stats[i] + short_alpha * (raw - stats[i])
+    mean = stats[i + 1]
+    delta = short - mean
+    stats[i] = short
+    stats[i + 1] = mean + long_alpha * delta
+    var = stats[i + 2] = (1.0 - long_alpha) * (stats[i + 2] + long_alpha * delta * delta)
+    std = math.sqrt(var)
+    if std < min_std:
+        std = min_std
+    tail = 0.5 * math.erfc((short - mean - long_alpha * delta) / (std * _SQRT2))
+    return math.log(tail + 1e-10) / _LOG_FLOOR if tail < 1.0 else 0.0
 
 
 def settings_from_dict(values: dict) -> DetectorSettings:
