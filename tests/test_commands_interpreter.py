@@ -37,7 +37,7 @@ def test_shared_dev_set_exact(shared_dir):
     assert wrong == []
 
 
-@pytest.mark.parametrize("building", ["greenhouse", "factory"])
+@pytest.mark.parametrize("building", ["greenhouse", "factory", "house"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor, mapped
     fan steps, a °F freezer, camera) with no code changes."""

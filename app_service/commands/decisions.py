@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from .catalog import Entry, Resource
 from .grounding import Clause
+from .lexicon import stem
 from .numbers import edgex_string, precision_for, profile_unit_family
 
 StateReader = Callable[[str, str], dict[str, str]]
@@ -89,8 +90,10 @@ def is_angle(res: Resource) -> bool:
 
 
 def check_capabilities(entry: Entry, clause: Clause) -> None:
-    for concept in clause.capability_words:
+    for concept, said in clause.capability_words.items():
+        said_stems = said | {stem(w) for w in said}
         have = any(concept in r.tokens or concept in " ".join(r.allowed).lower()
+                   or r.tokens & said_stems
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
                    for r in entry.resources.values())
         if not have:
@@ -98,6 +101,9 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
     if "mode" in clause.words and not clause.question:
         modes = [r for r in entry.writable() if r.allowed]
         said = {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words | clause.words}
+        before = re.search(r"([a-z]+)\s+mode\b", clause.text)
+        if before and modes and before.group(1) not in {"the", "its", "a", "that", "this", "what"}:
+            said = {_NAMED_SYNONYMS.get(before.group(1), before.group(1)), before.group(1)}
         if modes and not any(v.lower() in said for r in modes for v in r.allowed):
             raise Refusal("unsupported", f"{entry.name} supports only the modes "
                           + ", ".join(v for r in modes for v in r.allowed))
@@ -115,7 +121,8 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
 
 
 _ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},
-                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby"},
+                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby", "paused",
+                         "pause", "suspended"},
                  "open": {"open", "opened"}, "close": {"closed", "close", "shut"},
                  "lock": {"locked", "lock"}, "unlock": {"unlocked", "unlock"}}
 
@@ -154,6 +161,8 @@ def bool_value(res: Resource, actions: set[str]) -> bool | None:
         if "close" in actions:
             return True
         return None
+    if not res.tokens & {"open", "close"}:
+        actions = actions - {"open", "close"}   # "close the garage" says nothing about a charger
     if actions & {"on", "open"} and not actions & {"off", "close"}:
         return True
     if actions & {"off", "close"} and not actions & {"on", "open"}:

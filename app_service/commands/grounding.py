@@ -41,13 +41,13 @@ _QUESTION_START = re.compile(
     r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+)?")
 _ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|[？?]$")
-_CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\bplus\b|\balso\b|然后|并且|再把|同时)\s*")
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b|然后|并且|再把|同时)\s*")
 
 EN_ACTIONS = [
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bpower\s+(?:up|on)\b"
      r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b|\bon\b", "on"),
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bpower\s+(?:down|off)\b"
-     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut)\b|\bout\b|\boff\b",
+     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause|suspend)\b|\bout\b|\boff\b",
      "off"),
     (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
     # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"
@@ -94,7 +94,7 @@ class Clause:
     ids: set[str] = field(default_factory=set)
     quantities: list[Quantity] = field(default_factory=list)
     actions: set[str] = field(default_factory=set)
-    capability_words: set[str] = field(default_factory=set)
+    capability_words: dict[str, set[str]] = field(default_factory=dict)   # concept → words said
     qualifiers: set[str] = field(default_factory=set)     # "back" in "the back door"
     group: bool = False
     question: bool = False
@@ -212,7 +212,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for token in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", body):
         for word, concept in lexicon.CAPABILITY_WORDS.items():
             if (word.isascii() and word == token) or (not word.isascii() and word in token):
-                clause.capability_words.add(concept)
+                clause.capability_words.setdefault(concept, set()).add(word)
     clause.quantities = [q for q in find_quantities(body)
                          if not _is_identifier(q, body, clause.ids) and not _is_count(q, body, device_vocab)]
     lowered = body.strip()

@@ -290,6 +290,14 @@ class Interpreter:
         if power is not None and "lock" in power.tokens and not clause.actions & {"lock", "unlock"} \
                 and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
+        said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
+        named_bool = next((r for r in entry.writable() if r.is_bool and r.tokens & said
+                           and not r.tokens & {"power", "run", "lock", "open"}), None)
+        if named_bool is not None and not clause.actions:
+            # "mute the tv" / "unmute the tv": the verb is the resource itself
+            negated = any(w.startswith(("un", "de")) and w[2:] in named_bool.tokens for w in clause.raw_words)
+            return Candidate(entry, [set_bool_action(entry, named_bool, not negated)],
+                             1 + scores[named_bool.name])
         if power is not None:
             truth = bool_value(power, clause.actions)
             if truth is not None:
