@@ -94,6 +94,15 @@ def wait_until(condition, timeout=10):
 
 @pytest.fixture
 def running(broker, tmp_path, monkeypatch):
+    yield from _running(broker, tmp_path, monkeypatch, {})
+
+
+@pytest.fixture
+def running_bus_commands(broker, tmp_path, monkeypatch):
+    yield from _running(broker, tmp_path, monkeypatch, {"CLIENTS_CORE_COMMAND_USEMESSAGEBUS": "true"})
+
+
+def _running(broker, tmp_path, monkeypatch, extra_env):
     monkeypatch.chdir(tmp_path)
     with open(os.path.join(GREENHOUSE, "state.json"), encoding="utf-8") as fh:
         state = json.load(fh)
@@ -105,7 +114,7 @@ def running(broker, tmp_path, monkeypatch):
            "MESSAGEBUS_OPTIONAL_CLIENTID": f"app-cmd-{free_port()}",
            "SERVICE_HOST": "127.0.0.1", "SERVICE_PORT": str(free_port()),
            "APPLICATIONSETTINGS_STOREANDFORWARDPATH": str(tmp_path / "store.sqlite"),
-           "APPLICATIONSETTINGS_PROFILESDIR": GREENHOUSE}
+           "APPLICATIONSETTINGS_PROFILESDIR": GREENHOUSE, **extra_env}
     for name in ("core-command", "core-metadata", "core-data", "support-notifications"):
         key = name.upper().replace("-", "_")
         env[f"CLIENTS_{key}_HOST"], env[f"CLIENTS_{key}_PORT"] = "127.0.0.1", ports[name]
@@ -197,3 +206,13 @@ def test_catalog_follows_core_metadata_system_events(running):
                         "serviceName": "device-modbus", "protocols": {"other": {"Address": "10.0.0.19"}}})
     assert wait_until(lambda: post(settings.port, "/api/v3/interpret",
                                    {"text": "turn on greenhouse fan 3"})[1]["actions"], 10)
+
+
+def test_actuation_through_the_message_bus_command_path(running_bus_commands):
+    app, standin, settings, _, _ = running_bus_commands
+    assert app.command_client.uses_message_bus
+    status, body = post(settings.port, "/api/v3/interpret",
+                        {"text": "set the greenhouse heater to 21 degrees", "execute": True})
+    assert status == 200 and body["results"][0]["status"] == "ok", body
+    assert float(standin.state["greenhouse-heater"]["Setpoint"]) == 21.0
+    assert any(t.startswith("edgex/response/core-command/") for t, _ in standin.published)
