@@ -197,6 +197,8 @@ def test_http_trigger_route(broker, standin, tmp_path):
 
 
 FEATURE = '''
+import time
+
 from app_service.rest import Response
 
 def install(app):
@@ -215,6 +217,13 @@ def install(app):
             return True, event
         return run
     app.pipeline_functions["Explode"] = explode
+
+    def slow(params, app_):
+        def run(ctx, event):
+            time.sleep(float(params.get("Seconds", "0.02")))
+            return True, event
+        return run
+    app.pipeline_functions["Slow"] = slow
     app.rest.add_route("GET", "/api/v3/feature", lambda r: Response(200, {"installed": True}))
     app.on_shutdown(lambda: app.config.setdefault("_feature_stopped", True))
 '''
@@ -312,3 +321,34 @@ def test_telemetry_envelope_follows_edgex_version(broker, standin, tmp_path, ver
     metric = _payload(envelope)
     assert metric["name"] == "MessagesReceived" and metric["apiVersion"] == "v3"
     assert {"name": "service", "value": f"app-v{version}"} in metric["tags"]
+
+
+def test_stop_drains_every_queued_event_before_the_bus_goes(broker, standin, tmp_path,
+                                                            monkeypatch):
+    (tmp_path / "fake_feature.py").write_text(FEATURE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    env = service_env(broker, standin, tmp_path, WRITABLE_PIPELINE_EXECUTIONORDER="Slow, Shout")
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
+    settings = ServiceSettings.from_config(cfg, env=env)
+    app = build_app(cfg, settings, env=env, model=FakeModel(), features=("fake_feature",))
+    listener = Listener(broker, "edgex/agent-out/#")
+    app.start()
+    sent = 0
+    try:
+        assert app.bus.wait_connected(10)
+        # wait until the trigger's subscription carries events
+        assert wait_until(lambda: standin.publish_event("kettle-plug", "ActivePower") and
+                          listener.has(lambda t, m: True, 0.5), 15)
+        sent = app.metrics.value("MessagesReceived")
+        for _ in range(40):
+            standin.publish_event("kettle-plug", "ActivePower")
+        sent += 40
+        assert wait_until(lambda: app.metrics.value("MessagesReceived") == sent, 10)
+        backlog = sent - app.metrics.value("PipelineMessagesProcessed-default-pipeline")
+    finally:
+        app.stop()
+    assert backlog > 0  # the stop really began with work queued
+    assert app.metrics.value("PipelineMessagesProcessed-default-pipeline") == sent
+    assert app.metrics.value("MessagesDropped") == 0
+    assert listener.has(lambda t, m: len(listener.messages) >= sent, 5)
+    listener.close()
