@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 import uuid
+from zlib import crc32
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -154,7 +155,8 @@ class MessageBusTrigger:
             return
         queues = self._queues
         try:
-            queues[hash(topic) % len(queues) if len(queues) > 1 else 0].put_nowait((topic, raw))
+            index = crc32(topic.encode()) % len(queues) if len(queues) > 1 else 0
+            queues[index].put_nowait((topic, raw))
         except queue.Full:
             self._dropped.inc()
             self._drop_log.warning("pipeline queue full (%d): dropping messages; %d dropped so far",

@@ -39,10 +39,12 @@ OUT_TOPIC = "edgex/rules-events"
 _QUIET = logging.getLogger("bench.harness.paho")  # harness clients' disconnect noise stays quiet
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
-DEVICES = [("Random-Integer-Device", "Int32", "Int32", "827208634"),
-           ("Random-Float-Device", "Float64", "Float64", "1.0625056809966731e+308"),
-           ("Random-Boolean-Device", "Bool", "Bool", "true"),
-           ("Random-UnsignedInteger-Device", "Uint16", "Uint16", "47301")]
+KINDS = [("Random-Integer-Device", "Int32", "Int32", "827208634"),
+         ("Random-Float-Device", "Float64", "Float64", "1.0625056809966731e+308"),
+         ("Random-Boolean-Device", "Bool", "Bool", "true"),
+         ("Random-UnsignedInteger-Device", "Uint16", "Uint16", "47301")]
+# 16 device sources, as a small site would have (the trigger spreads topics over its workers)
+DEVICES = [(f"{kind}-{n:02d}", *rest) for n in range(4) for kind, *rest in KINDS]
 
 
 # -- the service under test (child process) ------------------------------------------------------
