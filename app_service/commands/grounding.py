@@ -35,7 +35,12 @@ _SCHEDULE = re.compile(
     r"|\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
     r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
     r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
-    r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|明天|今晚|晚上|早上|定时|点钟|稍后|过一会|待会")
+    r"|\bwhen(?:ever)?\s+(?:i|we|you|it|the|someone|somebody|anyone)\b|\bas\s+soon\s+as\b"
+    r"|\bif\s+(?:i|we|it|the|someone|somebody|anyone|there)\b|\buntil\b|\bonce\s+(?:i|we|the|it)\b"
+    r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|明天|今晚|晚上|早上|定时|点钟|稍后|过一会|待会|的时候|如果|等我|到家后")
+_ENERGY_TOTAL = re.compile(
+    r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)|so\s+far"
+    r"|in\s+total|last\s+(?:week|month|year))\b|用了多少电|耗了多少电|总共用")
 _QUESTION_START = re.compile(
     r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|tell\s+me|"
     r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report)\b")
@@ -213,6 +218,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         for word, concept in lexicon.CAPABILITY_WORDS.items():
             if (word.isascii() and word == token) or (not word.isascii() and word in token):
                 clause.capability_words.setdefault(concept, set()).add(word)
+    if _ENERGY_TOTAL.search(body):
+        clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
                          if not _is_identifier(q, body, clause.ids) and not _is_count(q, body, device_vocab)]
     lowered = body.strip()

@@ -61,7 +61,7 @@ class Interpreter:
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
         norm = normalise_numbers(text.strip())
         if grounding.is_schedule(norm):
-            raise Refusal("unsupported", "schedules and delayed commands are not supported")
+            raise Refusal("unsupported", "schedules, delays and conditions are not supported; only immediate commands")
         catalog = self.catalog
         pieces: list[str] = []
         for piece in grounding.split_clauses(norm):
