@@ -180,7 +180,8 @@ class MessageBusTrigger:
             ctx, data, env = decode_message(topic, raw, self.settings.target_type)
         except Exception as exc:  # every malformed input is counted, none crashes a worker
             self._invalid.inc()
-            self._invalid_log.warning("invalid message on %s dropped: %s", topic, exc)
+            self._invalid_log.warning("invalid message on %s dropped: %s", topic, exc,
+                                      exc_info=not isinstance(exc, PayloadError))
             return None
         if env.payload_was_object:
             self.bus.note_peer_major(4)
