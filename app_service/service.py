@@ -110,11 +110,18 @@ class App:
                              daemon=True).start()
         log.info(self.settings.startup_msg or f"{self.service_key} has started")
 
-    def _refresh_profiles(self) -> None:
-        try:
-            self.profiles.refresh()
-        except Exception:
-            log.warning("device profiles from core-metadata not loaded", exc_info=True)
+    def _refresh_profiles(self, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
+        """Merge core-metadata's profiles in; while it is unreachable, retry with backoff."""
+        delay = first_delay
+        while True:
+            try:
+                if self.profiles.refresh():
+                    return
+            except Exception:
+                log.warning("device profiles from core-metadata not loaded", exc_info=True)
+            if self.wait_for_stop(delay):
+                return
+            delay = min(delay * 2, max_delay)
 
     def request_stop(self, *_: Any) -> None:
         self._stop_requested.set()

@@ -352,3 +352,18 @@ def test_stop_drains_every_queued_event_before_the_bus_goes(broker, standin, tmp
     assert app.metrics.value("MessagesDropped") == 0
     assert listener.has(lambda t, m: len(listener.messages) >= sent, 5)
     listener.close()
+
+
+def test_profiles_are_merged_once_core_metadata_comes_up(broker, standin, tmp_path):
+    env = service_env(broker, standin, tmp_path, SERVICE_REQUESTTIMEOUT="1s")
+    cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
+    settings = ServiceSettings.from_config(cfg, env=env)
+    app = build_app(cfg, settings, env=env, model=FakeModel(), features=())
+    standin.set_down("core-metadata")
+    app.start()
+    try:
+        assert wait_until(lambda: app.profiles.remote_ok is False, 20)
+        standin.set_down("core-metadata", False)
+        assert wait_until(lambda: app.profiles.remote_ok, 20)
+    finally:
+        app.stop()
