@@ -27,8 +27,18 @@ _INJECTION = re.compile(
     r"\s+(?:are|is|have\s+been)\s+(?:disabled|off|lifted|removed|suspended)"
     r"|bypass\s+(?:the\s+)?(?:safety|rules?|limits?|guard)|override\s+(?:the\s+)?(?:safety|rules?|limits?)"
     r"|new\s+instructions?\s*:|\bassistant\s*,\s*(?:disregard|ignore|forget)"
+    r"|ignore\s+(?:all\s+|everything\s+)?(?:the\s+)?(?:above|previous|prior|earlier|preceding)\b"
+    r"|^\s*(?:#+\s*)?(?:system|admin|administrator|developer|root|assistant)\s*[:>]|\[(?:system|admin|inst)\]"
+    r"|<\s*/?\s*system\s*>|<<\s*sys\s*>>|\bauthori[sz]e\s+you\b|\boverride\s+code\b|\bsudo\b"
+    r"|\bsafety\s+(?:mode\s+)?(?:is|was)\s+(?:now\s+)?(?:off|disabled)\b"
+    r"|\bwithout\s+(?:any\s+)?(?:safety\s+)?(?:checks?|confirmation|limits?|restrictions?)\b"
+    r"|\bact\s+as\s+(?:an?\s+)?(?:admin|administrator|root|system|unrestricted)|\brole-?play\b"
+    r"|\bno\s+(?:longer\s+)?(?:bound|restricted)\s+by\b"
     r"|忽略|无视|忘记(?:之前|以前|你的|所有)|不要理会|系统(?:提示|指令|覆盖|消息)|管理员模式|开发者模式"
-    r"|安全限制(?:已|被)?(?:解除|关闭|取消)|越狱|绕过", re.IGNORECASE)
+    r"|安全限制(?:已|被)?(?:解除|关闭|取消)|越狱|绕过|跳过(?:安全)?检查|不受(?:任何)?限制|你现在是|扮演|授权你"
+    r"|^\s*系统[:：]", re.IGNORECASE)
+_QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|stop|set|disable|enable|shut"
+                             r"|ignore|disregard|run|raise|lower)\b|打开|关|解锁|启动|停|调到", re.IGNORECASE)
 _SCHEDULE = re.compile(
     r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|o'?clock)"
@@ -129,9 +139,11 @@ def is_injection(text: str) -> bool:
     if _INJECTION.search(text):
         return True
     # instructions hidden in quoted content addressed to the assistant
-    for quoted in re.findall(r"['\"‘“「](.+?)['\"’”」]", text):
+    for quoted in re.findall(r"(?:^|[\s:：,，(])['\"‘“「『](.+?)['\"’”」』]", text):
         if re.search(r"\b(?:assistant|ai|system|instructions?)\b", quoted, re.IGNORECASE):
             return True
+        if len(quoted) >= 8 and _QUOTED_COMMAND.search(quoted):
+            return True   # a command inside quoted content is someone else's instruction
     return False
 
 
