@@ -45,6 +45,14 @@ def _add_edgex_flags(parser: argparse.ArgumentParser) -> None:
         "env EDGEX_SERVICE_KEY; '<profile>' is replaced by the profile name)")
     add("-d", "--dev", action="store_true", default=s,
         help="developer mode: reach every EdgeX service on localhost")
+    # Accepted so EdgeX compose files and scripts work unchanged; warned about and ignored.
+    add("-cp", "--configProvider", nargs="?", const="keeper.http://localhost:59890", default=s,
+        help="not supported: the configuration comes from the file and the environment")
+    add("-cc", "--commonConfig", default=s, help="not supported (see -cp)")
+    add("-o", "--overwrite", action="store_true", default=s, help="not supported (see -cp)")
+    add("-s", "--skipVersionCheck", action="store_true", default=s,
+        help="accepted; there is no core-metadata version check")
+    add("-rsh", "--remoteServiceHosts", default=s, help="not supported")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, Any]:
@@ -91,7 +99,15 @@ def config_path(args: argparse.Namespace, env: Mapping[str, str]) -> str:
     return os.path.join(directory, profile, name)
 
 
+_IGNORED_FLAGS = ("configProvider", "commonConfig", "overwrite", "remoteServiceHosts")
+
+
 def load(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[dict, ServiceSettings]:
+    for flag in _IGNORED_FLAGS:
+        if getattr(args, flag, None):
+            log.warning("--%s=%s is not supported and is ignored: this service reads its "
+                        "configuration from its file and environment overrides", flag,
+                        getattr(args, flag))
     path = config_path(args, env)
     if path.startswith(("http://", "https://")):
         raise ConfigError("configFile", path, "a local file (remote configuration is not "

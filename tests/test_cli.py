@@ -159,3 +159,19 @@ def test_model_subcommand_is_delegated_to_the_llm_cli(tmp_path, capsys):
     assert main(["model", "--cache-dir", str(tmp_path), "list"], env={}) == 0
     out = capsys.readouterr().out
     assert str(tmp_path) in out and "smollm2-135m-instruct" in out
+
+
+@pytest.mark.parametrize("argv, warned", [
+    (["-cp", "-r"], "--configProvider=keeper.http://localhost:59890"),
+    (["-cp=consul.http://edgex-core-consul:8500"], "--configProvider=consul.http"),
+    (["--configProvider", "keeper.http://k:59890", "-o"], "--overwrite=True"),
+    (["-cc", "common.yaml"], "--commonConfig=common.yaml"),
+    (["-s"], None),
+])
+def test_edgex_flags_we_do_not_support_are_accepted_with_a_warning(argv, warned, caplog):
+    caplog.set_level("WARNING")
+    load(parse(["-cf", SHIPPED] + argv), {})
+    if warned:
+        assert warned in caplog.text and "not supported" in caplog.text
+    else:
+        assert "not supported" not in caplog.text
