@@ -40,6 +40,9 @@ def test_chinese_numerals(text, value):
 @pytest.mark.parametrize("text, units, expected", [
     ("68 fahrenheit", "°C", 20.0),
     ("72°f", "°C", 22.22),
+    ("72 degrees f", "°C", 22.22),
+    ("72f", "°C", 22.22),
+    ("21.5 degrees c", "°C", 21.5),
     ("华氏70度", "°C", 21.11),
     ("50 psi", "bar", 3.447),
     ("300 kpa", "bar", 3.0),

@@ -141,8 +141,10 @@ class Unit:
 
 _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
     # longest spellings first (regex alternation is ordered)
-    (r"degrees?\s+fahrenheit|°\s*f\b|fahrenheit|华氏度|华氏|℉", Unit("temperature", 5 / 9, -32.0)),
-    (r"degrees?\s+celsius|degrees?\s+centigrade|°\s*c\b|celsius|centigrade|摄氏度|摄氏|℃|c\b",
+    (r"degrees?\s+fahrenheit|degrees?\s+f\b|°\s*f\b|fahrenheit|华氏度|华氏|℉|f\b",
+     Unit("temperature", 5 / 9, -32.0)),
+    (r"degrees?\s+celsius|degrees?\s+centigrade|degrees?\s+c\b|°\s*c\b|celsius|centigrade|摄氏度|摄氏"
+     r"|℃|c\b",
      Unit("temperature", 1.0)),
     (r"meters?\s+per\s+second|metres?\s+per\s+second|m/s|米每秒|米/秒|mps", Unit("speed", 1.0)),
     (r"meters?\s+per\s+minute|metres?\s+per\s+minute|m/min|米每分钟|米/分钟", Unit("speed", 1 / 60)),
