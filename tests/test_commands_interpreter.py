@@ -124,7 +124,9 @@ def test_alternatives_carry_probabilities(greenhouse):
     assert {alt["device"] for alt in result.alternatives} == {"greenhouse-fan-1", "greenhouse-fan-2"}
     assert all(0 < p <= 1 for p in probabilities) and sum(probabilities) == pytest.approx(1, abs=0.01)
     ambiguous = interpreter.interpret("turn on the light", state)
-    assert ambiguous.refusal == "ambiguous"
+    assert ambiguous.refusal == "ambiguous" and not ambiguous.actions
+    assert {a["device"] for a in ambiguous.alternatives} == {"office-light", "meeting-room-light"}
+    assert [a["probability"] for a in ambiguous.alternatives] == [0.5, 0.5]
 
 
 class FakeModel:

@@ -28,9 +28,12 @@ _STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "s
 
 
 class Refusal(Exception):
-    def __init__(self, reason: str, message: str):
+    """Why nothing will be done; ``alternatives`` lists the readings that were too close to call."""
+
+    def __init__(self, reason: str, message: str, alternatives: list[dict[str, Any]] | None = None):
         assert reason in REASONS, reason
         self.reason, self.message = reason, message
+        self.alternatives = alternatives or []
         super().__init__(f"{reason}: {message}")
 
 

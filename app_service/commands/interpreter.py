@@ -50,6 +50,7 @@ class Interpreter:
             self._interpret(text, read_state, result)
         except Refusal as refusal:
             result.actions, result.refusal, result.message = [], refusal.reason, refusal.message
+            result.alternatives = refusal.alternatives or result.alternatives
         return result
 
     # --- pipeline --------------------------------------------------------------------------------
@@ -194,7 +195,9 @@ class Interpreter:
             for words, names in groups.items():
                 plural = bool(clause.plural & set(words))
                 if len(names) > 1 and not (clause.group or plural):
-                    raise Refusal("ambiguous", "which one? " + ", ".join(sorted(names)))
+                    share = round(1 / len(names), 3)
+                    raise Refusal("ambiguous", "which one? " + ", ".join(sorted(names)),
+                                  [{"device": n, "actions": [], "probability": share} for n in sorted(names)])
             return chosen, "named"
         if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
             # a device word was said but nothing matched all constraints (e.g. conveyor 3)
