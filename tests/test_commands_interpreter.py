@@ -190,3 +190,13 @@ def test_real_default_model_only_picks_catalog_candidates():
         assert all(schema_valid(a.to_dict(), catalog) for a in result.actions)
     finally:
         model.close()
+
+
+@pytest.mark.parametrize("text, value", [
+    ("open the mixing valve", "100"), ("close the valve", "0"), ("open the valve halfway", "50"),
+    ("把阀门打开一半", "50"), ("set the valve to 30%", "30"),
+])
+def test_opening_without_described_values(text, value):
+    result = Interpreter(_mixer()).interpret(text)
+    assert [a.to_dict() for a in result.actions] == [
+        {"device": "mixing-valve", "command": "Position", "method": "set", "values": {"Position": value}}]

@@ -217,6 +217,31 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: b
     return Candidate(entry, [set_action(entry, res, checked_range(res, value, entry))], 1 + score)
 
 
+_OPENING_WORDS = {"open", "opening", "position", "close", "closed", "aperture", "valve", "blind",
+                  "cover", "shade", "damper", "vent", "louver", "shutter", "curtain"}
+
+
+def opening_value(entry: Entry, clause: Clause) -> Candidate | None:
+    """open/close/halfway on an opening-like % resource whose description names no values:
+    open = maximum, close = minimum, halfway = the middle."""
+    if not clause.actions & {"open", "close"} and not clause.raw_words & {"halfway", "half"}:
+        return None
+    for res in entry.writable():
+        words = set(re.findall(r"[a-z]+", (res.name + " " + res.description).lower())) | res.tokens
+        if not res.is_numeric or res.minimum is None or res.maximum is None or not words & _OPENING_WORDS:
+            continue
+        if clause.raw_words & {"halfway", "half"}:
+            value = (res.minimum + res.maximum) / 2
+        elif clause.actions & {"open", "close"} == {"open"}:
+            value = res.maximum
+        elif clause.actions & {"open", "close"} == {"close"}:
+            value = res.minimum
+        else:
+            return None
+        return Candidate(entry, [set_action(entry, res, value)], 1.5)
+    return None
+
+
 def direction(clause: Clause, target: Resource) -> int:
     if clause.multiplier is not None:
         return 1

@@ -15,7 +15,7 @@ from .catalog import Catalog, Entry, Resource
 from .decisions import (GENERIC_TOKENS, Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities, checked_range,
                         concept_score, current_value, default_step, direction, is_angle, named_value,
-                        set_action, set_bool_action)
+                        opening_value, set_action, set_bool_action)
 from .grounding import Clause
 from .lexicon import DEVICE_KINDS
 from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
@@ -308,6 +308,9 @@ class Interpreter:
         named = named_value(entry, clause, scores, verbs=True)
         if named is not None:
             return named
+        opening = opening_value(entry, clause)
+        if opening is not None:
+            return opening
         if quantity is not None and scope == "named" and not numeric:
             raise Refusal("unsupported", f"{entry.name} has no value that can be set to a number")
         return None
