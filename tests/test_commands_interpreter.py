@@ -4,6 +4,8 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app_service.commands.catalog import Catalog
 from app_service.commands.dataset import Dataset, actions_match, schema_valid
@@ -200,3 +202,20 @@ def test_opening_without_described_values(text, value):
     result = Interpreter(_mixer()).interpret(text)
     assert [a.to_dict() for a in result.actions] == [
         {"device": "mixing-valve", "command": "Position", "method": "set", "values": {"Position": value}}]
+
+
+_WORDS = ("turn on off set the to by at all except and then kitchen light fan 1 2 heater greenhouse "
+          "office degrees % percent fahrenheit psi up down a bit double halve lock unlock open close "
+          "是 把 灯 开 关 一 二 十 百 度 零下 一点 温室 风扇 吗 ? , : ' \" -5 1e9 nan 0.0001").split()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=14))
+def test_any_text_gives_valid_actions_or_a_refusal(greenhouse, words):
+    """Whatever comes in: no exception, and every action passes the guard-rails."""
+    from app_service.commands.guardrails import check_action
+    interpreter, state = greenhouse
+    result = interpreter.interpret(" ".join(words), state)
+    assert (result.refusal is None) == bool(result.actions)
+    for action in result.actions:
+        check_action(action, interpreter.catalog)
