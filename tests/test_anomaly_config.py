@@ -8,7 +8,7 @@ from app_service.errors import ConfigError
 
 def test_defaults_when_the_section_is_absent():
     s = load_settings({})
-    assert s.enabled and s.threshold == 0.32 and s.detector == DetectorSettings()
+    assert s.enabled and s.threshold == 0.3 and s.detector == DetectorSettings()
     assert s.auto_actuate == ()
 
 

@@ -37,7 +37,7 @@ class StreamOverride:
 @dataclass(frozen=True)
 class AnomalySettings:
     enabled: bool = True
-    threshold: float = 0.32            # the NAB standard-profile sweep lands at ~0.32
+    threshold: float = 0.3             # = the detector fire level; NAB sweeps land at 0.30
     silence_factor: float = 3.0
     snapshot_path: str = ""
     snapshot_interval_s: float = 60.0
