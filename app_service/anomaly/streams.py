@@ -43,6 +43,9 @@ class StreamRegistry:
     def __len__(self) -> int:
         return len(self._streams)
 
+    def keys(self) -> list[tuple[str, str]]:
+        return list(self._streams)
+
     def detector(self, device: str, resource: str, *, minimum: float | None = None,
                  maximum: float | None = None) -> StreamDetector | None:
         """The stream's detector (created on first use); None when the registry is full."""

@@ -144,7 +144,7 @@ class AnomalyFeature:
         now = time.time() if now is None else now
         intervals, factors = {}, {}
         devices = self.profiles.devices if self.profiles is not None else {}
-        for (device, resource) in list(self.registry._streams):
+        for (device, resource) in self.registry.keys():
             d = devices.get(device)
             profile_name = d.profile_name if d is not None else ""
             factors[(device, resource)] = self.settings.silence_factor_for(profile_name, resource)
