@@ -52,10 +52,12 @@ _ENERGY_TOTAL = re.compile(
     r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)|so\s+far"
     r"|in\s+total|last\s+(?:week|month|year))\b|用了多少电|耗了多少电|总共用")
 _QUESTION_START = re.compile(
-    r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|tell\s+me|"
-    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report)\b")
+    r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any|tell\s+me|"
+    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report|let\s+me\s+know"
+    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know|find\s+out|see\s+if|do\s+you\s+know|whether)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|[？?]$")
+_ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
+                          r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b|然后|并且|再把|同时)\s*")
 
 EN_ACTIONS = [
@@ -148,6 +150,8 @@ def is_injection(text: str) -> bool:
 
 
 def is_schedule(text: str) -> bool:
+    # "tell me if / check if" asks a question; it is not a condition
+    text = re.sub(r"\b(know|me|check|see|out|wonder|ask)\s+if\b", r"\1 whether", text)
     return bool(_SCHEDULE.search(text))
 
 
@@ -235,7 +239,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.quantities = [q for q in find_quantities(body)
                          if not _is_identifier(q, body, clause.ids) and not _is_count(q, body, device_vocab)]
     lowered = body.strip()
-    clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) and not _POLITE.match(lowered) \
+    clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) \
         or bool(re.search(r"\b(?:status|readings?|report)\b|状态|读数", lowered) and not clause.quantities) \
         or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
         or (lowered.endswith("?") and not _POLITE.match(lowered))

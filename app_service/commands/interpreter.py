@@ -27,8 +27,9 @@ _VERB_START = re.compile(
     r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim|raise|lower"
     r"|put|bring|give|shut|kill|cut|power|tilt|increase|decrease|change|bump|speed|slow|halve|double"
     r"|what|how|is|are|did|does|do|check|tell|secure|activate|enable|disable|deactivate|reduce|boost"
-    r"|switch|pull|draw|adjust|crank|fire|resume|pause|could|can|would|will|i'd|i\s+want|let|get)\b"
-    r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请)")
+    r"|switch|pull|draw|adjust|crank|fire|resume|pause|could|can|would|will|i'd|i\s+want|let|get|any"
+    r"|show|find|see|report|mute|unmute|reverse|limit|heat|cool|warm|bring)\b"
+    r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
 
 
 class Interpreter:
