@@ -219,3 +219,27 @@ def test_any_text_gives_valid_actions_or_a_refusal(greenhouse, words):
     assert (result.refusal is None) == bool(result.actions)
     for action in result.actions:
         check_action(action, interpreter.catalog)
+
+
+def _set(device, command, value):
+    return {"device": device, "command": command, "method": "set", "values": {command: value}}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("set fan 1 to 30% and fan 2 to 70%",
+     [_set("greenhouse-fan-1", "Speed", "30"), _set("greenhouse-fan-2", "Speed", "70")]),
+    ("dim the office light to 20% and the meeting room one to 40%",
+     [_set("office-light", "Level", "20"), _set("meeting-room-light", "Level", "40")]),
+    ("办公室灯调到百分之二十，会议室灯调到百分之四十",
+     [_set("office-light", "Level", "20"), _set("meeting-room-light", "Level", "40")]),
+    ("can you check whether the office door is locked?",
+     [{"device": "office-door-lock", "command": "Status", "method": "get"}]),
+    ("let me know if the projector is on",
+     [{"device": "meeting-room-projector", "command": "State", "method": "get"}]),
+    ("unlock the office door and switch on the office light",
+     [_set("office-door-lock", "Locked", "false"), _set("office-light", "OnOff", "true")]),
+])
+def test_compound_and_polite_phrasings(greenhouse, text, expected):
+    interpreter, state = greenhouse
+    result = interpreter.interpret(text, state)
+    assert actions_match([a.to_dict() for a in result.actions], expected), (result.refusal, result.message)

@@ -32,6 +32,9 @@ _VERB_START = re.compile(
     r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
 
 
+_HAS_VALUE = re.compile(r"(?:\b(?:to|at|by)\s+|调到|调至|设为|设成|设到)-?\d|\d\s*(?:%|percent|degrees?|°)")
+
+
 class Interpreter:
     """``interpret(text, read_state)``; ``catalog`` is a Catalog or a callable returning one."""
 
@@ -68,7 +71,12 @@ class Interpreter:
         pieces: list[str] = []
         for piece in grounding.split_clauses(norm):
             if pieces and not _VERB_START.search(piece.strip()):
-                pieces[-1] += " and " + piece
+                if _HAS_VALUE.search(piece) and _HAS_VALUE.search(pieces[-1]):
+                    # "set the kitchen light to 30% and the bedroom light to 50%": its own value
+                    verb = _VERB_START.search(pieces[-1].strip())
+                    pieces.append((verb.group(0) if verb else "set") + " " + piece)
+                else:
+                    pieces[-1] += " and " + piece
             else:
                 pieces.append(piece)
         actions: list[Action] = []

@@ -96,9 +96,12 @@ def normalise_numbers(text: str) -> str:
     text = re.sub(r"(\d),(\d{3})\b", r"\1\2", text)
     text = re.sub(r"\bhalf\s+an?\s+", "0.5 ", text)
     text = re.sub(r"\b(?:a|one)\s+and\s+a\s+half\b", "1.5", text)
+    # "the living room one to 40%": the pronoun, not the number (but "set it to one" is a number)
+    text = re.sub(r"(?<!to )(?<!at )(?<!by )(?<!of )\bone\b(?=\s*(?:to\b|at\b|and\b|,|\.|$))", "\x02", text)
     text = _EN_NUMBER.sub(lambda m: _fmt(_en_words_to_number(m.group(0)) or 0)
                           if _en_words_to_number(m.group(0)) is not None else m.group(0), text)
     text = re.sub(r"(\d+(?:\.\d+)?)\s+and\s+a\s+half\b", lambda m: _fmt(float(m.group(1)) + 0.5), text)
+    text = text.replace("\x02", "one")
     text = re.sub(r"\b(?:minus|negative)\s+(\d)", r"-\1", text)
     text = re.sub(r"#\s*(\d)", r"\1", text)
     # Chinese: protect vague phrases, then convert numerals.
