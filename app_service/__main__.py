@@ -1,7 +1,5 @@
 """``python -m app_service`` is the ``edgex-llm-agent`` console script."""
-import sys
-
-from .cli import main
+from .cli import run_program
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_program()

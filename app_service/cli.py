@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -147,19 +148,51 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     # INFO until the configuration says otherwise, so the env override lines are seen.
     configure_logging(getattr(args, "serviceKey", None) or env.get("EDGEX_SERVICE_KEY")
                       or DEFAULT_SERVICE_KEY, "INFO")
+    # A stop signal during start-up (imports, model handle, features) is kept and honoured as
+    # soon as the service runs, so it still ends in a clean stop and exit code 0.
+    early_stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: early_stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         config, settings = load(args, env)
         configure_logging(settings.service_key, settings.log_level)
         if command == "demo":
-            return run_demo(config, settings, env)
+            return run_demo(config, settings, env, early_stop)
         from .service import build_app
-        return build_app(config, settings, env=env).run()
+        return serve(build_app(config, settings, env=env), early_stop)
     except ConfigError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 1
     except (AppServiceError, OSError) as err:
         print(f"{PROG}: cannot start: {err}", file=sys.stderr)
         return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve(app: Any, early_stop: threading.Event) -> int:
+    if early_stop.is_set():
+        app.request_stop()
+    return app.run()
+
+
+def run_program() -> None:
+    """The console script and ``python -m app_service``: ``main``, then a hard exit.
+
+    A model still loading when a stop arrives runs inside CTranslate2 on a daemon thread; letting
+    the interpreter finalize under it aborts the process ("terminate called without an active
+    exception", exit 134) instead of exiting 0. ``App.stop`` has already drained, flushed and
+    closed everything, so finalization is skipped once the logs are flushed.
+    """
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 # -- demo ----------------------------------------------------------------------------------------
@@ -195,7 +228,8 @@ def start_broker_if_needed(host: str, port: int) -> subprocess.Popen | None:
     return broker
 
 
-def run_demo(config: dict, settings: ServiceSettings, env: Mapping[str, str]) -> int:
+def run_demo(config: dict, settings: ServiceSettings, env: Mapping[str, str],
+             early_stop: threading.Event) -> int:
     from .service import build_app
     from .standin import StandIn
 
@@ -211,7 +245,7 @@ def run_demo(config: dict, settings: ServiceSettings, env: Mapping[str, str]) ->
         app = build_app(config, settings, env=env)
         threading.Thread(target=_report_flow, args=(app,), name="demo-report",
                          daemon=True).start()
-        return app.run()
+        return serve(app, early_stop)
     finally:
         standin.stop()
         if broker is not None:

@@ -175,3 +175,23 @@ def test_edgex_flags_we_do_not_support_are_accepted_with_a_warning(argv, warned,
         assert warned in caplog.text and "not supported" in caplog.text
     else:
         assert "not supported" not in caplog.text
+
+
+def test_stop_signal_during_start_up_is_honoured_once_the_service_runs():
+    import threading
+
+    from app_service.cli import serve
+
+    class RecordingApp:
+        stop_requested = False
+
+        def request_stop(self):
+            self.stop_requested = True
+
+        def run(self):
+            return 0 if self.stop_requested else 99
+
+    early = threading.Event()
+    early.set()
+    assert serve(RecordingApp(), early) == 0
+    assert serve(RecordingApp(), threading.Event()) == 99

@@ -367,3 +367,18 @@ def test_profiles_are_merged_once_core_metadata_comes_up(broker, standin, tmp_pa
         assert wait_until(lambda: app.profiles.remote_ok, 20)
     finally:
         app.stop()
+
+
+def test_sigterm_while_the_model_is_still_loading_exits_zero(broker, standin, tmp_path):
+    # The default model loads (or converts) in the background for a second or more after
+    # "has started"; a stop then must not abort the process from inside CTranslate2.
+    env = {**os.environ, **service_env(broker, standin, tmp_path), "PYTHONPATH": ROOT}
+    service = LoggedProcess([sys.executable, "-m", "app_service", "-cf",
+                             os.path.join(ROOT, "configuration.toml")], cwd=tmp_path, env=env)
+    try:
+        assert service.wait_for_line("Application Service has started", 30), service.text
+        code = service.stop(signal.SIGTERM)
+    finally:
+        service.kill()
+    assert code == 0, service.text
+    assert "app-llm-agent stopped" in service.text
