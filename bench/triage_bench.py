@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from app_service.anomaly.records import AnomalyFacts  # noqa: E402
 from app_service.anomaly.triage import TextClassifier, Triager  # noqa: E402
 from app_service.config import load_configuration  # noqa: E402
-from app_service.llm.handle import ModelHandle  # noqa: E402
+from app_service.llm.handle import LLMSettings, ModelHandle, load_model  # noqa: E402
 
 CASES = [
     dict(device="lounge-thermostat", resource="Temperature", profile="Room-Thermostat",
@@ -53,14 +53,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default="configuration.toml")
     parser.add_argument("--anomalies", type=int, default=40)
+    parser.add_argument("--direct", action="store_true",
+                        help="call the LanguageModel directly instead of the service's ModelHandle "
+                             "(no batching executor, no request timeout)")
     args = parser.parse_args(argv)
     config = load_configuration(args.config)
     started = time.perf_counter()
-    handle = ModelHandle.from_config(config)
-    handle.model  # noqa: B018  (waits for the load)
+    if args.direct:
+        handle = load_model(LLMSettings.from_config(config))
+    else:
+        handle = ModelHandle.from_config(config)
+        handle.model  # noqa: B018  (waits for the load)
     load_s = time.perf_counter() - started
     print(f"model {config.get('LLM', {}).get('Model')} loaded in {load_s:.2f} s "
-          f"({handle.health().get('state')})")
+          f"({'LanguageModel directly' if args.direct else 'ModelHandle'})")
 
     items = facts_list(args.anomalies)
     rules = Triager(None)

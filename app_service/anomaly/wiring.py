@@ -39,14 +39,15 @@ class AnomalyOutputs:
 
     def deliver(self, record: AnomalyRecord) -> None:
         f = record.facts
-        prefix = self.bus.settings.base_topic_prefix if hasattr(self.bus, "settings") else ""
-        body = json.dumps(record.to_dict(), default=str).encode()
-        self.bus.publish(join_topic(prefix, "llm-agent/anomalies", f.device, f.resource), body)
-        event = anomaly_event(record, Event, Reading)
-        topic = event_topic(prefix, self.service_key, event.profile_name, f.device,
-                            event.source_name)
-        self.bus.publish_envelope(topic, add_event_request(event),
-                                  correlation_id=f.correlation_id or record.id)
+        if self.bus is not None:  # MessageBus.Disabled: notifications only
+            prefix = self.bus.settings.base_topic_prefix
+            body = json.dumps(record.to_dict(), default=str).encode()
+            self.bus.publish(join_topic(prefix, "llm-agent/anomalies", f.device, f.resource), body)
+            event = anomaly_event(record, Event, Reading)
+            topic = event_topic(prefix, self.service_key, event.profile_name, f.device,
+                                event.source_name)
+            self.bus.publish_envelope(topic, add_event_request(event),
+                                      correlation_id=f.correlation_id or record.id)
         note = notification(record, self.service_key)
         if note is not None and self.notifications is not None:
             try:
