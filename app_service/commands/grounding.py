@@ -55,6 +55,8 @@ _QUESTION_START = re.compile(
     r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any|tell\s+me|"
     r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report|let\s+me\s+know"
     r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know|find\s+out|see\s+if|do\s+you\s+know|whether)\b")
+_IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unlock|start|stop|dim|raise"
+                         r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+)?")
 _ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
@@ -79,9 +81,11 @@ ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|�
               (r"关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
               (r"拉上|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
 _UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|brighten|warmer|hotter|faster"
-                 r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一")
+                 r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
+                 r"|调热|升温|暖和|加快|加速|亮些|快些")
 _DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
-                   r"|slow)\b|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一")
+                   r"|slow)\b|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
+                   r"|减慢|减速|暗些|慢些")
 _VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
                     r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
 _COMPLAINT = [
@@ -242,14 +246,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) \
         or bool(re.search(r"\b(?:status|readings?|report)\b|状态|读数", lowered) and not clause.quantities) \
         or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
-        or (lowered.endswith("?") and not _POLITE.match(lowered))
+        or (lowered.endswith("?") and not _POLITE.match(lowered) and not _IMPERATIVE.match(lowered))
     if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
         clause.question = False
     imperative = _POLITE.sub("", lowered)
     for pattern, action in (ZH_ACTIONS if _CJK.search(body) else []) + EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
-    directional = _PHRASAL.sub(" ", lowered)
+    directional = _PHRASAL.sub(" ", lowered).replace("凉快", "降温")   # 凉快 is cooler, not 快 (faster)
     clause.up, clause.down = bool(_UP.search(directional)), bool(_DOWN.search(directional))
     clause.vague = bool(_VAGUE.search(lowered))
     for pattern, concept, sign in _COMPLAINT:

@@ -57,7 +57,8 @@ ZH_WORDS = {
     "电池": "battery", "电": "battery", "烟雾": "smoke", "烟": "smoke", "报警": "smoke",
     "振动": "vibration", "震动": "vibration", "电流": "current", "流量": "flow", "功率": "draw",
     "耗电": "draw", "模式": "mode", "位置": "position", "热": "temperature", "冷": "temperature",
-    "暖": "temperature", "多少度": "temperature", "制冷": "cool", "制热": "heat", "自动": "auto",
+    "暖": "temperature", "凉": "temperature", "升温": "temperature", "降温": "temperature",
+    "多少度": "temperature", "制冷": "cool", "制热": "heat", "自动": "auto",
     "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium", "低速": "low",
     "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity", "气压": "pressure",
 }
