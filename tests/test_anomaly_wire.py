@@ -113,3 +113,24 @@ def test_pipeline_function_passes_the_event_on_and_rejects_other_data():
     assert app.anomaly.detected == 1 and app.anomaly.queue.depth() == 1
     with pytest.raises(TypeError):
         detect(ctx, b"raw bytes")
+
+
+@pytest.mark.parametrize("value,value_type", [("abc", "Float32"), ("NaN", "Float64"),
+                                              ("Inf", "Float64")])
+def test_unreadable_values_are_counted_and_logged_not_scored(value, value_type, caplog):
+    metrics = Metrics()
+    feature = AnomalyFeature(load_settings({}), None, metrics=metrics)
+    event = climate_event(value, time.time_ns(), value_type=value_type)
+    assert feature.process(event, "cid-bad") == []
+    assert metrics.counter("AnomalyReadingsSkipped").value == 1 and len(feature.registry) == 0
+    assert "not scored" in caplog.text and "lounge-thermostat/Temperature" in caplog.text
+
+
+def test_streams_beyond_max_streams_are_counted_not_silently_dropped():
+    metrics = Metrics()
+    feature = AnomalyFeature(load_settings({"AnomalyDetection": {"MaxStreams": 1}}), None,
+                             metrics=metrics)
+    feature.process(climate_event(21.0, time.time_ns()), "c1")
+    feature.process(climate_event(21.0, time.time_ns(), resource="Humidity"), "c2")
+    assert len(feature.registry) == 1
+    assert metrics.counter("AnomalyReadingsSkipped").value == 1

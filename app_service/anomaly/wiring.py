@@ -14,6 +14,7 @@ from ..commands.catalog import CatalogHolder
 from ..commands.guardrails import Policy
 from ..edgex.dtos import Event, Reading, add_event_request
 from ..edgex.topics import event_topic, join_topic
+from ..errors import PayloadError
 from ..pipeline.registry import register_function
 from .actions import ActionCatalog, GuardedActuator
 from .config import AnomalySettings, load_settings
@@ -70,7 +71,8 @@ class AnomalyFeature:
         self.queue = queue
         self.profiles = profiles
         self._detected = metrics.counter("AnomaliesDetected") if metrics else None
-        self.detected = 0
+        self._skipped = metrics.counter("AnomalyReadingsSkipped") if metrics else None
+        self.detected = self.skipped = 0
         self._recent: dict[tuple[str, str], deque] = {}
         self._lock = threading.Lock()
 
@@ -81,6 +83,16 @@ class AnomalyFeature:
             return None, None, "", ""
         p = found.properties
         return p.minimum, p.maximum, p.units or "", found.description or ""
+
+    def _skip(self, key: tuple[str, str], why: str, correlation_id: str) -> None:
+        """A reading not scored is counted (AnomalyReadingsSkipped) and logged, never silent;
+        the log is thinned to powers of two so a flood cannot drown the log."""
+        self.skipped += 1
+        if self._skipped:
+            self._skipped.inc()
+        if self.skipped & (self.skipped - 1) == 0:
+            log.warning("reading %s/%s not scored (%d so far): %s", key[0], key[1], self.skipped,
+                        why, extra={"correlation_id": correlation_id})
 
     def _flag(self, facts: AnomalyFacts) -> None:
         self.detected += 1
@@ -115,14 +127,15 @@ class AnomalyFeature:
                 continue
             try:
                 value = float(r.typed())
-            except (TypeError, ValueError) as exc:
-                log.warning("reading %s/%s skipped by anomaly detection: %s", key[0], key[1], exc,
-                            extra={"correlation_id": correlation_id})
-                continue
-            if not math.isfinite(value):
+                if not math.isfinite(value):
+                    raise ValueError(f"value {r.value!r} is not finite")
+            except (TypeError, ValueError, PayloadError) as exc:
+                self._skip(key, f"unreadable value: {exc}", correlation_id)
                 continue
             detector = self.registry.detector(key[0], key[1], minimum=minimum, maximum=maximum)
             if detector is None:
+                self._skip(key, f"MaxStreams={self.settings.max_streams} streams already tracked",
+                           correlation_id)
                 continue
             score = detector.update(value, r.origin / 1e9 if r.origin else time.time())
             if score >= self.settings.threshold_for(profile, key[1]):
