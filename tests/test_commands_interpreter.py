@@ -61,6 +61,8 @@ def greenhouse():
     ("start fan 7", "unknown_device"),
     ("打开洗碗机", "unknown_device"),
     ("set the soil moisture to 40 percent", "read_only"),
+    ("把温室的空气温度调到二十度", "read_only"),
+    ("set the greenhouse air temperature to 20 degrees", "read_only"),
     ("set the air temperature to 20 degrees", "read_only"),
     ("set the greenhouse heater to 50 degrees", "out_of_range"),
     ("set the greenhouse heater to 100 fahrenheit", "out_of_range"),

@@ -28,12 +28,16 @@ _STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "s
 
 
 class Refusal(Exception):
-    """Why nothing will be done; ``alternatives`` lists the readings that were too close to call."""
+    """Why nothing will be done; ``alternatives`` lists the readings that were too close to call;
+    ``named`` is set when the words named what was refused (a read-only humidity), which must win
+    over devices that merely could take the value."""
 
-    def __init__(self, reason: str, message: str, alternatives: list[dict[str, Any]] | None = None):
+    def __init__(self, reason: str, message: str, alternatives: list[dict[str, Any]] | None = None,
+                 named: bool = False):
         assert reason in REASONS, reason
         self.reason, self.message = reason, message
         self.alternatives = alternatives or []
+        self.named = named
         super().__init__(f"{reason}: {message}")
 
 

@@ -191,6 +191,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for place, spellings in lexicon.ZH_PLACES.items():
         for spelling in spellings:
             zh_table.setdefault(spelling, [f"place:{place}"])
+    for spelling, value in lexicon.ZH_VALUES.items():
+        zh_table.setdefault(spelling, ["value:" + w for w in value.split()])
     for start, end, keys in lexicon.zh_segments(body, {k: v for k, v in zh_table.items()}):
         for key in keys:
             if key.startswith("place:"):
@@ -198,6 +200,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 (clause.places if place in catalog.places else clause.unknown_places).add(place)
             elif key.startswith("alias:"):
                 clause.aliases.add(key[6:])
+            elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
+                clause.raw_words.add(key[6:])
+                clause.words.update(lexicon.canon(key[6:]))
             else:
                 clause.words.add(key)
                 if key in lexicon.QUALIFIERS:

@@ -126,6 +126,9 @@ class Interpreter:
             if cand is not None:
                 built.append(cand)
         if scope != "named":
+            named_refusals = [r for r in refusals if r.named]
+            if named_refusals and all(c.strength <= 1.0 for c in built):
+                raise named_refusals[0]   # "set the humidity to 50%": not someone else's 50 %
             if not built:
                 if refusals:
                     raise refusals[0]
@@ -244,7 +247,7 @@ class Interpreter:
         if concept_best > 0:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
             if not any(r.set_command for r in top) and not clause.actions & {"on", "off", "lock", "unlock"}:
-                raise Refusal("read_only", f"{entry.name} {top[0].name} is read-only")
+                raise Refusal("read_only", f"{entry.name} {top[0].name} is read-only", named=True)
         if not writable:
             if scope == "named":
                 raise Refusal("read_only", f"{entry.name} has nothing that can be set")

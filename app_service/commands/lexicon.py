@@ -63,6 +63,13 @@ ZH_WORDS = {
     "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity", "气压": "pressure",
 }
 
+# Chinese names of values (matched against "Allowed values" and described numbers like "warm white").
+ZH_VALUES = {"暖白": "warm white", "暖光": "warm white", "冷白": "cool white", "冷光": "cool white",
+             "日光": "daylight", "白光": "daylight", "中性白": "neutral white", "自然白": "neutral white",
+             "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "高档": "high",
+             "中档": "medium", "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat",
+             "除湿": "dry", "送风": "fan", "节能": "eco"}
+
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).
 ZH_PLACES = {
     "kitchen": ["厨房"], "living room": ["客厅", "起居室"], "bedroom": ["卧室", "主卧", "睡房"],
@@ -72,7 +79,7 @@ ZH_PLACES = {
     "greenhouse": ["温室", "大棚"], "garden": ["花园", "院子"], "lobby": ["大堂", "大厅"],
     "balcony": ["阳台"], "basement": ["地下室"], "dining room": ["餐厅", "饭厅"],
     "laundry": ["洗衣房"], "warehouse": ["仓库"], "lab": ["实验室"], "kids room": ["儿童房"],
-    "attic": ["阁楼"], "server room": ["机房"], "corridor": ["走廊"], "reception": ["前台"],
+    "attic": ["阁楼"], "backyard": ["后院"], "front yard": ["前院"], "server room": ["机房"], "corridor": ["走廊"], "reception": ["前台"],
     "classroom": ["教室"], "yard": ["院子"], "porch": ["门廊"], "patio": ["露台"],
     "nursery": ["育苗室"], "storage": ["储藏室"], "pool": ["泳池"], "parking": ["停车场"],
     "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
@@ -86,7 +93,7 @@ EN_PLACES = {"kitchen", "living room", "bedroom", "hallway", "hall", "bathroom",
              "lab", "kids room", "nursery", "attic", "cellar", "server room", "corridor",
              "reception", "classroom", "yard", "porch", "patio", "guest room", "pantry", "loft",
              "shed", "conference room", "master bedroom", "utility room", "stairs", "staircase",
-             "upstairs", "downstairs", "pool", "library", "gym"}
+             "upstairs", "downstairs", "pool", "library", "gym", "backyard", "front yard"}
 
 # Other English names of common places (used only when the catalog has the canonical one).
 PLACE_SYNONYMS = {"lounge": "living room", "sitting room": "living room", "family room": "living room",
