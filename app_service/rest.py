@@ -279,7 +279,8 @@ def go_unix_date(epoch: float | None = None) -> str:
 def install_common_routes(server: RestServer, *, service_key: str, version: str,
                           config: Callable[[], Mapping[str, Any]], metrics: Any,
                           model_health: Callable[[], Mapping[str, Any]]) -> None:
-    """GET ping, version, config (already redacted by the caller), metrics and health."""
+    """GET ping, version, config (already redacted by the caller), metrics and health; POST
+    secret (405)."""
 
     def reply(request: Request, body: dict[str, Any]) -> Response:
         return Response(200, {"apiVersion": API_VERSION, **body, "serviceName": service_key})
@@ -293,3 +294,8 @@ def install_common_routes(server: RestServer, *, service_key: str, version: str,
                      lambda r: reply(r, {"metrics": metrics.snapshot()}))
     server.add_route("GET", "/api/v3/health", lambda r: reply(
         r, {"timestamp": go_unix_date(), "model": dict(model_health())}))
+    # EdgeX answers 405 here in insecure mode without a configuration provider, which is what
+    # this service always is: secrets come from Writable.InsecureSecrets.
+    server.add_route("POST", "/api/v3/secret", lambda r: error_response(
+        405, "storing secrets is not allowed: secrets come from Writable.InsecureSecrets",
+        r.correlation_id))

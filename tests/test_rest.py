@@ -123,6 +123,7 @@ def test_post_json_and_query(server):
 
 @pytest.mark.parametrize("method, path, body, status, message", [
     ("GET", "/api/v3/nowhere", None, 404, "no route"),
+    ("POST", "/api/v3/secret", b'{"secretName": "mqtt"}', 405, "InsecureSecrets"),
     ("DELETE", "/api/v3/ping", None, 405, "not allowed"),
     ("POST", "/api/v3/echo", b"{not json", 400, "not valid JSON"),
     ("POST", "/api/v3/echo", b"[" * 1000, 400, "not valid JSON"),
