@@ -195,9 +195,7 @@ class Catalog:
     def from_store(cls, profiles: dict[str, Any], devices: dict[str, Any]) -> "Catalog":
         entries = []
         for device in devices.values():
-            if getattr(device, "admin_state", "UNLOCKED") == "LOCKED":
-                log.info("device %s is administratively locked; left out of the catalog", device.name)
-                continue
+            # a LOCKED device stays in the catalog: core-command's 423 is the clearer answer
             profile = profiles.get(device.profile_name)
             if profile is None:
                 log.warning("device %s names unknown profile %s; left out of the catalog",
