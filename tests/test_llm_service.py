@@ -1,5 +1,5 @@
 """Executor (batching, queue, timeouts), ModelHandle (background load, health), [LLM] settings, CLI."""
-import io
+import os
 import threading
 import time
 
@@ -208,3 +208,36 @@ def test_cli_reads_cache_dir_from_env_and_config(tmp_path, monkeypatch):
     args = argparse.Namespace(cache_dir=None, config=str(config))
     assert models_dir(args, env={}) == "/from/config"
     assert models_dir(args, env={"LLM_CACHEDIR": "/from/env"}) == "/from/env"
+
+
+def test_auto_install_picks_storage_for_the_compute_type(tmp_path, monkeypatch):
+    from app_service.llm import catalog
+
+    gguf_path = str(tmp_path / "tiny.gguf")
+    write_tiny_gguf(gguf_path, "llama", Q.Q8_0, layers=1)
+    source = catalog.ModelSource("tiny", "tiny-pkg", "tiny_pkg", "test", "MIT",
+                                 lambda module, folder: gguf_path)
+    monkeypatch.setitem(catalog.KNOWN_MODELS, "tiny", source)
+    cache = str(tmp_path / "models")
+    for compute_type, folder, storage in [("int8", "tiny-int8", "int8"),
+                                          ("float32", "tiny", "float32")]:
+        handle = ModelHandle(LLMSettings(model="tiny", cache_dir=cache, device="cpu",
+                                         compute_type=compute_type, threads=1))
+        handle.start()
+        assert handle.choose([SYSTEM, ("user", "hi")], ["hello", "world"]).option
+        health = handle.health()
+        assert health["modelDir"].endswith("/" + folder) and health["computeType"] == compute_type
+        assert catalog.read_installed(health["modelDir"])["storage"] == storage
+        handle.close()
+    # installed again: found by SHA-256, not converted twice
+    before = os.path.getmtime(os.path.join(cache, "tiny", "model.bin"))
+    assert catalog.install("tiny", cache) == os.path.join(cache, "tiny")
+    assert os.path.getmtime(os.path.join(cache, "tiny", "model.bin")) == before
+
+
+def test_unknown_model_name_is_a_clear_error(tmp_path):
+    handle = ModelHandle(LLMSettings(model="gpt-17", cache_dir=str(tmp_path), device="cpu"))
+    handle.start()
+    with pytest.raises(ModelError, match="model directory not found"):
+        handle.generate("hi")
+    handle.close()

@@ -77,10 +77,10 @@ def known(name: str) -> ModelSource:
 
 def install(name: str, models_dir: str, *, storage: str = "float32",
             force: bool = False) -> str:
-    """Convert the packaged model ``name`` into ``models_dir/name``; returns the directory."""
+    """Convert the packaged model ``name`` into install_dir(); returns the directory."""
     source = known(name)
     gguf_path = source.locate(source.module, models_dir)
-    target = os.path.join(models_dir, name)
+    target = install_dir(models_dir, name, storage)
     existing = read_installed(target)
     if existing and not force and existing.get("storage") == storage:
         from .gguf_convert import file_sha256
@@ -90,6 +90,15 @@ def install(name: str, models_dir: str, *, storage: str = "float32",
             return target
     convert_gguf(gguf_path, target, storage=storage, name=name, force=True)
     return target
+
+
+def install_dir(models_dir: str, name: str, storage: str = "float32") -> str:
+    """``<models_dir>/<name>`` for float32 weights, ``<name>-int8`` (…) for the others.
+
+    int8 compute from float32 weights is exact but keeps ~600 MB resident for SmolLM2; an int8
+    folder loads in a third of that, so each storage gets its own folder.
+    """
+    return os.path.join(models_dir, name if storage == "float32" else f"{name}-{storage}")
 
 
 def read_installed(model_dir: str) -> dict | None:

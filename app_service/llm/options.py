@@ -57,8 +57,17 @@ class LLMSettings:
     def models_dir(self) -> str:
         return self.cache_dir or default_cache_dir()
 
-    def resolved_model_dir(self) -> str:
-        return self.model_dir or os.path.join(self.models_dir, self.model)
+    def resolved_model_dir(self, compute_type: str = "float32") -> str:
+        """ModelDir, else the installed folder for Model whose storage suits ``compute_type``
+        (``<model>-int8`` for int8 compute when it exists or will be auto-installed)."""
+        if self.model_dir:
+            return self.model_dir
+        plain = os.path.join(self.models_dir, self.model)
+        if compute_type.startswith("int8"):
+            int8 = plain + "-int8"
+            if os.path.isdir(int8) or (self.auto_install and not os.path.isdir(plain)):
+                return int8
+        return plain
 
 
 def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> set[str]:
