@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .catalog import Catalog
-from .lexicon import split_name
+from .lexicon import canon, split_name
 
 _ZH_NAMES = {"temperature": "温度", "humidity": "湿度", "brightness": "亮度", "power": "电源",
              "speed": "速度", "pressure": "压力", "battery": "电量", "position": "开合度", "tilt": "叶片角度",
@@ -24,12 +24,12 @@ def _number(value: str) -> str:
 def _phrase_en(name: str, value: str, units: str) -> str:
     words = " ".join(split_name(name))
     if value.lower() in ("true", "false"):
-        return f"{words} {'yes' if value.lower() == 'true' else 'no'}"
+        return f"{words}: {'yes' if value.lower() == 'true' else 'no'}"
     return f"{words} {_number(value)}{(' ' + units) if units and units != '%' else units}"
 
 
 def _phrase_zh(name: str, value: str, units: str) -> str:
-    words = "".join(_ZH_NAMES.get(w, w) for w in split_name(name))
+    words = "".join(_ZH_NAMES.get(w) or _ZH_NAMES.get(canon(w)[0]) or w for w in split_name(name))
     if value.lower() in ("true", "false"):
         return f"{words}：{_ZH_BOOL[value.lower()]}"
     return f"{words}{_number(value)}{units}"
@@ -47,7 +47,7 @@ def answer(lang: str, readings: dict[str, dict[str, str]], focus: dict[str, list
             alias = next((a for a in (entry.aliases if entry else ()) if not a.isascii()), device)
             parts.append(alias + "：" + "，".join(_phrase_zh(n, values[n], units[n]) for n in wanted))
         else:
-            parts.append(device + ": " + ", ".join(_phrase_en(n, values[n], units[n]) for n in wanted))
+            parts.append(device + " reports " + ", ".join(_phrase_en(n, values[n], units[n]) for n in wanted))
     if not parts:
         return "没有读数。" if lang == "zh" else "No readings were returned."
     return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")
