@@ -175,3 +175,23 @@ def test_time_of_day_profile_flags_a_normal_value_at_the_wrong_hour(season_bins,
     onset = 8 * 288 + 48
     assert (max(scores[onset:onset + 48]) >= FLAG) is flagged
     assert first_flag(scores[400:onset]) is None
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e12, 1e12, allow_nan=False),
+                          st.floats(0, 1e6, allow_nan=False) | st.just(math.nan)),
+                min_size=1, max_size=400))
+def test_any_finite_stream_scores_in_unit_interval_and_snapshots(readings):
+    # values of any size, timestamps repeating, going backwards or missing (NaN)
+    detector = StreamDetector(minimum=-1e11, maximum=1e11)
+    for value, timestamp in readings:
+        score = detector.update(value, timestamp)
+        assert 0.0 <= score <= 1.0
+    text = json.dumps(detector.state.to_list(), allow_nan=False)  # standard JSON
+    restored = StreamState.from_list(json.loads(text))
+    assert json.dumps(restored.to_list(), allow_nan=False) == text
+    fresh = StreamState()
+    assert StreamState.from_list(json.loads(json.dumps(fresh.to_list()))).lo == math.inf

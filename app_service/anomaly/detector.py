@@ -76,32 +76,31 @@ class StreamState:
         self.season_scale = 0.0
 
     def to_list(self) -> list:
-        """Plain JSON values (NaN as null, so the snapshot is standard JSON)."""
-        return [[_nan_to_none(x) for x in v] if isinstance(v, array) else _nan_to_none(v)
+        """Plain JSON values: non-finite floats become null (standard JSON, restored below)."""
+        return [[_finite_or_none(x) for x in v] if isinstance(v, array) else _finite_or_none(v)
                 for v in (getattr(self, name) for name in self.__slots__)]
 
     @classmethod
-    def from_list(cls, values: list[float]) -> "StreamState":
+    def from_list(cls, values: list) -> "StreamState":
         if len(values) != len(cls.__slots__):
             raise ValueError(f"snapshot has {len(values)} fields, expected {len(cls.__slots__)}")
         state = cls()
         for name, value in zip(cls.__slots__, values):
             if name in ("season", "channels"):
-                value = None if value is None else array("d", (_none_to_nan(v) for v in value))
+                value = None if value is None else array(
+                    "d", (math.nan if v is None else float(v) for v in value))
+            elif value is None:
+                value = getattr(state, name)  # the fresh state's inf / NaN
             elif name in _INT_FIELDS:
                 value = int(value)
             else:
-                value = _none_to_nan(value)
+                value = float(value)
             setattr(state, name, value)
         return state
 
 
-def _nan_to_none(value):
-    return None if isinstance(value, float) and value != value else value
-
-
-def _none_to_nan(value) -> float:
-    return math.nan if value is None else float(value)
+def _finite_or_none(value):
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 _INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired"}

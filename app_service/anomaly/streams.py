@@ -99,7 +99,7 @@ class StreamRegistry:
 
     def save(self, path: str) -> int:
         """Write the snapshot atomically; returns its size in bytes."""
-        data = json.dumps(self.snapshot(), separators=(",", ":"), allow_nan=True).encode()
+        data = json.dumps(self.snapshot(), separators=(",", ":"), allow_nan=False).encode()
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".anomaly-", suffix=".tmp")
