@@ -245,3 +245,19 @@ def test_compound_and_polite_phrasings(greenhouse, text, expected):
     interpreter, state = greenhouse
     result = interpreter.interpret(text, state)
     assert actions_match([a.to_dict() for a in result.actions], expected), (result.refusal, result.message)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("run the sprinkler for 10 minutes",
+     [_set("lawn-sprinkler", "Active", "true"), _set("lawn-sprinkler", "RunTime", "10")]),
+    ("set the sprinkler run time to half an hour", [_set("lawn-sprinkler", "RunTime", "30")]),
+    ("run the sprinkler for 2 hours", []),                      # 120 min > 60
+])
+def test_durations_where_a_device_has_a_timer(text, expected):
+    result = Interpreter(_mixer()).interpret(text)
+    assert actions_match([a.to_dict() for a in result.actions], expected), (result.refusal, result.message)
+
+
+def test_durations_without_a_timer_are_refused(greenhouse):
+    interpreter, state = greenhouse
+    assert interpreter.interpret("open the irrigation valve for 10 minutes", state).refusal == "unsupported"

@@ -42,7 +42,6 @@ _QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|sto
 _SCHEDULE = re.compile(
     r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|o'?clock)"
-    r"|\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b"
     r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
     r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
     r"|\bwhen(?:ever)?\s+(?:i|we|you|it|the|someone|somebody|anyone)\b|\bas\s+soon\s+as\b"
@@ -151,6 +150,15 @@ def is_injection(text: str) -> bool:
         if len(quoted) >= 8 and _QUOTED_COMMAND.search(quoted):
             return True   # a command inside quoted content is someone else's instruction
     return False
+
+
+_DURATION = re.compile(r"\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*"
+                       r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b")
+
+
+def is_duration(text: str) -> bool:
+    """'for ten minutes': fine where a device has a settable duration, a timer otherwise."""
+    return bool(_DURATION.search(text))
 
 
 def is_schedule(text: str) -> bool:

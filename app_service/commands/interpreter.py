@@ -68,6 +68,10 @@ class Interpreter:
         if grounding.is_schedule(norm):
             raise Refusal("unsupported", "schedules, delays and conditions are not supported; only immediate commands")
         catalog = self.catalog
+        if grounding.is_duration(norm) and not any(
+                (profile_unit_family(r.units) or ("",))[0] == "time"
+                for e in catalog.entries.values() for r in e.writable()):
+            raise Refusal("unsupported", "timed runs are not supported; only immediate commands")
         pieces: list[str] = []
         for piece in grounding.split_clauses(norm):
             if pieces and not _VERB_START.search(piece.strip()):
@@ -295,7 +299,8 @@ class Interpreter:
             value = checked_range(target, round_half_away(value, places), entry)
             actions = [set_action(entry, target, value)]
             power = bool_resource(entry, clause)
-            if "on" in clause.actions and power is not None and re.search(r"\b(?:at|@)\s+-?\d", clause.text):
+            if "on" in clause.actions and power is not None and re.search(r"\b(?:at|@|for)\s+-?\d",
+                                                                          clause.text):
                 actions.insert(0, set_bool_action(entry, power, True))
             return Candidate(entry, actions, 1 + scores[target.name])
         named = named_value(entry, clause, scores, verbs=False)

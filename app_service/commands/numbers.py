@@ -169,7 +169,10 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
     (r"watts?|w\b|瓦", Unit("power", 1.0)),
     (r"liters?\s+per\s+minute|litres?\s+per\s+minute|l/min|升每分钟", Unit("flow", 1.0)),
     (r"steps?|notch(?:es)?|档|级", Unit("step", 1.0)),
-    (r"seconds?|secs?|minutes?|mins?|hours?|hrs?|秒|分钟|小时", Unit("time", 1.0)),
+    (r"seconds?|secs?|秒", Unit("time", 1.0)),
+    (r"minutes?|mins?|分钟", Unit("time", 60.0)),
+    (r"hours?|hrs?|小时", Unit("time", 3600.0)),
+    (r"millibars?|mbar|hpa|百帕", Unit("pressure", 0.001)),
 ]
 _UNIT_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(" + "|".join(f"(?:{p})" for p, _ in _UNIT_SPELLINGS)
                       + r")?")
@@ -215,7 +218,11 @@ _PROFILE_UNITS = {"°c": ("temperature", 1.0), "c": ("temperature", 1.0), "degc"
                   "m/s": ("speed", 1.0), "m/min": ("speed", 1 / 60), "km/h": ("speed", 1 / 3.6),
                   "bar": ("pressure", 1.0), "kpa": ("pressure", 0.01), "psi": ("pressure", 0.0689476),
                   "mpa": ("pressure", 10.0), "k": ("kelvin", 1.0), "w": ("power", 1.0),
-                  "kw": ("power", 1000.0), "l/min": ("flow", 1.0)}
+                  "kw": ("power", 1000.0), "l/min": ("flow", 1.0), "℃": ("temperature", 1.0),
+                  "℉": ("temperature_f", 1.0), "degf": ("temperature_f", 1.0), "mbar": ("pressure", 0.001),
+                  "hpa": ("pressure", 0.001), "s": ("time", 1.0), "sec": ("time", 1.0),
+                  "seconds": ("time", 1.0), "min": ("time", 60.0), "minutes": ("time", 60.0),
+                  "h": ("time", 3600.0), "hours": ("time", 3600.0)}
 
 
 def profile_unit_family(units: str) -> tuple[str, float] | None:
