@@ -103,7 +103,7 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
                    or r.tokens & said_stems
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
                    for r in entry.resources.values())
-        if not have:
+        if not have and not entry.words & (said_stems | {concept}):   # "the music player" names it
             raise Refusal("unsupported", f"{entry.name} has no {concept} control")
     if "mode" in clause.words and not clause.question:
         modes = [r for r in entry.writable() if r.allowed]
