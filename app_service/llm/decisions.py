@@ -6,6 +6,11 @@ every trie node come from one batched model call; an option's log-likelihood is 
 path. It is calibrated (PMI) by subtracting the same score under the content-free prompt, which
 is cached per (prompt, options), and turned into probabilities with a softmax.
 
+(CTranslate2 also returns a logits row per forced step when batch items differ in length, which
+would need one batch item per option instead of per trie node; those rows are not exact: the end
+token comes back masked and other tokens drift by 0.01–0.2 nats against score_batch, so only the
+last row, the true next-token distribution, is used.)
+
 extract(): numbers are decoded token by token under the NumberGrammar mask; enumerations are a
 choose().
 """
