@@ -99,7 +99,8 @@ def is_angle(res: Resource) -> bool:
 def check_capabilities(entry: Entry, clause: Clause) -> None:
     for concept, said in clause.capability_words.items():
         said_stems = said | {stem(w) for w in said}
-        have = any(concept in r.tokens or concept in " ".join(r.allowed).lower()
+        have = any(concept in r.tokens or any(t.startswith(concept) for t in r.tokens)
+                   or concept in " ".join(r.allowed).lower()
                    or r.tokens & said_stems
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
                    for r in entry.resources.values())

@@ -215,6 +215,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.words.add(key)
                 if key in lexicon.QUALIFIERS:
                     clause.qualifiers.add(key)
+    for spelling, keys in catalog.zh_words.items():
+        # "阳光房的灯" still names the device aliased 阳光房灯
+        if keys[0].startswith("alias:") and len(spelling) >= 3 and keys[0][6:] not in clause.aliases:
+            if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
+                clause.aliases.add(keys[0][6:])
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
