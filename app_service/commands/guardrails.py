@@ -15,9 +15,9 @@ from .interpreter import Action
 from .numbers import FLOAT_TYPES, INTEGER_TYPES
 
 SECTION = "Commands"
-_INT_LIMITS = {"uint8": (0, 255), "uint16": (0, 65535), "uint32": (0, 2**32 - 1), "uint64": (0, 2**64 - 1),
-               "int8": (-128, 127), "int16": (-32768, 32767), "int32": (-2**31, 2**31 - 1),
-               "int64": (-2**63, 2**63 - 1)}
+_INT_LIMITS = {"uint8": (0, 255), "uint16": (0, 65535), "uint32": (0, 2**32 - 1),
+               "uint64": (0, 2**64 - 1), "int8": (-128, 127), "int16": (-32768, 32767),
+               "int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 
 
 class Blocked(Exception):
@@ -37,8 +37,10 @@ def check_action(action: Action, catalog: Catalog) -> None:
     if action.method == "get":
         if action.values:
             raise Blocked("bad_values", "a read carries no values")
-        if action.command not in {r.read_command for r in entry.resources.values() if r.read_command}:
-            raise Blocked("unknown_command", f"{action.device} has no readable command {action.command!r}")
+        readable = {r.read_command for r in entry.resources.values() if r.read_command}
+        if action.command not in readable:
+            raise Blocked("unknown_command",
+                          f"{action.device} has no readable command {action.command!r}")
         return
     if action.method != "set":
         raise Blocked("bad_method", f"method must be set or get, not {action.method!r}")
@@ -66,7 +68,8 @@ def _check_value(res: Any, raw: Any, device: str) -> None:
         return
     if kind == "string":
         if res.allowed and raw.lower() not in {a.lower() for a in res.allowed}:
-            raise Blocked("not_allowed", f"{res.name} accepts only {', '.join(res.allowed)}, not {raw!r}")
+            raise Blocked("not_allowed",
+                          f"{res.name} accepts only {', '.join(res.allowed)}, not {raw!r}")
         return
     try:
         if kind in {t.lower() for t in INTEGER_TYPES}:
@@ -79,11 +82,14 @@ def _check_value(res: Any, raw: Any, device: str) -> None:
             if number != number or number in (float("inf"), float("-inf")):
                 raise ValueError
         else:
-            raise Blocked("bad_type", f"{res.name} has valueType {res.value_type}, which commands do not set")
+            raise Blocked("bad_type",
+                          f"{res.name} has valueType {res.value_type}, which commands do not set")
     except ValueError:
         raise Blocked("bad_type", f"{res.name} must be a {res.value_type}, not {raw!r}") from None
-    if (res.minimum is not None and number < res.minimum) or (res.maximum is not None and number > res.maximum):
-        raise Blocked("out_of_range", f"{device} {res.name}={raw} is outside {res.minimum:g}..{res.maximum:g}")
+    if (res.minimum is not None and number < res.minimum) or (
+            res.maximum is not None and number > res.maximum):
+        raise Blocked("out_of_range",
+                      f"{device} {res.name}={raw} is outside {res.minimum:g}..{res.maximum:g}")
 
 
 # --- policy ----------------------------------------------------------------------------------
@@ -126,9 +132,11 @@ class Policy:
             effect = get_choice(raw, "Effect", ("Deny", "RequireConfirmation", "RateLimit"), path)
             rules.append(Rule(
                 name=name, effect=effect, profile=get_str(raw, "Profile", path, "*"),
-                device=get_str(raw, "Device", path, "*"), command=get_str(raw, "Command", path, "*"),
+                device=get_str(raw, "Device", path, "*"),
+                command=get_str(raw, "Command", path, "*"),
                 value=get_str(raw, "Value", path, "*"),
-                max_per_minute=get_int(raw, "MaxPerMinute", path, 0 if effect != "RateLimit" else None,
+                max_per_minute=get_int(raw, "MaxPerMinute", path,
+                                       0 if effect != "RateLimit" else None,
                                        minimum=0 if effect != "RateLimit" else 1)))
         return cls(dry_run=get_bool(section, "DryRun", SECTION, False), rules=tuple(rules))
 
@@ -136,11 +144,13 @@ class Policy:
         return next((r for r in self.rules if r.effect == "RequireConfirmation"
                      and r.matches(action, profile)), None)
 
-    def check(self, action: Action, profile: str, *, confirmed: bool, now: float | None = None) -> None:
+    def check(self, action: Action, profile: str, *, confirmed: bool,
+              now: float | None = None) -> None:
         """Raise Blocked for a denied, unconfirmed or rate-limited action; records it otherwise."""
         for rule in self.rules:
             if rule.effect == "Deny" and rule.matches(action, profile):
-                raise Blocked("denied", f"policy {rule.name} denies {action.command} on {action.device}")
+                raise Blocked("denied",
+                              f"policy {rule.name} denies {action.command} on {action.device}")
         rule = self.needs_confirmation(action, profile)
         if rule is not None and not confirmed:
             raise Blocked("confirmation_required",
@@ -154,7 +164,8 @@ class Policy:
                 while window and now - window[0] > 60.0:
                     window.popleft()
                 if len(window) >= rule.max_per_minute:
-                    raise Blocked("rate_limited", f"policy {rule.name}: at most {rule.max_per_minute} "
+                    raise Blocked("rate_limited",
+                                  f"policy {rule.name}: at most {rule.max_per_minute} "
                                   f"changes a minute on {action.device}")
             for rule in self.rules:
                 if rule.effect == "RateLimit" and rule.matches(action, profile):
@@ -167,7 +178,8 @@ def command_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "enabled": get_bool(section, "Enabled", SECTION, True),
         "use_model": get_bool(section, "UseModel", SECTION, True),
-        "model_threshold": get_float(section, "ModelThreshold", SECTION, 0.75, minimum=0.0, maximum=1.0),
+        "model_threshold": get_float(section, "ModelThreshold", SECTION, 0.75,
+                                     minimum=0.0, maximum=1.0),
         "audit_topic": get_str(section, "AuditTopic", SECTION, "llm-agent/audit"),
         "request_topic": get_str(section, "RequestTopic", SECTION, "llm-agent/command/request"),
         "utterance_resource": get_str(section, "UtteranceResource", SECTION, "Utterance"),

@@ -13,9 +13,9 @@ from typing import Any, Callable
 from . import grounding
 from .catalog import Catalog, Entry, Resource
 from .decisions import (GENERIC_TOKENS, Action, Candidate, Interpretation, Refusal, StateReader,
-                        alternatives, bool_resource, bool_value, check_capabilities, checked_range,
-                        concept_score, current_value, default_step, direction, is_angle, named_value,
-                        opening_value, set_action, set_bool_action)
+                        alternatives, bool_resource, bool_value, check_capabilities,
+                        checked_range, concept_score, current_value, default_step, direction,
+                        is_angle, named_value, opening_value, set_action, set_bool_action)
 from .grounding import Clause
 from .lexicon import DEVICE_KINDS
 from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
@@ -24,14 +24,18 @@ log = logging.getLogger(__name__)
 
 
 _VERB_START = re.compile(
-    r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim|raise|lower"
-    r"|put|bring|give|shut|kill|cut|power|tilt|increase|decrease|change|bump|speed|slow|halve|double"
-    r"|what|how|is|are|did|does|do|check|tell|secure|activate|enable|disable|deactivate|reduce|boost"
-    r"|switch|pull|draw|adjust|crank|fire|resume|pause|could|can|would|will|i'd|i\s+want|let|get|any"
-    r"|show|find|see|report|mute|unmute|reverse|limit|heat|cool|warm|bring)\b"
+    r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim"
+    r"|raise|lower|put|bring|give|shut|kill|cut|power|tilt|increase|decrease|change|bump|speed"
+    r"|slow|halve|double|what|how|is|are|did|does|do|check|tell|secure|activate|enable|disable"
+    r"|deactivate|reduce|boost|pull|draw|adjust|crank|fire|resume|pause|could|can|would|will"
+    r"|i'd|i\s+want|let|get|any|show|find|see|report|mute|unmute|reverse|limit|heat|cool|warm)\b"
     r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
 
 
+_NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
+_NOTHING = "the request does not name anything this service can control"
+_SWITCH_VALUES = {"true", "false", "off"}
+_SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _HAS_VALUE = re.compile(r"(?:\b(?:to|at|by)\s+|调到|调至|设为|设成|设到)-?\d|\d\s*(?:%|percent|degrees?|°)")
 
 
@@ -66,7 +70,7 @@ class Interpreter:
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
         norm = normalise_numbers(text.strip())
         if grounding.is_schedule(norm):
-            raise Refusal("unsupported", "schedules, delays and conditions are not supported; only immediate commands")
+            raise Refusal("unsupported", _NOT_IMMEDIATE)
         catalog = self.catalog
         if grounding.is_duration(norm) and not any(
                 (profile_unit_family(r.units) or ("",))[0] == "time"
@@ -87,23 +91,26 @@ class Interpreter:
         grounded_any = False
         for piece in pieces:
             clause = grounding.analyse(piece, catalog)
-            found = self._clause_actions(clause, catalog, read_state, result, standalone=len(pieces) == 1)
+            found = self._clause_actions(clause, catalog, read_state, result,
+                                         standalone=len(pieces) == 1)
             if found is None:
                 continue
             grounded_any = True
             actions.extend(a for a in found if a not in actions)
         if not grounded_any or not actions:
-            raise Refusal("unrelated", "the request does not name anything this service can control")
+            raise Refusal("unrelated", _NOTHING)
         result.actions = actions
 
     def _clause_actions(self, clause: Clause, catalog: Catalog, read_state: StateReader | None,
                         result: Interpretation, standalone: bool) -> list[Action] | None:
         """Actions for one clause; None when the clause names nothing at all (a filler clause)."""
         if clause.unknown_places:
-            raise Refusal("unknown_device", f"there is no device in the {sorted(clause.unknown_places)[0]}")
+            place = sorted(clause.unknown_places)[0]
+            raise Refusal("unknown_device", f"there is no device in the {place}")
         unknown_kinds = (clause.words & DEVICE_KINDS) - catalog.vocabulary
         if unknown_kinds:
-            raise Refusal("unknown_device", f"there is no {sorted(unknown_kinds)[0]} in the catalog")
+            raise Refusal("unknown_device",
+                          f"there is no {sorted(unknown_kinds)[0]} in the catalog")
         unknown_qualifiers = clause.qualifiers - catalog.vocabulary
         if unknown_qualifiers and clause.words & DEVICE_KINDS:
             raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
@@ -115,7 +122,7 @@ class Interpreter:
         if scope == "global" and not (clause.question or clause.actions or clause.quantities
                                       or clause.up or clause.down or clause.complaint):
             if standalone:
-                raise Refusal("unrelated", "the request does not name anything this service can control")
+                raise Refusal("unrelated", _NOTHING)
             return None
         built: list[Candidate] = []
         refusals: list[Refusal] = []
@@ -146,14 +153,14 @@ class Interpreter:
                 if not named_capability:
                     if re.search(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个", clause.text):
                         raise Refusal("ambiguous", "no device is named; say which one")
-                    raise Refusal("unrelated", "the request does not name anything this service can control")
+                    raise Refusal("unrelated", _NOTHING)
                 built = named_capability
             best = max(c.strength for c in built)
             built = [c for c in built if c.strength >= best]
             per_place: dict[str, int] = {}
             for cand in built:
                 per_place[cand.entry.place] = per_place.get(cand.entry.place, 0) + 1
-            bulk = clause.group or all(a.values and set(a.values.values()) <= {"true", "false", "off"}
+            bulk = clause.group or all(a.values and set(a.values.values()) <= _SWITCH_VALUES
                                        for c in built for a in c.actions) \
                 or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
             if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
@@ -189,8 +196,8 @@ class Interpreter:
                 continue
             # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
             # word ("light", "window") must agree with the places said
-            specific = any(w.startswith("alias:") or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS)
-                           for w in words)
+            specific = any(w.startswith("alias:")
+                           or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS) for w in words)
             if clause.ids and entry.ids:
                 if not clause.ids & entry.ids:
                     continue
@@ -213,7 +220,8 @@ class Interpreter:
                 if len(names) > 1 and not (clause.group or plural):
                     share = round(1 / len(names), 3)
                     raise Refusal("ambiguous", "which one? " + ", ".join(sorted(names)),
-                                  [{"device": n, "actions": [], "probability": share} for n in sorted(names)])
+                                  [{"device": n, "actions": [], "probability": share}
+                                   for n in sorted(names)])
             return chosen, "named"
         if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
             # a device word was said but nothing matched all constraints (e.g. conveyor 3)
@@ -232,8 +240,9 @@ class Interpreter:
             # "how warm is it" asks for the measurement; "what is it set to" for the set point
             asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
             strength = max((scores[r.name] for r in entry.readable()), default=0)
-            scores = {n: s + (0.6 if s > 0 and not entry.resources[n].set_command and not asks_setting
-                              else 0) for n, s in scores.items()}
+            measured = {n for n, r in entry.resources.items() if not r.set_command}
+            scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
+                      for n, s in scores.items()}
             readable = [r for r in entry.readable() if scores[r.name] > 0] or (
                 entry.readable() if scope == "named" else [])
             if not readable:
@@ -250,7 +259,7 @@ class Interpreter:
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
-            if not any(r.set_command for r in top) and not clause.actions & {"on", "off", "lock", "unlock"}:
+            if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS:
                 raise Refusal("read_only", f"{entry.name} {top[0].name} is read-only", named=True)
         if not writable:
             if scope == "named":
@@ -265,10 +274,11 @@ class Interpreter:
         if "all the way" in clause.text and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
         relative = (clause.multiplier is not None or clause.complaint is not None
-                    or clause.relative_amount or ((clause.up or clause.down) and (
-                        clause.vague or quantity is None))
-                    or (clause.vague and clause.actions & {"open", "close"})) and not clause.extreme \
-            and not (clause.absolute_marker and not clause.relative_amount)
+                    or clause.relative_amount
+                    or ((clause.up or clause.down) and (clause.vague or quantity is None))
+                    or (clause.vague and clause.actions & {"open", "close"}))
+        relative = relative and not clause.extreme and not (
+            clause.absolute_marker and not clause.relative_amount)
         if relative and numeric and not (clause.vague or clause.relative_amount or clause.multiplier
                                          or clause.complaint):
             named = named_value(entry, clause, scores, verbs=False)   # "raise the blinds halfway"
@@ -285,7 +295,8 @@ class Interpreter:
                 value = target.maximum if clause.extreme == "max" else target.minimum
                 actions = [set_action(entry, target, value)]
                 power = bool_resource(entry, clause)
-                if "on" in clause.actions and power is not None and re.search(r"\bat\b", clause.text):
+                at = re.search(r"\bat\b", clause.text)
+                if "on" in clause.actions and power is not None and at:
                     actions.insert(0, set_bool_action(entry, power, True))
                 return Candidate(entry, actions, 1 + scores[target.name])
         if quantity is not None and numeric:
@@ -307,21 +318,23 @@ class Interpreter:
         if named is not None:
             return named
         power = bool_resource(entry, clause)
-        if power is not None and "lock" in power.tokens and not clause.actions & {"lock", "unlock"} \
-                and "lock" not in clause.words:
+        if power is not None and "lock" in power.tokens \
+                and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
         named_bool = next((r for r in entry.writable() if r.is_bool and r.tokens & said
                            and not r.tokens & {"power", "run", "lock", "open"}), None)
         if named_bool is not None and not clause.actions:
             # "mute the tv" / "unmute the tv": the verb is the resource itself
-            negated = any(w.startswith(("un", "de")) and w[2:] in named_bool.tokens for w in clause.raw_words)
+            negated = any(w.startswith(("un", "de")) and w[2:] in named_bool.tokens
+                          for w in clause.raw_words)
             return Candidate(entry, [set_bool_action(entry, named_bool, not negated)],
                              1 + scores[named_bool.name])
         if power is not None:
             truth = bool_value(power, clause.actions)
             if truth is not None:
-                return Candidate(entry, [set_bool_action(entry, power, truth)], 1 + scores[power.name])
+                return Candidate(entry, [set_bool_action(entry, power, truth)],
+                                 1 + scores[power.name])
         named = named_value(entry, clause, scores, verbs=True)
         if named is not None:
             return named
@@ -334,7 +347,7 @@ class Interpreter:
 
     def _pick_numeric(self, entry: Entry, numeric: list[Resource], scores: dict[str, float],
                       clause: Clause, quantity) -> Resource | None:
-        if quantity is not None and quantity.unit is not None and quantity.unit.family not in ("step",):
+        if quantity is not None and quantity.unit is not None and quantity.unit.family != "step":
             fitting = [r for r in numeric if convert(quantity, r.units,
                                                      angle_resource=is_angle(r)) is not None
                        and (quantity.unit.family != "degree" or r.units)]
@@ -362,8 +375,8 @@ class Interpreter:
         return top[0]
 
     def _model_pick(self, entry: Entry, options: list[Resource], clause: Clause) -> Resource | None:
-        prompt = (f"Device {entry.name}. Request: \"{clause.text}\". Which setting does the request "
-                  f"change? Answer:")
+        prompt = (f"Device {entry.name}. Request: \"{clause.text}\". "
+                  f"Which setting does the request change? Answer:")
         try:
             choice = self._model.choose(prompt, [" " + r.name for r in options])
         except Exception as err:  # the model is an aid, never a requirement
@@ -382,7 +395,8 @@ class Interpreter:
         if clause.multiplier is not None:
             value = current * clause.multiplier
         elif quantity is not None:
-            if quantity.unit is not None and quantity.unit.family == "percent" and family != "percent":
+            percent = quantity.unit is not None and quantity.unit.family == "percent"
+            if percent and family != "percent":
                 value = current * (1 + sign * quantity.value / 100)
             else:
                 delta = convert(quantity, target.units, delta=True, angle_resource=is_angle(target))
