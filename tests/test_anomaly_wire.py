@@ -134,3 +134,30 @@ def test_streams_beyond_max_streams_are_counted_not_silently_dropped():
     feature.process(climate_event(21.0, time.time_ns(), resource="Humidity"), "c2")
     assert len(feature.registry) == 1
     assert metrics.counter("AnomalyReadingsSkipped").value == 1
+
+
+def test_notification_failure_goes_to_store_and_forward_not_lost():
+    from app_service.anomaly.records import AnomalyFacts, AnomalyRecord
+    from app_service.errors import CommandError
+
+    class DownNotifications:
+        def send(self, note, correlation_id=""):
+            raise CommandError("support-notifications unreachable", 0)
+
+    class Store:
+        def __init__(self):
+            self.items = []
+
+        def add(self, kind, payload, correlation_id):
+            self.items.append((kind, payload, correlation_id))
+
+    store = Store()
+    outputs = AnomalyOutputs(None, "app-llm-agent", DownNotifications(), store)
+    facts = AnomalyFacts(device="d", resource="r", profile="p", kind="limit", score=1.0,
+                         value=9.0, origin_ns=0, correlation_id="cid-s")
+    outputs.deliver(AnomalyRecord(facts, severity="critical", explanation="e"))
+    ((kind, payload, cid),) = store.items
+    assert kind == "anomaly-notification" and payload["severity"] == "CRITICAL" and cid == "cid-s"
+    with pytest.raises(CommandError):  # without a store the failure is raised (and logged)
+        AnomalyOutputs(None, "s", DownNotifications()).deliver(
+            AnomalyRecord(facts, severity="critical", explanation="e"))

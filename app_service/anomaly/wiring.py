@@ -109,8 +109,12 @@ class AnomalyFeature:
                 continue
             minimum, maximum, units, description = self._limits(profile, r.resource_name)
             key = (r.device_name or event.device_name, r.resource_name)
-            with self._lock:
-                recent = self._recent.setdefault(key, deque(maxlen=RECENT))
+            with self._lock:  # bounded like the detectors: no unbounded growth from names
+                recent = self._recent.get(key)
+                if recent is None:
+                    recent = deque(maxlen=RECENT)
+                    if len(self._recent) < self.settings.max_streams:
+                        self._recent[key] = recent
             base = dict(device=key[0], resource=key[1], profile=profile, origin_ns=r.origin,
                         units=r.units or units, description=description, minimum=minimum,
                         maximum=maximum, correlation_id=correlation_id)
