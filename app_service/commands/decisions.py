@@ -19,8 +19,9 @@ REASONS = ("injection", "unrelated", "unknown_device", "read_only", "out_of_rang
 GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint", "state", "actual"}
 _VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", "run", "shut",
                "turn", "switch", "set", "put", "make", "to", "the", "a", "fully", "all", "way"}
-_NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool", "ac": "cool",
-                   "aircon": "cool", "automatic": "auto", "flat": "horizontal", "level": "horizontal",
+_NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool",
+                   "ac": "cool", "aircon": "cool", "automatic": "auto", "flat": "horizontal",
+                   "level": "horizontal",
                    "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
                    "高": "high", "中": "medium", "低": "low", "halfway": "half"}
 _STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "speed": 0.2,
@@ -47,10 +48,12 @@ class Action:
     command: str
     method: str                      # "set" | "get"
     values: dict[str, str] | None = None
-    relative: bool = field(default=False, compare=False)   # derived from the current value: no retry
+    # derived from the current value, so a retry could apply it twice
+    relative: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"device": self.device, "command": self.command, "method": self.method}
+        out: dict[str, Any] = {"device": self.device, "command": self.command,
+                               "method": self.method}
         if self.values is not None:
             out["values"] = dict(self.values)
         return out
@@ -123,14 +126,15 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
         return None
     if len(bools) == 1:
         return bools[0]
-    switch_like = {"power", "on", "off", "run", "enable", "active", "switch", "state", "lock", "open"}
+    switch_like = {"power", "on", "off", "run", "enable", "active", "switch", "state", "lock",
+                   "open"}
     scored = sorted(bools, key=lambda r: (-concept_score(r, clause), not (r.tokens & switch_like)))
     return scored[0]
 
 
 _ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},
-                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby", "paused",
-                         "pause", "suspended"},
+                 "off": {"off", "stopped", "stop", "cut", "disabled", "inactive", "standby",
+                         "paused", "pause", "suspended"},
                  "open": {"open", "opened"}, "close": {"closed", "close", "shut"},
                  "lock": {"locked", "lock"}, "unlock": {"unlocked", "unlock"}}
 
@@ -180,7 +184,8 @@ def bool_value(res: Resource, actions: set[str]) -> bool | None:
     return None
 
 
-def named_value(entry: Entry, clause: Clause, scores: dict[str, float], verbs: bool) -> Candidate | None:
+def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
+                verbs: bool) -> Candidate | None:
     said = {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words | clause.words} | clause.actions
     raw = clause.raw_words | {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words} | clause.actions
     if not verbs:
@@ -233,7 +238,8 @@ def opening_value(entry: Entry, clause: Clause) -> Candidate | None:
         return None
     for res in entry.writable():
         words = set(re.findall(r"[a-z]+", (res.name + " " + res.description).lower())) | res.tokens
-        if not res.is_numeric or res.minimum is None or res.maximum is None or not words & _OPENING_WORDS:
+        bounded = res.minimum is not None and res.maximum is not None
+        if not res.is_numeric or not bounded or not words & _OPENING_WORDS:
             continue
         if clause.raw_words & {"halfway", "half"}:
             value = (res.minimum + res.maximum) / 2
@@ -285,24 +291,28 @@ def current_value(entry: Entry, res: Resource, read_state: StateReader | None) -
         raise Refusal("unsupported", f"the current {res.name} of {entry.name} cannot be read")
     try:
         reading = read_state(entry.name, res.read_command)[res.name]
-        reading = next((raw for raw, label in res.mappings if label.lower() == reading.lower()), reading)
+        reading = next((raw for raw, label in res.mappings if label.lower() == reading.lower()),
+                       reading)
         value = float(reading)
     except Exception as err:
-        raise Refusal("unsupported", f"the current {res.name} of {entry.name} is unknown ({err})") from None
+        raise Refusal("unsupported",
+                      f"the current {res.name} of {entry.name} is unknown ({err})") from None
     if not math.isfinite(value):
         raise Refusal("unsupported", f"the current {res.name} of {entry.name} is not a number")
     return value
 
 
 def checked_range(res: Resource, value: float, entry: Entry) -> float:
-    if (res.minimum is not None and value < res.minimum) or (res.maximum is not None and value > res.maximum):
-        raise Refusal("out_of_range", f"{entry.name} {res.name} must be between {res.minimum:g} and "
-                      f"{res.maximum:g} {res.units}".rstrip())
+    if (res.minimum is not None and value < res.minimum) or (
+            res.maximum is not None and value > res.maximum):
+        raise Refusal("out_of_range", f"{entry.name} {res.name} must be between "
+                      f"{res.minimum:g} and {res.maximum:g} {res.units}".rstrip())
     return value
 
 
 def set_action(entry: Entry, res: Resource, value: float) -> Action:
-    return Action(entry.name, res.set_command, "set", {res.name: edgex_string(value, res.value_type)})
+    return Action(entry.name, res.set_command, "set",
+                  {res.name: edgex_string(value, res.value_type)})
 
 
 def set_bool_action(entry: Entry, res: Resource, truth: bool) -> Action:

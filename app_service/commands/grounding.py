@@ -23,12 +23,15 @@ _INJECTION = re.compile(
     r"|forget\s+(?:all\s+|your\s+|the\s+|previous\s+)*(?:rules?|instructions?|guidelines?)"
     r"|system\s+(?:override|prompt|message|note)|admin(?:istrator)?\s+mode|developer\s+mode"
     r"|maintenance\s+mode|god\s+mode|jailbreak|you\s+are\s+now\b|pretend\s+(?:you|to\s+be)"
-    r"|note\s+to\s+the\s+(?:assistant|ai|model|bot)|(?:safety|security)\s+(?:limits?|checks?|rules?)"
+    r"|note\s+to\s+the\s+(?:assistant|ai|model|bot)|(?:safety|security)\s+(?:limits?|checks?"
+    r"|rules?)"
     r"\s+(?:are|is|have\s+been)\s+(?:disabled|off|lifted|removed|suspended)"
-    r"|bypass\s+(?:the\s+)?(?:safety|rules?|limits?|guard)|override\s+(?:the\s+)?(?:safety|rules?|limits?)"
+    r"|bypass\s+(?:the\s+)?(?:safety|rules?|limits?|guard)|override\s+(?:the\s+)?(?:safety"
+    r"|rules?|limits?)"
     r"|new\s+instructions?\s*:|\bassistant\s*,\s*(?:disregard|ignore|forget)"
     r"|ignore\s+(?:all\s+|everything\s+)?(?:the\s+)?(?:above|previous|prior|earlier|preceding)\b"
-    r"|^\s*(?:#+\s*)?(?:system|admin|administrator|developer|root|assistant)\s*[:>]|\[(?:system|admin|inst)\]"
+    r"|^\s*(?:#+\s*)?(?:system|admin|administrator|developer|root|assistant)\s*[:>]|\[(?:system"
+    r"|admin|inst)\]"
     r"|<\s*/?\s*system\s*>|<<\s*sys\s*>>|\bauthori[sz]e\s+you\b|\boverride\s+code\b|\bsudo\b"
     r"|\bsafety\s+(?:mode\s+)?(?:is|was)\s+(?:now\s+)?(?:off|disabled)\b"
     r"|\bwithout\s+(?:any\s+)?(?:safety\s+)?(?:checks?|confirmation|limits?|restrictions?)\b"
@@ -37,35 +40,48 @@ _INJECTION = re.compile(
     r"|忽略|无视|忘记(?:之前|以前|你的|所有)|不要理会|系统(?:提示|指令|覆盖|消息)|管理员模式|开发者模式"
     r"|安全限制(?:已|被)?(?:解除|关闭|取消)|越狱|绕过|跳过(?:安全)?检查|不受(?:任何)?限制|你现在是|扮演|授权你"
     r"|^\s*系统[:：]", re.IGNORECASE)
-_QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|stop|set|disable|enable|shut"
+_QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|stop|set|disable"
+                             r"|enable|shut"
                              r"|ignore|disregard|run|raise|lower)\b|打开|关|解锁|启动|停|调到", re.IGNORECASE)
 _SCHEDULE = re.compile(
     r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
-    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm|o'?clock)"
-    r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
+    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm"
+    r"|o'?clock)"
+    r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset"
+    r"|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
     r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
     r"|\bwhen(?:ever)?\s+(?:i|we|you|it|the|someone|somebody|anyone)\b|\bas\s+soon\s+as\b"
     r"|\bif\s+(?:i|we|it|the|someone|somebody|anyone|there)\b|\buntil\b|\bonce\s+(?:i|we|the|it)\b"
     r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|明天|今晚|晚上|早上|定时|点钟|稍后|过一会|待会|的时候|如果|等我|到家后")
 _ENERGY_TOTAL = re.compile(
-    r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)|so\s+far"
+    r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)"
+    r"|so\s+far"
     r"|in\s+total|last\s+(?:week|month|year))\b|用了多少电|耗了多少电|总共用")
 _QUESTION_START = re.compile(
-    r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any|tell\s+me|"
-    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report|let\s+me\s+know"
-    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know|find\s+out|see\s+if|do\s+you\s+know|whether)\b")
-_IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unlock|start|stop|dim|raise"
+    r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any"
+    r"|tell\s+me|"
+    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report"
+    r"|let\s+me\s+know"
+    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know|find\s+out|see\s+if|do\s+you\s+know"
+    r"|whether)\b")
+_IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unlock|start|stop"
+                         r"|dim|raise"
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
-_POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+)?")
+_POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
+                     r"|will)\s+you\s+(?:please\s+)?")
 _ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b|然后|并且|再把|同时)\s*")
 
 EN_ACTIONS = [
-    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bpower\s+(?:up|on)\b"
-     r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b|\bon\b", "on"),
-    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bpower\s+(?:down|off)\b"
-     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause|suspend)\b|\bout\b|\boff\b",
+    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b"
+     r"|\bpower\s+(?:up|on)\b"
+     r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b"
+     r"|\bon\b", "on"),
+    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b"
+     r"|\bpower\s+(?:down|off)\b"
+     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause"
+     r"|suspend)\b|\bout\b|\boff\b",
      "off"),
     (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
     # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"
@@ -79,7 +95,8 @@ ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|�
               (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来", "on"),
               (r"关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
               (r"拉上|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
-_UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|brighten|warmer|hotter|faster"
+_UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|brighten|warmer|hotter"
+                 r"|faster"
                  r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
                  r"|调热|升温|暖和|加快|加速|亮些|快些")
 _DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
@@ -217,9 +234,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     clause.qualifiers.add(key)
     for spelling, keys in catalog.zh_words.items():
         # "阳光房的灯" still names the device aliased 阳光房灯
-        if keys[0].startswith("alias:") and len(spelling) >= 3 and keys[0][6:] not in clause.aliases:
+        device = keys[0][6:]
+        if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
-                clause.aliases.add(keys[0][6:])
+                clause.aliases.add(device)
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
@@ -238,7 +256,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if token in lexicon.QUALIFIERS and i + 1 < len(tokens) and \
                 lexicon.canon(tokens[i + 1])[0] in lexicon.DEVICE_KINDS:
             clause.qualifiers.add(token)
-        if token in _ORDINALS and i + 1 < len(tokens) and lexicon.canon(tokens[i + 1])[0] in device_vocab:
+        next_is_device = i + 1 < len(tokens) and lexicon.canon(tokens[i + 1])[0] in device_vocab
+        if token in _ORDINALS and next_is_device:
             clause.ids.add(_ORDINALS[token])
         if keys[0] in device_vocab and i + 1 < len(tokens):
             nxt = tokens[i + 1]
@@ -259,10 +278,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if _ENERGY_TOTAL.search(body):
         clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
-                         if not _is_identifier(q, body, clause.ids) and not _is_count(q, body, device_vocab)]
+                         if not _is_identifier(q, body, clause.ids)
+                         and not _is_count(q, body, device_vocab)]
     lowered = body.strip()
     clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) \
-        or bool(re.search(r"\b(?:status|readings?|report)\b|状态|读数", lowered) and not clause.quantities) \
+        or bool(_STATUS.search(lowered) and not clause.quantities) \
         or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
         or (lowered.endswith("?") and not _POLITE.match(lowered) and not _IMPERATIVE.match(lowered))
     if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
@@ -289,13 +309,16 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     return clause
 
 
-_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+(?:up|down)\b"
+_STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
+_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+(?:up"
+                      r"|down)\b"
                       r"|停下|放下|拉下|降下")
 
 
 _BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost)"
                             r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低)\s*$")
-_AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer|faster|slower"
+_AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
+                           r"|faster|slower"
                            r"|higher|lower|more|less|up|down)\b")
 
 
@@ -312,7 +335,8 @@ def _is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
     if re.match(r"\s*[条个台盏扇把只]", after):
         return True
     word = re.match(r"\s*([a-z]+)", after)
-    return bool(word) and word.group(1).endswith("s") and lexicon.canon(word.group(1))[0] in device_vocab
+    return bool(word) and word.group(1).endswith("s") \
+        and lexicon.canon(word.group(1))[0] in device_vocab
 
 
 def _is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
@@ -323,4 +347,5 @@ def _is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
         return False
     after = body[q.end:q.end + 2]
     before = body[max(0, q.start - 12):q.start]
-    return "号" in after or bool(re.search(r"[a-z]\s*$", before)) and not re.search(r"\b(?:to|at|by)\s*$", before)
+    after_word = bool(re.search(r"[a-z]\s*$", before))
+    return "号" in after or after_word and not re.search(r"\b(?:to|at|by)\s*$", before)

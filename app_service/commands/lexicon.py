@@ -11,127 +11,131 @@ import re
 
 # English synonyms → canonical key (after lower-casing and plural stripping).
 EN_SYNONYMS = {
-    "lamp": "light", "bulb": "light", "lighting": "light", "luminaire": "light",
-    "shade": "blind", "curtain": "blind", "shutter": "blind", "drape": "blind", "roller": "blind",
-    "socket": "plug", "outlet": "plug", "belt": "conveyor", "deadbolt": "lock", "alarm": "detector",
+    "lamp": "light", "bulb": "light", "lighting": "light", "luminaire": "light", "shade": "blind",
+    "curtain": "blind", "shutter": "blind", "drape": "blind", "roller": "blind", "socket": "plug",
+    "outlet": "plug", "belt": "conveyor", "deadbolt": "lock", "alarm": "detector",
     "temp": "temperature", "warm": "temperature", "warmer": "temperature", "warmth": "temperature",
     "hot": "temperature", "hotter": "temperature", "cold": "temperature", "colder": "temperature",
     "cooler": "temperature", "freezing": "temperature", "chilly": "temperature",
-    "heat": "temperature",
-    "colour": "color", "kelvin": "color", "white": "color", "mired": "color",
-    "bright": "brightness", "brighter": "brightness", "brighten": "brightness", "dim": "brightness",
-    "dimmer": "brightness", "dark": "brightness", "darker": "brightness",
+    "heat": "temperature", "colour": "color", "kelvin": "color", "white": "color",
+    "mired": "color", "bright": "brightness", "brighter": "brightness", "brighten": "brightness",
+    "dim": "brightness", "dimmer": "brightness", "dark": "brightness", "darker": "brightness",
     "fast": "speed", "faster": "speed", "slow": "speed", "slower": "speed", "quick": "speed",
-    "quicker": "speed", "rpm": "speed",
-    "angle": "tilt", "slat": "tilt", "humid": "humidity", "vibrating": "vibration",
-    "amp": "current", "amperage": "current", "drawing": "draw", "consumption": "draw",
-    "consuming": "draw", "watt": "draw", "setpoint": "target", "running": "run", "locked": "lock",
-    "smoky": "smoke", "carbon": "co", "monoxide": "co", "moisture": "humidity",
-    "litre": "flow", "liter": "flow", "opening": "open", "opened": "open", "closed": "close",
-    "lowered": "lower", "raised": "raise", "unlocked": "unlock", "stopped": "stop",
-    "heating": "heat", "cooling": "cool", "automatic": "auto", "medium": "medium",
-    "washing": "washer", "tv": "television", "aircon": "aircon",
+    "quicker": "speed", "rpm": "speed", "angle": "tilt", "slat": "tilt", "humid": "humidity",
+    "vibrating": "vibration", "amp": "current", "amperage": "current", "drawing": "draw",
+    "consumption": "draw", "consuming": "draw", "watt": "draw", "setpoint": "target",
+    "running": "run", "locked": "lock", "smoky": "smoke", "carbon": "co", "monoxide": "co",
+    "moisture": "humidity", "litre": "flow", "liter": "flow", "opening": "open", "opened": "open",
+    "closed": "close", "lowered": "lower", "raised": "raise", "unlocked": "unlock",
+    "stopped": "stop", "heating": "heat", "cooling": "cool", "automatic": "auto",
+    "medium": "medium", "washing": "washer", "tv": "television", "aircon": "aircon",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).
 ZH_WORDS = {
-    "烟雾报警器": "smoke detector", "一氧化碳": "co", "百叶窗": "blind", "窗帘": "blind",
-    "卷帘": "blind", "遮阳帘": "blind", "灯光": "light", "电灯": "light", "台灯": "light",
-    "吊灯": "light", "灯": "light", "温控器": "thermostat", "恒温器": "thermostat",
-    "空调": "aircon", "门锁": "lock", "锁": "lock", "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
-    "侧门": "side door", "门": "door",
-    "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor", "皮带": "conveyor",
-    "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
-    "风量": "fan speed", "取暖器": "heater", "电暖器": "heater", "加热器": "heater",
-    "暖气": "heater", "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector",
-    "洒水器": "sprinkler", "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window",
-    "窗": "window", "报警器": "detector", "探测器": "detector", "插座": "plug",
-    "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher", "烤箱": "oven",
-    "微波炉": "microwave", "热水器": "boiler", "扫地机": "vacuum", "净化器": "purifier",
-    "烘干机": "dryer", "电梯": "elevator", "打印机": "printer", "门铃": "doorbell", "电视": "television", "冰箱": "fridge",
-    "摄像头": "camera", "音箱": "speaker", "加湿器": "humidifier", "除湿机": "dehumidifier",
+    "烟雾报警器": "smoke detector", "一氧化碳": "co", "百叶窗": "blind", "窗帘": "blind", "卷帘": "blind",
+    "遮阳帘": "blind", "灯光": "light", "电灯": "light", "台灯": "light", "吊灯": "light", "灯": "light",
+    "温控器": "thermostat", "恒温器": "thermostat", "空调": "aircon", "门锁": "lock", "锁": "lock",
+    "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
+    "侧门": "side door", "门": "door", "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor",
+    "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
+    "风量": "fan speed", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
+    "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
+    "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window", "窗": "window", "报警器": "detector",
+    "探测器": "detector", "插座": "plug", "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher",
+    "烤箱": "oven", "微波炉": "microwave", "热水器": "boiler", "扫地机": "vacuum", "净化器": "purifier",
+    "烘干机": "dryer", "电梯": "elevator", "打印机": "printer", "门铃": "doorbell", "电视": "television",
+    "冰箱": "fridge", "摄像头": "camera", "音箱": "speaker", "加湿器": "humidifier", "除湿机": "dehumidifier",
     "电机": "motor", "马达": "motor", "亮度": "brightness", "亮": "brightness", "暗": "brightness",
-    "温度": "temperature", "色温": "color temperature", "颜色": "colour", "速度": "speed",
-    "转速": "speed", "快": "speed", "慢": "speed", "压力": "pressure", "压强": "pressure",
-    "叶片": "tilt", "角度": "tilt", "倾斜": "tilt", "湿度": "humidity", "电量": "battery",
-    "电池": "battery", "电": "battery", "烟雾": "smoke", "烟": "smoke", "报警": "smoke",
-    "振动": "vibration", "震动": "vibration", "电流": "current", "流量": "flow", "功率": "draw",
-    "耗电": "draw", "模式": "mode", "位置": "position", "热": "temperature", "冷": "temperature",
-    "暖": "temperature", "凉": "temperature", "升温": "temperature", "降温": "temperature",
-    "多少度": "temperature", "制冷": "cool", "制热": "heat", "自动": "auto",
-    "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium", "低速": "low",
-    "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity", "气压": "pressure",
+    "温度": "temperature", "色温": "color temperature", "颜色": "colour", "速度": "speed", "转速": "speed",
+    "快": "speed", "慢": "speed", "压力": "pressure", "压强": "pressure", "叶片": "tilt", "角度": "tilt",
+    "倾斜": "tilt", "湿度": "humidity", "电量": "battery", "电池": "battery", "电": "battery",
+    "烟雾": "smoke", "烟": "smoke", "报警": "smoke", "振动": "vibration", "震动": "vibration",
+    "电流": "current", "流量": "flow", "功率": "draw", "耗电": "draw", "模式": "mode", "位置": "position",
+    "热": "temperature", "冷": "temperature", "暖": "temperature", "凉": "temperature",
+    "升温": "temperature", "降温": "temperature", "多少度": "temperature", "制冷": "cool", "制热": "heat",
+    "自动": "auto", "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium",
+    "低速": "low", "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity",
+    "气压": "pressure",
 }
 
-# Chinese names of values (matched against "Allowed values" and described numbers like "warm white").
-ZH_VALUES = {"暖白": "warm white", "暖光": "warm white", "冷白": "cool white", "冷光": "cool white",
-             "日光": "daylight", "白光": "daylight", "中性白": "neutral white", "自然白": "neutral white",
-             "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "高档": "high",
-             "中档": "medium", "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat",
-             "除湿": "dry", "送风": "fan", "节能": "eco"}
+# Chinese names of values (matched against "Allowed values" and described numbers, "warm white").
+ZH_VALUES = {
+    "暖白": "warm white", "暖光": "warm white", "冷白": "cool white", "冷光": "cool white",
+    "日光": "daylight", "白光": "daylight", "中性白": "neutral white", "自然白": "neutral white",
+    "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "高档": "high", "中档": "medium",
+    "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
+}
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).
 ZH_PLACES = {
     "kitchen": ["厨房"], "living room": ["客厅", "起居室"], "bedroom": ["卧室", "主卧", "睡房"],
-    "hallway": ["走廊", "过道", "门厅"], "bathroom": ["浴室", "卫生间", "洗手间", "厕所"],
-    "study": ["书房"], "garage": ["车库"], "entrance": ["玄关", "门口", "入口"],
-    "workshop": ["车间", "工坊"], "office": ["办公室"], "meeting room": ["会议室"],
-    "greenhouse": ["温室", "大棚"], "garden": ["花园", "院子"], "lobby": ["大堂", "大厅"],
-    "balcony": ["阳台"], "basement": ["地下室"], "dining room": ["餐厅", "饭厅"],
-    "laundry": ["洗衣房"], "warehouse": ["仓库"], "lab": ["实验室"], "kids room": ["儿童房"],
-    "attic": ["阁楼"], "backyard": ["后院"], "front yard": ["前院"], "server room": ["机房"], "corridor": ["走廊"], "reception": ["前台"],
-    "classroom": ["教室"], "yard": ["院子"], "porch": ["门廊"], "patio": ["露台"],
+    "hallway": ["走廊", "过道", "门厅"], "bathroom": ["浴室", "卫生间", "洗手间", "厕所"], "study": ["书房"],
+    "garage": ["车库"], "entrance": ["玄关", "门口", "入口"], "workshop": ["车间", "工坊"], "office": ["办公室"],
+    "meeting room": ["会议室"], "greenhouse": ["温室", "大棚"], "garden": ["花园", "院子"],
+    "lobby": ["大堂", "大厅"], "balcony": ["阳台"], "basement": ["地下室"], "dining room": ["餐厅", "饭厅"],
+    "laundry": ["洗衣房"], "warehouse": ["仓库"], "lab": ["实验室"], "kids room": ["儿童房"], "attic": ["阁楼"],
+    "backyard": ["后院"], "front yard": ["前院"], "server room": ["机房"], "corridor": ["走廊"],
+    "reception": ["前台"], "classroom": ["教室"], "yard": ["院子"], "porch": ["门廊"], "patio": ["露台"],
     "nursery": ["育苗室"], "storage": ["储藏室"], "pool": ["泳池"], "parking": ["停车场"],
     "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
     "factory": ["工厂", "厂房"], "packing": ["包装间"], "boiler room": ["锅炉房"], "cold room": ["冷库"],
     "lounge": ["休息室"], "guest room": ["客房"], "hall": ["大厅"],
 }
 # English place words that are not in the catalog still tell us a place was named.
-EN_PLACES = {"kitchen", "living room", "bedroom", "hallway", "hall", "bathroom", "toilet", "study",
-             "garage", "entrance", "workshop", "office", "meeting room", "greenhouse", "garden",
-             "lobby", "balcony", "basement", "dining room", "laundry", "laundry room", "warehouse",
-             "lab", "kids room", "nursery", "attic", "cellar", "server room", "corridor",
-             "reception", "classroom", "yard", "porch", "patio", "guest room", "pantry", "loft",
-             "shed", "conference room", "master bedroom", "utility room", "stairs", "staircase",
-             "upstairs", "downstairs", "pool", "library", "gym", "backyard", "front yard"}
+EN_PLACES = {
+    "kitchen", "living room", "bedroom", "hallway", "hall", "bathroom", "toilet", "study",
+    "garage", "entrance", "workshop", "office", "meeting room", "greenhouse", "garden", "lobby",
+    "balcony", "basement", "dining room", "laundry", "laundry room", "warehouse", "lab",
+    "kids room", "nursery", "attic", "cellar", "server room", "corridor", "reception", "classroom",
+    "yard", "porch", "patio", "guest room", "pantry", "loft", "shed", "conference room",
+    "master bedroom", "utility room", "stairs", "staircase", "upstairs", "downstairs", "pool",
+    "library", "gym", "backyard", "front yard",
+}
 
 # Other English names of common places (used only when the catalog has the canonical one).
-PLACE_SYNONYMS = {"lounge": "living room", "sitting room": "living room", "family room": "living room",
-                  "front room": "living room", "hall": "hallway", "corridor": "hallway",
-                  "entryway": "entrance", "entry": "entrance", "foyer": "entrance",
-                  "washroom": "bathroom", "restroom": "bathroom", "toilet": "bathroom",
-                  "bath room": "bathroom", "bed room": "bedroom", "master bedroom": "bedroom",
-                  "dining area": "dining room", "shop floor": "workshop", "plant room": "boiler room"}
+PLACE_SYNONYMS = {
+    "lounge": "living room", "sitting room": "living room", "family room": "living room",
+    "front room": "living room", "hall": "hallway", "corridor": "hallway", "entryway": "entrance",
+    "entry": "entrance", "foyer": "entrance", "washroom": "bathroom", "restroom": "bathroom",
+    "toilet": "bathroom", "bath room": "bathroom", "bed room": "bedroom",
+    "master bedroom": "bedroom", "dining area": "dining room", "shop floor": "workshop",
+    "plant room": "boiler room",
+}
 
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).
-DEVICE_KINDS = {"light", "thermostat", "lock", "door", "blind", "plug", "conveyor", "pump", "fan",
-                "heater", "valve", "projector", "sprinkler", "window", "detector", "camera",
-                "speaker", "television", "washer", "dryer", "dishwasher", "oven", "fridge",
-                "humidifier", "dehumidifier", "purifier", "kettle", "vacuum", "printer", "gate",
-                "elevator", "boiler", "compressor", "motor", "sensor", "aircon", "radiator",
-                "microwave", "toaster", "coffee", "garage door", "opener", "heater", "vent",
-                "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
-                "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi"}
+DEVICE_KINDS = {
+    "light", "thermostat", "lock", "door", "blind", "plug", "conveyor", "pump", "fan", "heater",
+    "valve", "projector", "sprinkler", "window", "detector", "camera", "speaker", "television",
+    "washer", "dryer", "dishwasher", "oven", "fridge", "humidifier", "dehumidifier", "purifier",
+    "kettle", "vacuum", "printer", "gate", "elevator", "boiler", "compressor", "motor", "sensor",
+    "aircon", "radiator", "microwave", "toaster", "coffee", "garage door", "opener", "heater",
+    "vent", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
+    "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi",
+}
 
 # Qualifiers people put before a device kind ("the back door"); one no device has names nothing.
-QUALIFIERS = {"front", "back", "rear", "side", "north", "south", "east", "west", "left", "right",
-              "upstairs", "downstairs", "inner", "outer", "upper", "middle", "centre", "center",
-              "third", "fourth", "fifth", "spare", "guest", "master", "patio", "cellar", "attic"}
+QUALIFIERS = {
+    "front", "back", "rear", "side", "north", "south", "east", "west", "left", "right", "upstairs",
+    "downstairs", "inner", "outer", "upper", "middle", "centre", "center", "third", "fourth",
+    "fifth", "spare", "guest", "master", "patio", "cellar", "attic",
+}
 
 # Words that ask for capabilities a catalog may lack (checked against the target's resources).
 CAPABILITY_WORDS = {
     "red": "colour", "blue": "colour", "green": "colour", "yellow": "colour", "purple": "colour",
-    "pink": "colour", "orange": "colour", "violet": "colour", "cyan": "colour", "magenta": "colour",
-    "红色": "colour", "蓝色": "colour", "绿色": "colour", "黄色": "colour", "紫色": "colour",
-    "粉色": "colour", "橙色": "colour", "红": "colour", "蓝": "colour", "绿": "colour",
-    "reverse": "direction", "backward": "direction", "backwards": "direction", "direction": "direction",
-    "反转": "direction", "倒转": "direction", "energy": "energy", "kwh": "energy", "能耗": "energy",
-    "用电量": "energy", "volume": "volume", "louder": "volume", "quieter": "volume", "音量": "volume",
-    "channel": "channel", "频道": "channel", "silence": "silence", "hush": "silence", "mute": "silence",
-    "snooze": "silence", "静音": "silence", "消音": "silence", "play": "media", "music": "media",
-    "song": "media", "jazz": "media", "playlist": "media", "播放": "media", "音乐": "media",
-    "brew": "brew", "录像": "record", "cost": "cost", "price": "cost", "bill": "cost",
-    "费用": "cost", "价格": "cost", "电费": "cost",
+    "pink": "colour", "orange": "colour", "violet": "colour", "cyan": "colour",
+    "magenta": "colour", "红色": "colour", "蓝色": "colour", "绿色": "colour", "黄色": "colour",
+    "紫色": "colour", "粉色": "colour", "橙色": "colour", "红": "colour", "蓝": "colour", "绿": "colour",
+    "reverse": "direction", "backward": "direction", "backwards": "direction",
+    "direction": "direction", "反转": "direction", "倒转": "direction", "energy": "energy",
+    "kwh": "energy", "能耗": "energy", "用电量": "energy", "volume": "volume", "louder": "volume",
+    "quieter": "volume", "音量": "volume", "channel": "channel", "频道": "channel",
+    "silence": "silence", "hush": "silence", "mute": "silence", "snooze": "silence",
+    "静音": "silence", "消音": "silence", "play": "media", "music": "media", "song": "media",
+    "jazz": "media", "playlist": "media", "播放": "media", "音乐": "media", "brew": "brew",
+    "录像": "record", "cost": "cost", "price": "cost", "bill": "cost", "费用": "cost", "价格": "cost",
+    "电费": "cost",
 }
 
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -141,7 +145,10 @@ def split_name(name: str) -> list[str]:
     """'TargetTemperature' → ['target', 'temperature']; 'living-room-light' → [...]."""
     parts: list[str] = []
     for chunk in re.split(r"[\s_\-./]+", name):
-        parts.extend(p.lower() for p in _CAMEL.findall(chunk)) if chunk.isascii() else parts.append(chunk)
+        if chunk.isascii():
+            parts.extend(p.lower() for p in _CAMEL.findall(chunk))
+        else:
+            parts.append(chunk)
     return [p for p in parts if p]
 
 
@@ -171,7 +178,8 @@ def canon(word: str) -> list[str]:
     return [EN_SYNONYMS.get(stemmed, stemmed)]
 
 
-def zh_segments(text: str, extra: dict[str, list[str]] | None = None) -> list[tuple[int, int, list[str]]]:
+def zh_segments(text: str, extra: dict[str, list[str]] | None = None
+                ) -> list[tuple[int, int, list[str]]]:
     """Greedy longest-match scan of the Chinese parts of ``text``.
 
     ``extra`` adds catalog words (aliases, derived place names) → canonical keys; they take

@@ -97,10 +97,12 @@ def normalise_numbers(text: str) -> str:
     text = re.sub(r"\bhalf\s+an?\s+", "0.5 ", text)
     text = re.sub(r"\b(?:a|one)\s+and\s+a\s+half\b", "1.5", text)
     # "the living room one to 40%": the pronoun, not the number (but "set it to one" is a number)
-    text = re.sub(r"(?<!to )(?<!at )(?<!by )(?<!of )\bone\b(?=\s*(?:to\b|at\b|and\b|,|\.|$))", "\x02", text)
+    text = re.sub(r"(?<!to )(?<!at )(?<!by )(?<!of )\bone\b(?=\s*(?:to\b|at\b|and\b|,|\.|$))",
+                  "\x02", text)
     text = _EN_NUMBER.sub(lambda m: _fmt(_en_words_to_number(m.group(0)) or 0)
                           if _en_words_to_number(m.group(0)) is not None else m.group(0), text)
-    text = re.sub(r"(\d+(?:\.\d+)?)\s+and\s+a\s+half\b", lambda m: _fmt(float(m.group(1)) + 0.5), text)
+    text = re.sub(r"(\d+(?:\.\d+)?)\s+and\s+a\s+half\b",
+                  lambda m: _fmt(float(m.group(1)) + 0.5), text)
     text = text.replace("\x02", "one")
     text = re.sub(r"\b(?:minus|negative)\s+(\d)", r"-\1", text)
     text = re.sub(r"#\s*(\d)", r"\1", text)
@@ -198,8 +200,11 @@ def _unit_for(text: str) -> Unit | None:
 def find_quantities(text: str) -> list[Quantity]:
     """Every number literal in normalised text with the unit written right after it (if any)."""
     text = _PER_MINUTE_CN.sub(lambda m: f"{m.group(1)} m/min", text)
-    text = re.sub(r"华氏\s*(-?\d+(?:\.\d+)?)\s*度?", lambda m: f"{m.group(1)}°f".ljust(len(m.group(0))), text)
-    text = re.sub(r"摄氏\s*(-?\d+(?:\.\d+)?)\s*度?", lambda m: f"{m.group(1)}°c".ljust(len(m.group(0))), text)
+    # 华氏七十度 → "70°f", padded so that positions found later still index the same text
+    text = re.sub(r"华氏\s*(-?\d+(?:\.\d+)?)\s*度?",
+                  lambda m: f"{m.group(1)}°f".ljust(len(m.group(0))), text)
+    text = re.sub(r"摄氏\s*(-?\d+(?:\.\d+)?)\s*度?",
+                  lambda m: f"{m.group(1)}°c".ljust(len(m.group(0))), text)
     found = []
     for m in _UNIT_RE.finditer(text):
         if m.start() > 0 and (text[m.start() - 1].isalpha() and text[m.start() - 1].isascii()):
@@ -211,18 +216,19 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 # Units in profiles, mapped onto the same families.
-_PROFILE_UNITS = {"°c": ("temperature", 1.0), "c": ("temperature", 1.0), "degc": ("temperature", 1.0),
-                  "celsius": ("temperature", 1.0), "°f": ("temperature_f", 1.0),
-                  "%": ("percent", 1.0), "%rh": ("percent", 1.0), "percent": ("percent", 1.0),
-                  "°": ("angle", 1.0), "deg": ("angle", 1.0), "degrees": ("angle", 1.0),
-                  "m/s": ("speed", 1.0), "m/min": ("speed", 1 / 60), "km/h": ("speed", 1 / 3.6),
-                  "bar": ("pressure", 1.0), "kpa": ("pressure", 0.01), "psi": ("pressure", 0.0689476),
-                  "mpa": ("pressure", 10.0), "k": ("kelvin", 1.0), "w": ("power", 1.0),
-                  "kw": ("power", 1000.0), "l/min": ("flow", 1.0), "℃": ("temperature", 1.0),
-                  "℉": ("temperature_f", 1.0), "degf": ("temperature_f", 1.0), "mbar": ("pressure", 0.001),
-                  "hpa": ("pressure", 0.001), "s": ("time", 1.0), "sec": ("time", 1.0),
-                  "seconds": ("time", 1.0), "min": ("time", 60.0), "minutes": ("time", 60.0),
-                  "h": ("time", 3600.0), "hours": ("time", 3600.0)}
+_PROFILE_UNITS = {
+    "°c": ("temperature", 1.0), "c": ("temperature", 1.0), "degc": ("temperature", 1.0),
+    "celsius": ("temperature", 1.0), "℃": ("temperature", 1.0), "°f": ("temperature_f", 1.0),
+    "℉": ("temperature_f", 1.0), "degf": ("temperature_f", 1.0),
+    "%": ("percent", 1.0), "%rh": ("percent", 1.0), "percent": ("percent", 1.0),
+    "°": ("angle", 1.0), "deg": ("angle", 1.0), "degrees": ("angle", 1.0),
+    "m/s": ("speed", 1.0), "m/min": ("speed", 1 / 60), "km/h": ("speed", 1 / 3.6),
+    "bar": ("pressure", 1.0), "kpa": ("pressure", 0.01), "psi": ("pressure", 0.0689476),
+    "mpa": ("pressure", 10.0), "mbar": ("pressure", 0.001), "hpa": ("pressure", 0.001),
+    "k": ("kelvin", 1.0), "w": ("power", 1.0), "kw": ("power", 1000.0), "l/min": ("flow", 1.0),
+    "s": ("time", 1.0), "sec": ("time", 1.0), "seconds": ("time", 1.0), "min": ("time", 60.0),
+    "minutes": ("time", 60.0), "h": ("time", 3600.0), "hours": ("time", 3600.0),
+}
 
 
 def profile_unit_family(units: str) -> tuple[str, float] | None:
@@ -241,10 +247,11 @@ def convert(quantity: Quantity, resource_units: str, *, delta: bool = False,
         return quantity.value
     family = profile_unit_family(resource_units)
     if family is None:
-        return quantity.value if unit.family in ("degree", "percent") and not resource_units else None
+        unitless_resource = unit.family in ("degree", "percent") and not resource_units
+        return quantity.value if unitless_resource else None
     fam, scale = family
     if unit.family == "degree":
-        if fam == "angle" or (fam == "temperature" and not angle_resource) or fam == "temperature_f":
+        if fam in ("angle", "temperature_f") or (fam == "temperature" and not angle_resource):
             return quantity.value
         return None
     if fam == "temperature_f" and unit.family == "temperature":
