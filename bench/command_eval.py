@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             model = CountingModel(load_model())
         except Exception as err:   # figures without the model are still figures; say so loudly
             print(f"WARNING: language model unavailable ({err}); running without it")
-    standin = StandIn(os.path.join(args.dataset, "profiles"), os.path.join(args.dataset, "devices.yaml"),
+    standin = StandIn(os.path.join(args.dataset, "profiles"),
+                      os.path.join(args.dataset, "devices.yaml"),
                       state=state, publish_events=False, fault_rate=0.0, seed=0).start()
     try:
         client = CoreCommandClient(standin.urls["core-command"], 5.0)
@@ -142,7 +143,8 @@ def report(rows, latencies, dataset, model, show_failures: bool) -> None:
                          if hits else f"{'-':>14}")
         print(f"{kind:10} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14}")
     actionable = [h for (k, _), v in groups.items() if k != "refuse" for h in v]
-    print(f"exact match on set/get/relative/multi/units: {100 * sum(actionable) / max(1, len(actionable)):.1f} %")
+    share = 100 * sum(actionable) / max(1, len(actionable))
+    print(f"exact match on set/get/relative/multi/units: {share:.1f} %")
     precision = refuse_correct / refuse_predicted if refuse_predicted else 1.0
     recall = refuse_correct / refuse_expected if refuse_expected else 1.0
     print(f"refusals: precision {100 * precision:.1f} %  recall {100 * recall:.1f} %  "
@@ -157,8 +159,10 @@ def report(rows, latencies, dataset, model, show_failures: bool) -> None:
         print(f"language model consulted: {model.calls} times, {model.seconds:.2f} s in total")
     if show_failures:
         for case, response in failures:
-            print(f"FAIL {case['id']} {case['text']!r}\n  got {json.dumps(response['actions'], ensure_ascii=False)}"
-                  f" refusal={response['refusal']}\n  exp {json.dumps(case['expect'], ensure_ascii=False)}")
+            got = json.dumps(response["actions"], ensure_ascii=False)
+            expected = json.dumps(case["expect"], ensure_ascii=False)
+            print(f"FAIL {case['id']} {case['text']!r}\n  got {got} refusal={response['refusal']}"
+                  f"\n  exp {expected}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Natural-language commands (English and Chinese) to safe EdgeX actuation.
 
 ``install(app)`` plugs the feature into the service: ``POST /api/v3/interpret``, the bus request
-topic ``{b}/llm-agent/command/request/{requestID}`` (answered on ``{b}/response/{serviceKey}/{id}``),
+topic ``{b}/llm-agent/command/request/{requestID}`` (answered on
+``{b}/response/{serviceKey}/{id}``),
 the pipeline function ``InterpretCommand``, audit records on ``{b}/llm-agent/audit`` and a catalog
 that follows core-metadata (system events and a periodic refresh). See docs/commands.md.
 """
@@ -18,7 +19,8 @@ from .guardrails import Policy, command_settings
 from .interpreter import Action, Interpretation, Interpreter
 from .service import CommandService, audit_publisher, parse_request
 
-__all__ = ["Action", "Catalog", "CommandService", "Interpretation", "Interpreter", "Policy", "install"]
+__all__ = ["Action", "Catalog", "CommandService", "Interpretation", "Interpreter", "Policy",
+           "install"]
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +129,8 @@ def _install_bus(app: Any, service: CommandService, settings: dict, queue_size: 
     def respond(request_id: str, correlation_id: str, body: Any, error: bool = False) -> None:
         topic = bus.full_topic(f"response/{app.service_key}/{request_id}")
         if error:
-            bus.publish_envelope(topic, str(body), correlation_id=correlation_id, request_id=request_id,
-                                 content_type="text/plain", error_code=1)
+            bus.publish_envelope(topic, str(body), correlation_id=correlation_id,
+                                 request_id=request_id, content_type="text/plain", error_code=1)
         else:
             bus.publish_envelope(topic, body, correlation_id=correlation_id, request_id=request_id)
 
@@ -170,7 +172,8 @@ def _install_pipeline_function(app: Any, service: CommandService, settings: dict
         def interpret_command(ctx, data):
             readings = getattr(data, "readings", None)
             if readings is None:
-                return False, TypeError(f"InterpretCommand in pipeline {ctx.pipeline_id}: expected an Event")
+                return False, TypeError(
+                    f"InterpretCommand in pipeline {ctx.pipeline_id}: expected an Event")
             utterances = [r.value for r in readings if r.resource_name == resource and r.value]
             if not utterances:
                 return False, None   # not an utterance event: filtered, like EdgeX filters
@@ -212,4 +215,5 @@ def _install_refresh(app: Any, interval_s: float) -> None:
 
     app.add_worker(_Refresher())
     if app.bus is not None:
-        app.bus.subscribe(app.bus.full_topic("system-events/core-metadata/#"), lambda t, r: wake.set())
+        app.bus.subscribe(app.bus.full_topic("system-events/core-metadata/#"),
+                          lambda topic, raw: wake.set())

@@ -42,12 +42,14 @@ def answer(lang: str, readings: dict[str, dict[str, str]], focus: dict[str, list
     for device, values in readings.items():
         entry = catalog.entries.get(device)
         wanted = [r for r in focus.get(device, []) if r in values] or list(values)
-        units = {n: (entry.resources[n].units if entry and n in entry.resources else "") for n in wanted}
+        units = {n: (entry.resources[n].units if entry and n in entry.resources else "")
+                 for n in wanted}
         if lang == "zh":
             alias = next((a for a in (entry.aliases if entry else ()) if not a.isascii()), device)
             parts.append(alias + "：" + "，".join(_phrase_zh(n, values[n], units[n]) for n in wanted))
         else:
-            parts.append(device + " reports " + ", ".join(_phrase_en(n, values[n], units[n]) for n in wanted))
+            phrases = ", ".join(_phrase_en(n, values[n], units[n]) for n in wanted)
+            parts.append(f"{device} reports {phrases}")
     if not parts:
         return "没有读数。" if lang == "zh" else "No readings were returned."
     return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")

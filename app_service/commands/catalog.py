@@ -23,8 +23,8 @@ PLACE_PREFIXES = ("room", "area", "zone", "location", "floor")
 _LABEL_SEGMENT = re.compile(r"[,;:]")
 _ZH_PLACE_TABLE = {spelling: [f"place:{key}"] for key, spellings in lexicon.ZH_PLACES.items()
                    for spelling in spellings}
-_STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "with", "by", "from", "up",
-              "no", "nr", "unit", "device", "dev", "node", "main"}
+_STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "with", "by", "from",
+              "up", "no", "nr", "unit", "device", "dev", "node", "main"}
 _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
 _LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
@@ -165,7 +165,8 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
         family = profile_unit_family(props.units or "")
         if family and family[0] in _UNIT_CONCEPTS:
-            tokens.add(_UNIT_CONCEPTS[family[0]])   # a °C set point is a temperature whatever its name
+            # a °C set point is a temperature whatever its name
+            tokens.add(_UNIT_CONCEPTS[family[0]])
         resources[res.name] = Resource(
             name=res.name, value_type=props.value_type, units=props.units or "",
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",

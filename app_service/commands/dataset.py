@@ -20,7 +20,8 @@ class Dataset:
 
     @classmethod
     def load(cls, root: str) -> "Dataset":
-        catalog = Catalog.from_files(os.path.join(root, "profiles"), os.path.join(root, "devices.yaml"))
+        catalog = Catalog.from_files(os.path.join(root, "profiles"),
+                                     os.path.join(root, "devices.yaml"))
         with open(os.path.join(root, "state.json"), encoding="utf-8") as fh:
             state = json.load(fh)
         with open(os.path.join(root, "cases.jsonl"), encoding="utf-8") as fh:
@@ -66,8 +67,8 @@ def schema_valid(action: dict[str, Any], catalog: Catalog) -> bool:
     if entry is None or action.get("method") not in ("set", "get"):
         return False
     if action["method"] == "get":
-        return action.get("command") in {r.read_command for r in entry.resources.values()} and not action.get(
-            "values")
+        readable = {r.read_command for r in entry.resources.values() if r.read_command}
+        return action.get("command") in readable and not action.get("values")
     values = action.get("values") or {}
     return bool(values) and all(
         k in entry.resources and entry.resources[k].set_command == action.get("command")

@@ -1,6 +1,6 @@
-"""CommandService: interpret → guard-rails → policy → actuate → answer → audit, for every entry point
-(REST, message bus, pipeline). Pure I/O orchestration; the decisions live in interpreter.py and
-guardrails.py."""
+"""CommandService: interpret → guard-rails → policy → actuate → answer → audit, for every entry
+point (REST, message bus, pipeline). Pure I/O orchestration; the decisions live in
+interpreter.py and guardrails.py."""
 from __future__ import annotations
 
 import json
@@ -34,9 +34,10 @@ def readings_of(event: Any) -> dict[str, str]:
         readings = (event.get("event") or event).get("readings", [])
     out = {}
     for reading in readings or []:
-        name = getattr(reading, "resource_name", None) or (reading.get("resourceName") if isinstance(
-            reading, dict) else None)
-        value = getattr(reading, "value", None) if not isinstance(reading, dict) else reading.get("value")
+        if isinstance(reading, dict):
+            name, value = reading.get("resourceName"), reading.get("value")
+        else:
+            name, value = getattr(reading, "resource_name", None), getattr(reading, "value", None)
         if name:
             out[name] = "" if value is None else str(value)
     return out
@@ -97,7 +98,8 @@ class CommandService:
                         confirmation = True
                 for action in actions:
                     if not confirmation:
-                        self.policy.check(action, catalog.entries[action.device].profile, confirmed=confirm)
+                        profile = catalog.entries[action.device].profile
+                        self.policy.check(action, profile, confirmed=confirm)
             except Blocked as blocked:
                 refusal, message, actions = blocked.reason, blocked.message, []
         readings: dict[str, dict[str, str]] = {}
@@ -152,7 +154,8 @@ class CommandService:
             try:
                 self._audit(record, correlation_id)
             except Exception:  # the audit sink failing must not hide the answer; it is logged
-                log.exception("audit record not published", extra={"correlation_id": correlation_id})
+                log.exception("audit record not published",
+                              extra={"correlation_id": correlation_id})
         return response
 
     @staticmethod
