@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from app_service.anomaly.detector import StreamDetector  # noqa: E402
+from app_service.anomaly.detector import DetectorSettings, StreamDetector  # noqa: E402
 from app_service.anomaly.streams import StreamRegistry  # noqa: E402
 
 
@@ -82,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
           f"({registry_s / n * 1e6:.2f} us/reading)")
     print(f"snapshot per stream {snapshot_bytes:12.0f} bytes (JSON)")
     print(f"memory per stream   {memory_bytes:12d} bytes (detector + state, deep)")
+    split = StreamDetector(DetectorSettings(weekend_split=True))
+    for device, value, ts in rows[::args.streams]:
+        split.update(value, ts)
+    print(f"with WeekendSplit   {len(json.dumps(split.state.to_list())):12d} bytes (JSON), "
+          f"{deep_size(split) + deep_size(split.state)} bytes in memory")
     return 0
 
 

@@ -14,7 +14,7 @@ import argparse
 import csv
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -36,7 +36,9 @@ def list_files(data_dir: str) -> list[str]:
 
 
 def epoch_seconds(timestamp: str) -> float:
-    return datetime.fromisoformat(timestamp).timestamp()
+    """NAB's timestamps carry no zone: read them as UTC so results do not depend on the
+    machine's TZ (the detector's time-of-day profile uses them)."""
+    return datetime.fromisoformat(timestamp).replace(tzinfo=timezone.utc).timestamp()
 
 
 def detect_file(path: str, settings) -> tuple[list[str], list[str], list[float]]:

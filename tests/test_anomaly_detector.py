@@ -138,13 +138,14 @@ def test_corrupt_snapshot_is_ignored_not_fatal(tmp_path, caplog):
     registry = StreamRegistry()
     assert registry.load(str(path)) == 0 and len(registry) == 0
     assert "ignored" in caplog.text
-    path.write_text(json.dumps({"version": 1, "streams": [["d", "r", [1, 2]]]}))
+    path.write_text(json.dumps({"version": 2, "streams": [["d", "r", [1, 2]]]}))
     assert registry.load(str(path)) == 0
     assert registry.load(str(tmp_path / "missing.json")) == 0
 
 
-def test_state_per_stream_stays_under_2kb():
-    detector = StreamDetector()
+@pytest.mark.parametrize("settings", [DetectorSettings(), DetectorSettings(weekend_split=True)])
+def test_state_per_stream_stays_under_2kb(settings):
+    detector = StreamDetector(settings)
     run(noisy_daily(5000), detector)
     state = detector.state
     memory = sys.getsizeof(state) + sum(sys.getsizeof(getattr(state, n)) for n in state.__slots__)

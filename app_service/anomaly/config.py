@@ -80,7 +80,9 @@ def _detector(sec: Mapping[str, Any], path: str) -> DetectorSettings:
     values = {}
     for key, name in by_key.items():
         default = getattr(defaults, name)
-        if isinstance(default, int):
+        if isinstance(default, bool):
+            values[name] = get_bool(sec, key, path, default)
+        elif isinstance(default, int):
             values[name] = get_int(sec, key, path, default, minimum=0)
         else:
             values[name] = get_float(sec, key, path, default, minimum=0.0)

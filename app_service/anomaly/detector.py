@@ -17,6 +17,7 @@ per-reading score: ``silent_for`` answers it from the last arrival time.
 """
 from __future__ import annotations
 
+import base64
 import math
 from array import array
 from dataclasses import dataclass, fields
@@ -50,6 +51,7 @@ class DetectorSettings:
     season_bins: int = 48             # time-of-day profile: bins per period (0 = off) ...
     season_alpha: float = 0.2         # ... each bin an EWMA of the values that fell in it
     season_period: float = 86400.0    # seconds (readings need timestamps)
+    weekend_split: bool = True        # separate time-of-day profiles for Sat/Sun (UTC days)
 
 
 class StreamState:
@@ -76,9 +78,10 @@ class StreamState:
         self.season_scale = 0.0
 
     def to_list(self) -> list:
-        """Plain JSON values: non-finite floats become null (standard JSON, restored below)."""
-        return [[_finite_or_none(x) for x in v] if isinstance(v, array) else _finite_or_none(v)
-                for v in (getattr(self, name) for name in self.__slots__)]
+        """JSON values: arrays as base64 of their float64 bytes (exact, compact), non-finite
+        floats as null (standard JSON; restored to the fresh state's inf / NaN)."""
+        return [base64.b64encode(v.tobytes()).decode() if isinstance(v, array)
+                else _finite_or_none(v) for v in (getattr(self, n) for n in self.__slots__)]
 
     @classmethod
     def from_list(cls, values: list) -> "StreamState":
@@ -86,11 +89,13 @@ class StreamState:
             raise ValueError(f"snapshot has {len(values)} fields, expected {len(cls.__slots__)}")
         state = cls()
         for name, value in zip(cls.__slots__, values):
-            if name in ("season", "channels"):
-                value = None if value is None else array(
-                    "d", (math.nan if v is None else float(v) for v in value))
+            if name in _ARRAY_FIELDS:
+                if value is not None:
+                    raw = array("d")
+                    raw.frombytes(base64.b64decode(value, validate=True))
+                    value = raw
             elif value is None:
-                value = getattr(state, name)  # the fresh state's inf / NaN
+                value = getattr(state, name)
             elif name in _INT_FIELDS:
                 value = int(value)
             else:
@@ -103,6 +108,7 @@ def _finite_or_none(value):
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
+_ARRAY_FIELDS = {"season", "channels"}
 _INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired"}
 
 
@@ -175,9 +181,16 @@ class StreamDetector:
         if bins and timestamp == timestamp:
             # time of day: surprise against what this stream usually reads at this hour
             season = st.season
-            if season is None or len(season) != bins:
-                season = st.season = array("d", [math.nan]) * bins
-            b = int((timestamp % s.season_period) / s.season_period * bins)
+            if s.weekend_split:
+                slots = 2 * bins
+                b = int((timestamp % s.season_period) / s.season_period * bins)
+                if int(timestamp // 86400.0 + 3) % 7 >= 5:  # day 0 (1970-01-01) was a Thursday
+                    b += bins
+            else:
+                slots = bins
+                b = int((timestamp % s.season_period) / s.season_period * bins)
+            if season is None or len(season) != slots:
+                season = st.season = array("d", [math.nan]) * slots
             expected = season[b]
             if expected == expected:
                 err = abs(value - expected)
@@ -254,4 +267,10 @@ def settings_from_dict(values: dict) -> DetectorSettings:
     if unknown:
         raise ValueError(f"unknown detector settings: {sorted(unknown)}")
     defaults = DetectorSettings()
-    return DetectorSettings(**{k: type(getattr(defaults, k))(v) for k, v in values.items()})
+
+    def typed(key: str, value):
+        kind = type(getattr(defaults, key))
+        if kind is bool and isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return kind(value)
+    return DetectorSettings(**{k: typed(k, v) for k, v in values.items()})
