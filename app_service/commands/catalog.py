@@ -100,6 +100,13 @@ def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], .
     return tuple(labels)
 
 
+def _device_word(token: str) -> list[str]:
+    """A name token as a device word: kind synonyms merge (lamp → light), but a token that the
+    tables read as a resource concept stays itself ("dimmer" must not become "brightness")."""
+    keys = lexicon.canon(token)
+    return keys if all(k in lexicon.DEVICE_KINDS for k in keys) else [lexicon.stem(token)]
+
+
 def _build_entry(device: Any, profile: Any) -> Entry:
     place = ""
     for prefix in PLACE_PREFIXES:
@@ -115,7 +122,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
         elif token not in place_tokens and token not in _STOPWORDS:
-            words.update(lexicon.canon(token))
+            words.update(_device_word(token))
     # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels.
     for token in lexicon.split_name(profile.name)[-1:] + [lab.lower() for lab in profile.labels]:
         for key in lexicon.canon(token):
@@ -123,7 +130,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
                 words.add(key)
     for alias in aliases:
         if alias.isascii():
-            words.update(k for t in lexicon.split_name(alias) for k in lexicon.canon(t))
+            words.update(k for t in lexicon.split_name(alias) for k in _device_word(t))
             continue
         ids.update(re.findall(r"(\d+)号", alias))
         for start, end, keys in lexicon.zh_segments(alias, _ZH_PLACE_TABLE):
@@ -139,12 +146,13 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         if res.is_hidden:
             continue
         props = res.properties
-        set_command = None
-        single = commands.get(res.name)
-        if single and "W" in single.read_write and [op.device_resource for op in
-                                                    single.resource_operations] == [res.name]:
-            set_command = single.name
-        elif res.name not in shadowed and "W" in props.read_write:
+        # a write-only/read-write deviceCommand that sets exactly this resource, the same-named
+        # one first; else the resource itself when no command shadows it
+        writers = [c for c in commands.values() if "W" in c.read_write
+                   and [op.device_resource for op in c.resource_operations] == [res.name]]
+        writers.sort(key=lambda c: c.name != res.name)
+        set_command = writers[0].name if writers else None
+        if set_command is None and res.name not in shadowed and "W" in props.read_write:
             set_command = res.name
         read_command = None
         for cmd in profile.device_commands:

@@ -189,7 +189,7 @@ class Interpreter:
                 holders[word] = holders.get(word, 0) + 1
         matched: dict[str, set[str]] = {}
         for entry in entries:
-            words = clause.words & entry.words
+            words = (clause.words | clause.raw_words) & entry.words
             if entry.name in clause.aliases:
                 words = words | {"alias:" + entry.name}
             if not words:
