@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
           f"({registry_s / n * 1e6:.2f} us/reading)")
     print(f"snapshot per stream {snapshot_bytes:12.0f} bytes (JSON)")
     print(f"memory per stream   {memory_bytes:12d} bytes (detector + state, deep)")
-    split = StreamDetector(DetectorSettings(weekend_split=True))
+    single = StreamDetector(DetectorSettings(weekend_split=False))
     for device, value, ts in rows[::args.streams]:
-        split.update(value, ts)
-    print(f"with WeekendSplit   {len(json.dumps(split.state.to_list())):12d} bytes (JSON), "
-          f"{deep_size(split) + deep_size(split.state)} bytes in memory")
+        single.update(value, ts)
+    print(f"WeekendSplit=false  {len(json.dumps(single.state.to_list())):12d} bytes (JSON), "
+          f"{deep_size(single) + deep_size(single.state)} bytes in memory")
     return 0
 
 
