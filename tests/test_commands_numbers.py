@@ -31,7 +31,8 @@ def test_normalise_numbers(text, expected):
 
 @pytest.mark.parametrize("text, value", [
     ("二十二", 22), ("十", 10), ("十五", 15), ("一百零五", 105), ("两", 2), ("三点五", 3.5),
-    ("七十", 70), ("一千二百", 1200), ("天", None),
+    ("七十", 70), ("一千二百", 1200), ("天", None), ("三千五", 3500), ("一百五", 150),
+    ("一百零五", 105), ("两万五", 25000),
 ])
 def test_chinese_numerals(text, value):
     assert cn_to_number(text) == value

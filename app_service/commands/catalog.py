@@ -128,6 +128,8 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         for key in lexicon.canon(token):
             if key in lexicon.DEVICE_KINDS:
                 words.add(key)
+    if words & {"thermostat", "hvac"} or "hvac" in {lab.lower() for lab in profile.labels}:
+        words.add("aircon")   # people call the unit a thermostat drives "the AC" / 空调
     for alias in aliases:
         if alias.isascii():
             words.update(k for t in lexicon.split_name(alias) for k in _device_word(t))

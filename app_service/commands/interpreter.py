@@ -32,6 +32,14 @@ _VERB_START = re.compile(
     r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
 
 
+_CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _has_verb(piece: str) -> bool:
+    return bool(_VERB_START.search(piece.strip()) or _ZH_VERB.search(piece))
+
+
+_ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少")   # zh puts the verb last
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
@@ -78,7 +86,9 @@ class Interpreter:
             raise Refusal("unsupported", "timed runs are not supported; only immediate commands")
         pieces: list[str] = []
         for piece in grounding.split_clauses(norm):
-            if pieces and not _VERB_START.search(piece.strip()):
+            if pieces and not _has_verb(pieces[-1]) and _CJK_TEXT.search(piece):
+                pieces[-1] += " " + piece   # 客厅和卧室的窗帘，都拉开: the verb comes after a comma
+            elif pieces and not _has_verb(piece):
                 if _HAS_VALUE.search(piece) and _HAS_VALUE.search(pieces[-1]):
                     # "set the kitchen light to 30% and the bedroom light to 50%": its own value
                     verb = _VERB_START.search(pieces[-1].strip())

@@ -28,7 +28,7 @@ EN_SYNONYMS = {
     "moisture": "humidity", "litre": "flow", "liter": "flow", "opening": "open", "opened": "open",
     "closed": "close", "lowered": "lower", "raised": "raise", "unlocked": "unlock",
     "stopped": "stop", "heating": "heat", "cooling": "cool", "automatic": "auto",
-    "medium": "medium", "washing": "washer", "tv": "television", "aircon": "aircon",
+    "medium": "medium", "washing": "washer", "tv": "television", "aircon": "aircon", "ac": "aircon",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).

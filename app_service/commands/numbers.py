@@ -70,6 +70,10 @@ def cn_to_number(text: str) -> float | None:
         digits = "".join(str(_CN_DIGITS[c]) for c in frac if c in _CN_DIGITS)
         return None if base is None or not digits else float(f"{int(base)}.{digits}")
     total, section, digit = 0, 0, None
+    if len(text) >= 3 and text[-1] in _CN_DIGITS and text[-2] in "千百万" and text[-3] != "零":
+        # 三千五 = 3500, 一百五 = 150, 两万五 = 25000 (the last digit fills the next place)
+        head = cn_to_number(text[:-1])
+        return None if head is None else head + _CN_DIGITS[text[-1]] * _CN_SCALES[text[-2]] / 10
     for char in text:
         if char in _CN_DIGITS:
             digit = _CN_DIGITS[char]
