@@ -71,7 +71,8 @@ _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
 _ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
-_CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b|然后|并且|并把|再把|同时|另外|还有|以及)\s*")
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b"
+                           r"|然后|并且|并把|再把|同时|另外|还有|以及)\s*")
 
 EN_ACTIONS = [
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b"
