@@ -153,3 +153,14 @@ def test_unknown_device_in_core_command_is_a_404_result(standin):
 def test_bad_requests(body, message):
     with pytest.raises(ValueError, match=message):
         parse_request(body)
+
+
+def test_without_a_core_command_client_results_say_so():
+    catalog = Catalog.from_files(os.path.join(GREENHOUSE, "profiles"),
+                                 os.path.join(GREENHOUSE, "devices.yaml"))
+    service = CommandService(lambda: catalog, Interpreter(catalog), None, Policy())
+    response = service.handle("switch off both fans", execute=True)
+    assert len(response["actions"]) == 2
+    assert {r["status"] for r in response["results"]} == {"error"}
+    assert "no core-command client" in response["results"][0]["error"]
+    assert service.handle("is the projector on?")["results"][0]["status"] == "error"

@@ -107,6 +107,10 @@ class CommandService:
             if confirmation and action.method == "set":
                 results.append({**action.to_dict(), "status": "confirmation_required"})
                 continue
+            if self.client is None and (execute or action.method == "get"):
+                results.append(self._failure(action, CommandError(
+                    "no core-command client is configured ([Clients.core-command])", 0)))
+                continue
             if action.method == "get":
                 try:
                     readings[action.device] = read_state(action.device, action.command)
