@@ -196,3 +196,13 @@ def test_any_finite_stream_scores_in_unit_interval_and_snapshots(readings):
     assert json.dumps(restored.to_list(), allow_nan=False) == text
     fresh = StreamState()
     assert StreamState.from_list(json.loads(json.dumps(fresh.to_list()))).lo == math.inf
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_values_are_refused_and_leave_the_state_untouched(bad):
+    detector = StreamDetector()
+    run(noisy_daily(300), detector)
+    before = json.dumps(detector.state.to_list())
+    with pytest.raises(ValueError):
+        detector.update(bad, 1e9)
+    assert json.dumps(detector.state.to_list()) == before

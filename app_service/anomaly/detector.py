@@ -125,7 +125,11 @@ class StreamDetector:
         self.maximum = math.inf if maximum is None else maximum
 
     def update(self, value: float, timestamp: float = math.nan) -> float:
-        """Learn from one reading and return its anomaly score in [0, 1]."""
+        """Learn from one reading and return its anomaly score in [0, 1].
+
+        Raises ValueError for NaN or infinite values (they would poison the learned state)."""
+        if not -math.inf < value < math.inf:
+            raise ValueError(f"reading {value!r} is not a finite number")
         s = self.settings
         st = self.state
         n = st.n + 1
