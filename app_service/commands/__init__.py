@@ -111,8 +111,12 @@ def _install_rest(app: Any, service: CommandService) -> None:
             text, execute, confirm = parse_request(request.json())
         except (ValueError, PayloadError) as err:
             return error_response(400, str(err), request.correlation_id)
-        body = service.handle(text, execute=execute, confirm=confirm,
-                              correlation_id=request.correlation_id, source="rest")
+        try:
+            body = service.handle(text, execute=execute, confirm=confirm,
+                                  correlation_id=request.correlation_id, source="rest")
+        except Exception as err:  # a defect must answer 500, logged once with the correlation id
+            log.exception("interpret failed", extra={"correlation_id": request.correlation_id})
+            return error_response(500, f"interpretation failed: {err}", request.correlation_id)
         return Response(200, {"apiVersion": "v3", "statusCode": 200, **body})
 
     app.rest.add_route("POST", "/api/v3/interpret", interpret)
@@ -149,8 +153,13 @@ def _install_bus(app: Any, service: CommandService, settings: dict, queue_size: 
                 app.metrics.counter("CommandRequestsInvalid").inc()
             respond(request_id, correlation_id, f"invalid command request: {err}", error=True)
             return
-        body = service.handle(text, execute=execute, confirm=confirm, correlation_id=correlation_id,
-                              source="bus")
+        try:
+            body = service.handle(text, execute=execute, confirm=confirm,
+                                  correlation_id=correlation_id, source="bus")
+        except Exception as err:  # answered, so the requester does not wait for a timeout
+            log.exception("interpret failed", extra={"correlation_id": correlation_id})
+            respond(request_id, correlation_id, f"interpretation failed: {err}", error=True)
+            return
         respond(request_id, body["correlationId"], body)
 
     worker = _Worker(work, queue_size, app.metrics)
