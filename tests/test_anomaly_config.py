@@ -42,3 +42,18 @@ def test_bad_values_raise_config_error_naming_the_key(section, key):
     with pytest.raises(ConfigError) as err:
         load_settings({"AnomalyDetection": section})
     assert err.value.key == key
+
+
+def test_shipped_section_loads_and_env_overrides_reach_it():
+    import os
+
+    from app_service.config import load_configuration
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "configuration.toml")
+    shipped = load_settings(load_configuration(path, env={}))
+    assert shipped.threshold == 0.3 and shipped.auto_actuate == ()
+    assert shipped.detector.refractory == DetectorSettings().refractory
+    env = {"ANOMALYDETECTION_THRESHOLD": "0.6", "ANOMALYDETECTION_DETECTOR_REFRACTORY": "99",
+           "ANOMALYDETECTION_AUTOACTUATE": "critical"}
+    s = load_settings(load_configuration(path, env=env))
+    assert (s.threshold, s.detector.refractory, s.auto_actuate) == (0.6, 99, ("critical",))
