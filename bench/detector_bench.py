@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"readings            {n} over {args.streams} streams")
     print(f"baseline loop       {n / baseline_s:12,.0f} readings/s")
     print(f"StreamDetector      {n / detector_s:12,.0f} readings/s "
-          f"({detector_s / n * 1e6:.2f} us/reading, {detector_s / baseline_s:.1f}x the baseline loop)")
+          f"({detector_s / n * 1e6:.2f} us/reading, "
+          f"{detector_s / baseline_s:.1f}x the baseline loop)")
     print(f"StreamRegistry      {n / registry_s:12,.0f} readings/s "
           f"({registry_s / n * 1e6:.2f} us/reading)")
     print(f"snapshot per stream {snapshot_bytes:12.0f} bytes (JSON)")

@@ -31,7 +31,8 @@ def list_files(data_dir: str) -> list[str]:
     for family in sorted(os.listdir(data_dir)):
         folder = os.path.join(data_dir, family)
         if os.path.isdir(folder):
-            out += [f"{family}/{name}" for name in sorted(os.listdir(folder)) if name.endswith(".csv")]
+            out += [f"{family}/{name}" for name in sorted(os.listdir(folder))
+                    if name.endswith(".csv")]
     return out
 
 

@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     families = sorted({family_of(f.name) for f in runs[default_key]})
     full_default = score_corpus(runs[default_key], "standard").normalised
     print(f"grid of {len(runs)} settings; defaults score {full_default:.2f} on all families")
-    print(f"{'left out':24s} {'defaults':>9s} {'tuned w/o':>9s} {'moved':>7s}  chosen (all-family score)")
+    print(f"{'left out':24s} {'defaults':>9s} {'tuned w/o':>9s} {'moved':>7s}  "
+          "chosen (all-family score)")
     for family in families:
         def score_on(files, keep):
             subset = [f for f in files if keep(family_of(f.name))]
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         left_tuned = score_on(runs[best_key], lambda fam: fam == family)
         full = score_corpus(runs[best_key], "standard").normalised
         chosen = ", ".join(f"{k}={v}" for k, v in best_key)
-        print(f"{family:24s} {left_default:9.2f} {left_tuned:9.2f} {left_tuned - left_default:+7.2f}"
+        moved = left_tuned - left_default
+        print(f"{family:24s} {left_default:9.2f} {left_tuned:9.2f} {moved:+7.2f}"
               f"  {chosen} ({full:.2f})")
     return 0
 

@@ -7,7 +7,7 @@ from app_service.anomaly.records import (SEVERITIES, AnomalyFacts, explanation_o
                                          rule_severity)
 from app_service.anomaly.triage import TextClassifier, Triager
 from app_service.llm import LanguageModel
-from llm_tiny import smollm2_dir  # noqa: F401  (fixture)
+from llm_tiny import smollm2_dir  # noqa: F401,F811  (fixture)
 
 
 @pytest.fixture(scope="module")

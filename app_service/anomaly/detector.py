@@ -57,7 +57,8 @@ class DetectorSettings:
 class StreamState:
     """Learned state of one stream; ``__slots__`` keeps it small and fast to touch."""
 
-    __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "channels", "lo", "hi", "run", "longest_run", "quiet", "last_time",
+    __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "channels", "lo", "hi",
+                 "run", "longest_run", "quiet", "last_time",
                  "interval", "stuck_fired", "season", "season_scale")
 
     def __init__(self) -> None:

@@ -40,7 +40,8 @@ class Triager:
             # Uncalibrated: with PMI calibration the default 135M model answered "critical" for
             # every kind (p > 0.99); raw scores separate limit/silence from the rest (triage_bench).
             severity = self.model.choose(
-                triage_prompt(facts, "How severe is this anomaly? Answer info, warning or critical."),
+                triage_prompt(facts, "How severe is this anomaly? "
+                                     "Answer info, warning or critical."),
                 list(SEVERITIES), calibrate=False)
             record.severity = clamp_severity(severity.option, floor)
             record.severity_probabilities = ranked(severity.options, severity.probabilities)
