@@ -238,6 +238,13 @@ def _set(device, command, value):
      [{"device": "office-door-lock", "command": "Status", "method": "get"}]),
     ("let me know if the projector is on",
      [{"device": "meeting-room-projector", "command": "State", "method": "get"}]),
+    ("turn everything off",
+     [_set("greenhouse-fan-1", "Power", "false"), _set("greenhouse-fan-2", "Power", "false"),
+      _set("greenhouse-heater", "Power", "false"), _set("irrigation-valve", "Open", "false"),
+      _set("office-light", "OnOff", "false"), _set("meeting-room-light", "OnOff", "false"),
+      _set("meeting-room-projector", "Power", "false")]),
+    ("把会议室的设备都关了",
+     [_set("meeting-room-light", "OnOff", "false"), _set("meeting-room-projector", "Power", "false")]),
     ("unlock the office door and switch on the office light",
      [_set("office-door-lock", "Locked", "false"), _set("office-light", "OnOff", "true")]),
 ])

@@ -157,7 +157,16 @@ class Interpreter:
                     return None
                 raise Refusal("unrelated" if scope == "global" else "unsupported",
                               "nothing here can do that")
-            if scope == "global":
+            everything = re.search(r"\beverything\b|\ball\s+(?:the\s+)?devices\b|所有设备|全部设备"
+                                   r"|都关|都开", clause.text)
+            switches = [c for c in built
+                        if all(a.values and set(a.values.values()) <= _SWITCH_VALUES
+                               for a in c.actions)]
+            switches_only = bool(everything and switches)
+            if switches_only:
+                built = switches
+                # "turn everything off (in the kitchen)": every switch, whatever its strength
+            elif scope == "global":
                 # with no device or place named, only a named capability may pick the device
                 named_capability = [c for c in built if c.strength > 1 and not c.verb_only]
                 if not named_capability:
@@ -165,8 +174,9 @@ class Interpreter:
                         raise Refusal("ambiguous", "no device is named; say which one")
                     raise Refusal("unrelated", _NOTHING)
                 built = named_capability
-            best = max(c.strength for c in built)
-            built = [c for c in built if c.strength >= best]
+            if not switches_only:
+                best = max(c.strength for c in built)
+                built = [c for c in built if c.strength >= best]
             per_place: dict[str, int] = {}
             for cand in built:
                 per_place[cand.entry.place] = per_place.get(cand.entry.place, 0) + 1
