@@ -135,12 +135,15 @@ def test_text_readings_classified_once_per_distinct_string():
                           prompt[-1]["content"] else "normal")
     classifier = TextClassifier(model, cache_size=2)
     delivered = []
-    q = TriageQueue(Triager(None), delivered.append, size=10, text=classifier)
+    counted = []
+    q = TriageQueue(Triager(None), delivered.append, size=10, text=classifier,
+                    on_text_anomaly=counted.append)
     for text in ("OK", "OK", "FAULT E42", "OK", "FAULT E42"):
-        q.submit(facts("text", value=text))
+        q.submit(facts("text", value=text), classify=True)
     while q.process_one(0.01):
         pass
     assert [r.facts.value for r in delivered] == ["FAULT E42", "FAULT E42"]
+    assert [f.value for f in counted] == ["FAULT E42", "FAULT E42"]  # AnomaliesDetected
     assert len(model.calls) == 2  # "OK" and "FAULT E42", each asked once
     assert classifier.cached("Temperature", "OK") is False
     for text in ("A", "B", "C"):

@@ -161,3 +161,31 @@ def test_notification_failure_goes_to_store_and_forward_not_lost():
     with pytest.raises(CommandError):  # without a store the failure is raised (and logged)
         AnomalyOutputs(None, "s", DownNotifications()).deliver(
             AnomalyRecord(facts, severity="critical", explanation="e"))
+
+
+def test_text_readings_flow_through_the_model_once_and_are_counted():
+    from app_service.anomaly.triage import TextClassifier
+
+    class Verdicts:
+        calls = 0
+
+        def choose(self, prompt, options, **kwargs):
+            Verdicts.calls += 1
+            option = "anomalous" if "JAMMED" in prompt[-1]["content"] else "normal"
+            return types.SimpleNamespace(option=option, index=options.index(option))
+
+    metrics = Metrics()
+    delivered = []
+    queue = TriageQueue(Triager(None), delivered.append, size=8, metrics=metrics,
+                        text=TextClassifier(Verdicts()))
+    feature = AnomalyFeature(load_settings({}), queue, metrics=metrics)
+    queue.on_text_anomaly = feature.count_detected
+    for i, status in enumerate(["LOCKED", "JAMMED", "LOCKED", "JAMMED"]):
+        event = climate_event(status, time.time_ns() + i, value_type="String",
+                              resource="LockState")
+        feature.process(event, f"cid-{i}")
+        while queue.process_one(0.01):
+            pass
+    assert [r.facts.value for r in delivered] == ["JAMMED", "JAMMED"]
+    assert metrics.counter("AnomaliesDetected").value == 2 and Verdicts.calls == 2
+    assert [r.facts.kind for r in delivered] == ["text", "text"]

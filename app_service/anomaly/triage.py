@@ -102,8 +102,10 @@ class TriageQueue:
     """Bounded queue + one worker: ``submit`` is O(1) and never blocks the caller."""
 
     def __init__(self, triager: Triager, deliver: Callable[[AnomalyRecord], None], *,
-                 size: int = 64, metrics: Any = None, text: TextClassifier | None = None) -> None:
+                 size: int = 64, metrics: Any = None, text: TextClassifier | None = None,
+                 on_text_anomaly: Callable[[AnomalyFacts], None] | None = None) -> None:
         self.triager = triager
+        self.on_text_anomaly = on_text_anomaly
         self.deliver = deliver
         self.text = text
         self._queue: queue.Queue = queue.Queue(maxsize=size)
@@ -113,9 +115,11 @@ class TriageQueue:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def submit(self, facts: AnomalyFacts) -> bool:
+    def submit(self, facts: AnomalyFacts, *, classify: bool = False) -> bool:
+        """Queue a flagged reading; ``classify``: a String reading the model has yet to judge
+        (only an anomalous verdict is triaged, and reported to ``on_text_anomaly``)."""
         try:
-            self._queue.put_nowait(facts)
+            self._queue.put_nowait((facts, classify))
         except queue.Full:
             self.dropped += 1
             if self._dropped:
@@ -146,14 +150,17 @@ class TriageQueue:
     def process_one(self, timeout: float = 0.2) -> bool:
         """Triage and deliver one job; False when none arrived within ``timeout``."""
         try:
-            facts = self._queue.get(timeout=timeout)
+            facts, classify = self._queue.get(timeout=timeout)
         except queue.Empty:
             return False
         if self._depth:
             self._depth.set(self._queue.qsize())
         try:
-            if facts.kind == "text" and self.text is not None and not self.text.is_anomalous(facts):
-                return True
+            if classify:
+                if self.text is None or not self.text.is_anomalous(facts):
+                    return True
+                if self.on_text_anomaly is not None:
+                    self.on_text_anomaly(facts)
             self.deliver(self.triager.triage(facts))
         except Exception:  # the worker must outlive any one bad job; logged with its id
             log.exception("anomaly triage/delivery failed for %s/%s", facts.device,

@@ -94,10 +94,13 @@ class AnomalyFeature:
             log.warning("reading %s/%s not scored (%d so far): %s", key[0], key[1], self.skipped,
                         why, extra={"correlation_id": correlation_id})
 
-    def _flag(self, facts: AnomalyFacts) -> None:
+    def count_detected(self, facts: AnomalyFacts) -> None:
         self.detected += 1
         if self._detected:
             self._detected.inc()
+
+    def _flag(self, facts: AnomalyFacts) -> None:
+        self.count_detected(facts)
         if self.queue is not None:
             self.queue.submit(facts)
 
@@ -156,7 +159,7 @@ class AnomalyFeature:
         if cached:
             self._flag(facts)
         elif self.queue is not None:
-            self.queue.submit(facts)
+            self.queue.submit(facts, classify=True)
 
     def check_silence(self, now: float | None = None) -> list[AnomalyFacts]:
         now = time.time() if now is None else now
@@ -294,6 +297,7 @@ def install(app: Any) -> AnomalyFeature:
                         metrics=app.metrics, text=TextClassifier(model) if model else None)
     feature = AnomalyFeature(settings, queue, profiles=getattr(app, "profiles", None),
                              metrics=app.metrics)
+    queue.on_text_anomaly = feature.count_detected
     if settings.snapshot_path:
         restored = feature.registry.load(settings.snapshot_path)
         log.info("anomaly detection restored %d streams from %s", restored,
