@@ -59,6 +59,10 @@ def test_chinese_numerals(text, value):
     ("30 degrees", "°", 30.0),
     ("22 degrees", "°C", 22.0),
     ("22", "°C", 22.0),
+    ("2 gallons per minute", "L/min", 7.57),
+    ("24 amps", "A", 24.0),
+    ("2 gallons", "L/min", None),    # a unit we do not convert is never a bare number
+    ("50 lux", "%", None),
     ("5 bar", "m/s", None),          # wrong family: no silent reinterpretation
     ("72 fahrenheit", "%", None),
 ])

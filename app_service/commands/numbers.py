@@ -99,6 +99,7 @@ def normalise_numbers(text: str) -> str:
     text = text.lower()
     text = re.sub(r"(\d),(\d{3})\b", r"\1\2", text)
     text = re.sub(r"\bhalf\s+an?\s+", "0.5 ", text)
+    text = re.sub(r"\b(?:a|one)\s+quarter\b", "25%", text)
     text = re.sub(r"\b(?:a|one)\s+and\s+a\s+half\b", "1.5", text)
     # "the living room one to 40%": the pronoun, not the number (but "set it to one" is a number)
     text = re.sub(r"(?<!to )(?<!at )(?<!by )(?<!of )\bone\b(?=\s*(?:to\b|at\b|and\b|,|\.|$))",
@@ -174,10 +175,16 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
     (r"kilowatts?|kw\b|千瓦", Unit("power", 1000.0)),
     (r"watts?|w\b|瓦", Unit("power", 1.0)),
     (r"liters?\s+per\s+minute|litres?\s+per\s+minute|l/min|升每分钟", Unit("flow", 1.0)),
+    (r"gallons?\s+per\s+minute|gpm", Unit("flow", 3.78541)),
+    (r"(?:liters?|litres?)\s+per\s+hour|l/h|升每小时", Unit("flow", 1 / 60)),
     (r"steps?|notch(?:es)?|档|级", Unit("step", 1.0)),
     (r"seconds?|secs?|秒", Unit("time", 1.0)),
     (r"minutes?|mins?|分钟", Unit("time", 60.0)),
     (r"hours?|hrs?|小时", Unit("time", 3600.0)),
+    # units we do not convert: a number with one of these is never taken as a bare number
+    (r"inch(?:es)?|yards?|pounds?|lbs?|kg|kilograms?|grams?|ounces?|oz|cups?|gallons?|liters?"
+     r"|litres?|miles?|met(?:er|re)s?|feet|foot|ft|amps?|volts?|lux|ppm|db|decibels?|hz",
+     Unit("other", 1.0)),
     (r"millibars?|mbar|hpa|百帕", Unit("pressure", 0.001)),
 ]
 _UNIT_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(" + "|".join(f"(?:{p})" for p, _ in _UNIT_SPELLINGS)
@@ -235,6 +242,14 @@ _PROFILE_UNITS = {
 }
 
 
+def unit_matches_profile(said: str, resource_units: str) -> bool:
+    """'24 amps' fits a resource in "A", '300 lux' one in "lx": same unit, no conversion."""
+    said, units = said.strip().lower().rstrip("s"), (resource_units or "").strip().lower()
+    aliases = {"amp": "a", "volt": "v", "lux": "lx", "decibel": "db", "kilogram": "kg",
+               "meter": "m", "metre": "m", "liter": "l", "litre": "l"}
+    return bool(units) and aliases.get(said, said) == units
+
+
 def profile_unit_family(units: str) -> tuple[str, float] | None:
     return _PROFILE_UNITS.get((units or "").strip().lower())
 
@@ -249,6 +264,8 @@ def convert(quantity: Quantity, resource_units: str, *, delta: bool = False,
     unit = quantity.unit
     if unit is None or unit.family == "step":
         return quantity.value
+    if unit.family == "other":
+        return quantity.value if unit_matches_profile(quantity.unit_text, resource_units) else None
     family = profile_unit_family(resource_units)
     if family is None:
         unitless_resource = unit.family in ("degree", "percent") and not resource_units
