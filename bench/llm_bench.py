@@ -84,15 +84,18 @@ def best(fn, repeats=3):
     return min(times)
 
 
-def memory_bandwidth_gbs() -> dict:
-    """Read bandwidth (sum over a 512 MiB array) and copy bandwidth, best of 5."""
+def memory_bandwidth_gbs(threads: int) -> dict:
+    """Read bandwidth as decoding uses it: a matrix-vector product over a 1 GiB float64 matrix
+    (BLAS; every byte read once, as a decode step reads every weight once), best of 5; and the
+    single-thread copy bandwidth (read + write) for reference."""
     import numpy as np
 
-    data = np.ones(512 * 2**20 // 8)
-    target = np.empty_like(data)
-    read = best(lambda: data.sum(), 5)
-    copy = best(lambda: np.copyto(target, data), 5)
-    return {"read_gbs": data.nbytes / read / 1e9, "copy_gbs": 2 * data.nbytes / copy / 1e9}
+    matrix = np.ones((2**30 // 8 // 1024, 1024))
+    vector = np.ones(1024)
+    target = np.empty_like(matrix)
+    read = best(lambda: matrix @ vector, 5)
+    copy = best(lambda: np.copyto(target, matrix), 5)
+    return {"read_gbs": matrix.nbytes / read / 1e9, "copy_gbs": 2 * matrix.nbytes / copy / 1e9}
 
 
 # ---- CTranslate2 worker -----------------------------------------------------------------
@@ -225,16 +228,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="smollm2-135m-instruct")
     parser.add_argument("--model-dir", help="an already converted model (skips install)")
+    parser.add_argument("--int8-model-dir", help="an int8-stored folder for int8 compute types")
     parser.add_argument("--gguf", help="the GGUF for llama.cpp (default: the model's package)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compute-types", default="float32,int8,int8_float32")
     parser.add_argument("--no-llamacpp", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
-    parser.add_argument("--worker", choices=["ct2", "llamacpp"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["ct2", "llamacpp", "bandwidth"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--compute-type", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "ct2":
         print(json.dumps(ct2_worker(args)))
+        return 0
+    if args.worker == "bandwidth":
+        print(json.dumps(memory_bandwidth_gbs(args.threads)))
         return 0
     if args.worker == "llamacpp":
         print(json.dumps(llamacpp_worker(args)))
@@ -245,18 +253,23 @@ def main() -> int:
 
     folder = os.environ.get("LLM_CACHEDIR") or default_cache_dir()
     model_dir = args.model_dir or catalog.install(args.model, folder)
+    # int8 compute reads an int8-stored folder (what the service loads; far less RSS).
+    int8_dir = args.int8_model_dir or (None if args.model_dir else
+                                      catalog.install(args.model, folder, storage="int8"))
     source = catalog.known(args.model)
     gguf = args.gguf or source.locate(source.module, folder)
     flags = cpu_flags()
     print(f"model {args.model} ({model_dir}), threads {args.threads}, GGUF {os.path.basename(gguf)}")
     print(f"CPU int8 flags: {sorted(f for f in flags if 'vnni' in f or f == 'avx512f')} -> "
           f"ComputeType=auto picks {resolve_compute_type('cpu', 'auto', flags)}")
-    bandwidth = memory_bandwidth_gbs()
+    # In a child: Linux carries a parent's peak RSS into children across exec (ru_maxrss).
+    bandwidth = child(args, ["--worker", "bandwidth"])
     print(f"memory bandwidth: read {bandwidth['read_gbs']:.1f} GB/s, copy "
           f"{bandwidth['copy_gbs']:.1f} GB/s")
     results = []
     for compute_type in args.compute_types.split(","):
-        results.append(child(args, ["--worker", "ct2", "--model-dir", model_dir,
+        folder_used = int8_dir if compute_type.startswith("int8") and int8_dir else model_dir
+        results.append(child(args, ["--worker", "ct2", "--model-dir", folder_used,
                                     "--compute-type", compute_type]))
     if not args.no_llamacpp:
         results.append(child(args, ["--worker", "llamacpp", "--gguf", gguf]))

@@ -49,8 +49,23 @@ def test_choose_scores_equal_score_batch(tiny, options):
     # Few options re-run the user part per trie node; many share one pass over the prompt.
     prompt = tiny.prompt([SYSTEM, ("user", "hello world")])
     tokens = [tiny.tokenizer.encode_plain(o) for o in options]
-    trie = decisions.option_logprobs(tiny, prompt, tokens)
-    assert trie == pytest.approx(tiny.score(prompt, options), abs=2e-3)
+    expected = tiny.score(prompt, options)
+    for share in (False, True):
+        forced = tiny.forced_logprobs(prompt, tokens, share_prompt=share)
+        assert forced is not None  # the fast path is available in this CTranslate2
+        assert [float(r.sum()) for r in forced] == pytest.approx(expected, abs=2e-3)
+    assert decisions.option_logprobs(tiny, prompt, tokens) == pytest.approx(expected, abs=2e-3)
+    assert decisions.trie_logprobs(tiny, prompt, tokens) == pytest.approx(expected, abs=2e-3)
+
+
+def test_choose_scores_include_the_end_token_exactly(tiny):
+    # CTranslate2 masks its end token in forced steps; ours must come out as score_batch says.
+    prompt = tiny.prompt([SYSTEM, ("user", "hello")])
+    tokens = [tiny.tokenizer.encode_plain(o) + ["<|im_end|>"] for o in ("hello", "or")]
+    context = prompt.all_tokens
+    expected = [float(sum(r.log_probs[len(context) - 1:]))
+                for r in tiny._generator.score_batch([context + t for t in tokens])]
+    assert decisions.option_logprobs(tiny, prompt, tokens) == pytest.approx(expected, abs=2e-3)
 
 
 def test_choose_probabilities(tiny):

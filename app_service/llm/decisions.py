@@ -1,15 +1,11 @@
 """Closed choices and constrained values on top of LanguageModel.next_token_logprobs.
 
 choose(): every option is tokenized (plus the end-of-turn token, so "on" cannot win by being a
-prefix of "on high"), the options are laid out as a token trie, and the next-token log-probs of
-every trie node come from one batched model call; an option's log-likelihood is the sum along its
-path. It is calibrated (PMI) by subtracting the same score under the content-free prompt, which
+prefix of "on high") and its exact log-likelihood comes from one batched model call: one batch
+item per option, with the per-step rows CTranslate2 returns for forced tokens (model.py,
+forced_logprobs), or, where those rows are unavailable, one item per node of the options' token
+trie. It is calibrated (PMI) by subtracting the same score under the content-free prompt, which
 is cached per (prompt, options), and turned into probabilities with a softmax.
-
-(CTranslate2 also returns a logits row per forced step when batch items differ in length, which
-would need one batch item per option instead of per trie node; those rows are not exact: the end
-token comes back masked and other tokens drift by 0.01–0.2 nats against score_batch, so only the
-last row, the true next-token distribution, is used.)
 
 extract(): numbers are decoded token by token under the NumberGrammar mask; enumerations are a
 choose().
@@ -38,16 +34,25 @@ _priors_lock = threading.Lock()
 
 def option_logprobs(model: "LanguageModel", prompt: "Prompt",
                     options: Sequence[Sequence[str]]) -> list[float]:
-    """Exact log P(option tokens | prompt) for token sequences, via one trie-batched call."""
+    """Exact log P(option tokens | prompt) for token sequences, in one batched model call."""
+    # Re-running the user part per option after the cached system part, or forwarding the whole
+    # prompt once uncached: take the cheaper (in tokens).
+    share = (len(prompt.tokens) or 1) * (len(options) + 1) > len(prompt)
+    rows = model.forced_logprobs(prompt, options, share_prompt=share)
+    if rows is not None:
+        return [float(r.sum()) for r in rows]
+    return trie_logprobs(model, prompt, options)
+
+
+def trie_logprobs(model: "LanguageModel", prompt: "Prompt",
+                  options: Sequence[Sequence[str]]) -> list[float]:
+    """The same from next-token log-probs of every trie node (one batch item per node)."""
     nodes: dict[tuple[str, ...], int] = {}
     for tokens in options:
         for depth in range(len(tokens)):
             nodes.setdefault(tuple(tokens[:depth]), len(nodes))
     prefixes = list(nodes)
-    dynamic = len(prompt.tokens) or 1
-    # Re-running the dynamic part per node after the cached static part, or forwarding the whole
-    # prompt once uncached: take the cheaper (in tokens).
-    share = dynamic * len(prefixes) > len(prompt)
+    share = (len(prompt.tokens) or 1) * len(prefixes) > len(prompt)
     logprobs = model.next_token_logprobs(prompt, prefixes, share_prompt=share)
     vocab = model.tokenizer
     totals = []

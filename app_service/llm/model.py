@@ -275,6 +275,37 @@ class LanguageModel:
         logits -= logits.max(axis=1, keepdims=True)
         return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 
+    def forced_logprobs(self, prompt: Prompt, continuations: Sequence[Sequence[str]], *,
+                        share_prompt: bool = False) -> list[np.ndarray] | None:
+        """Per continuation, the log-prob of each of its tokens after the prompt, in one batch.
+
+        With the bare prompt as the batch's shortest item, CTranslate2 forces every longer
+        item's extra tokens through decoding steps and returns one logits row per step. No end
+        token is set, because CTranslate2 masks the end token in forced steps (which would skew
+        every row). The row count is checked; None means "not available, use the trie".
+        """
+        self._checked(prompt, max((len(c) for c in continuations), default=0) + 1)
+        static, dynamic = self._split(Prompt(tuple(prompt.all_tokens), ()) if share_prompt
+                                      else prompt)
+        extra = ({"static_prompt": static, "cache_static_prompt": False} if share_prompt and static
+                 else self._static_args(static))
+        starts = [dynamic] + [dynamic + list(c) for c in continuations]
+        results = self._run(lambda: self._generator.generate_batch(
+            starts, max_length=1, include_prompt_in_result=False, return_logits_vocab=True,
+            sampling_topk=1, end_token=[], **extra))
+        out = []
+        for tokens, result in zip(continuations, results[1:]):
+            rows = np.asarray(result.logits[0], dtype=np.float32)
+            if rows.ndim != 2 or rows.shape[0] != len(tokens) + 1:
+                return None
+            rows = rows[:-1] - rows[:-1].max(axis=1, keepdims=True)
+            rows -= np.log(np.exp(rows).sum(axis=1, keepdims=True))
+            ids = [self.tokenizer.token_to_id(t) for t in tokens]
+            if None in ids:
+                raise ModelError(f"a token of {tokens!r} is not in the model vocabulary")
+            out.append(rows[np.arange(len(ids)), ids])
+        return out
+
     def choose(self, prompt: Any, options: Sequence[str], *, calibrate: bool = True) -> Choice:
         """Pick one of ``options`` (calibrated PMI over exact option log-likelihoods)."""
         return decisions.choose(self, self.prompt(prompt), options, calibrate=calibrate)
