@@ -268,3 +268,13 @@ def test_durations_where_a_device_has_a_timer(text, expected):
 def test_durations_without_a_timer_are_refused(greenhouse):
     interpreter, state = greenhouse
     assert interpreter.interpret("open the irrigation valve for 10 minutes", state).refusal == "unsupported"
+
+
+@pytest.mark.parametrize("text", [
+    "make the office warmer", "it's too cold in the office", "speed up the office light",
+    "it's too dark in the greenhouse", "make the projector brighter",
+])
+def test_a_named_concept_the_device_lacks_is_never_mapped_onto_another(greenhouse, text):
+    interpreter, state = greenhouse
+    result = interpreter.interpret(text, state)
+    assert result.actions == [] and result.refusal in ("unsupported", "ambiguous")

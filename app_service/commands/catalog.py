@@ -43,6 +43,7 @@ class Resource:
     allowed: tuple[str, ...] = ()           # String enumeration or mapping labels
     labels: tuple[tuple[frozenset[str], float], ...] = ()  # described named numbers ("3 = high")
     mappings: tuple[tuple[str, str], ...] = ()  # EdgeX mappings raw → label (labels are written)
+    description_words: frozenset[str] = frozenset()   # canonical words of the description
     set_command: str | None = None          # command to PUT for a set, None when not writable
     read_command: str | None = None         # command to GET to read it, None when not readable
 
@@ -183,6 +184,9 @@ def _build_entry(device: Any, profile: Any) -> Entry:
             tokens=frozenset(tokens),
             allowed=allowed, labels=_described_labels(res.description),
             mappings=tuple(dict.fromkeys(mappings)),
+            description_words=frozenset(
+                k for w in re.findall(r"[a-z]+", (res.description or "").lower())
+                for k in lexicon.canon(w)),
             set_command=set_command, read_command=read_command)
     read_commands = tuple(
         (c.name, tuple(op.device_resource for op in c.resource_operations))

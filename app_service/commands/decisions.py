@@ -87,8 +87,8 @@ class Candidate:
 def concept_score(res: Resource, clause: Clause) -> float:
     tokens = res.tokens - GENERIC_TOKENS or res.tokens
     words = set(clause.words)
-    if clause.complaint:
-        words.add(clause.complaint[0])
+    if clause.complaint and not (clause.complaint[0] == "temperature" and res.units.strip() == "K"):
+        words.add(clause.complaint[0])   # "it's freezing" is about the room, not a white tone
     hit = tokens & words
     if not hit:
         return 0.0

@@ -17,7 +17,7 @@ from .decisions import (GENERIC_TOKENS, Action, Candidate, Interpretation, Refus
                         checked_range, concept_score, current_value, default_step, direction,
                         is_angle, named_value, opening_value, set_action, set_bool_action)
 from .grounding import Clause
-from .lexicon import DEVICE_KINDS
+from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
 from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
 log = logging.getLogger(__name__)
@@ -382,6 +382,14 @@ class Interpreter:
         if not numeric:
             return None
         best = max(scores[r.name] for r in numeric)
+        named = (clause.words | ({clause.complaint[0]} if clause.complaint else set())) \
+            & RESOURCE_CONCEPTS - entry.words
+        if best == 0 and named:
+            # "make the office warmer" names a temperature this device does not have; a resource
+            # whose description speaks of it ("dimming level … of full brightness") still fits
+            numeric = [r for r in numeric if named & r.description_words]
+            if not numeric:
+                return None
         top = [r for r in numeric if scores[r.name] == best]
         if len(top) == 1:
             return top[0]

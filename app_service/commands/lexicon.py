@@ -19,7 +19,8 @@ EN_SYNONYMS = {
     "cooler": "temperature", "freezing": "temperature", "chilly": "temperature",
     "heat": "temperature", "colour": "color", "kelvin": "color", "white": "color",
     "mired": "color", "bright": "brightness", "brighter": "brightness", "brighten": "brightness",
-    "dim": "brightness", "dimmer": "brightness", "dark": "brightness", "darker": "brightness",
+    "dim": "brightness", "dimming": "brightness", "dimmed": "brightness", "dimmer": "brightness",
+    "dark": "brightness", "darker": "brightness",
     "fast": "speed", "faster": "speed", "slow": "speed", "slower": "speed", "quick": "speed",
     "quicker": "speed", "rpm": "speed", "angle": "tilt", "slat": "tilt", "humid": "humidity",
     "vibrating": "vibration", "amp": "current", "amperage": "current", "drawing": "draw",
@@ -114,6 +115,11 @@ DEVICE_KINDS = {
     "vent", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
     "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi",
 }
+
+# Concepts that name what to change; said with a device that has none of them, nothing fits.
+RESOURCE_CONCEPTS = {"temperature", "brightness", "speed", "pressure", "humidity", "color",
+                     "volume", "flow", "tilt", "fan", "battery", "co", "smoke", "vibration",
+                     "current", "draw", "channel", "direction", "input"}
 
 # Qualifiers people put before a device kind ("the back door"); one no device has names nothing.
 QUALIFIERS = {
