@@ -197,6 +197,8 @@ class StreamDetector:
             if season is None or len(season) != slots:
                 season = st.season = array("d", [math.nan]) * slots
             expected = season[b]
+            if expected != expected and b >= bins:  # a weekend slot starts from the weekday one
+                expected = season[b - bins]
             if expected == expected:
                 err = abs(value - expected)
                 scale = st.season_scale or err
