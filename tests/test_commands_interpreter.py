@@ -273,6 +273,7 @@ def test_durations_without_a_timer_are_refused(greenhouse):
 @pytest.mark.parametrize("text", [
     "make the office warmer", "it's too cold in the office", "speed up the office light",
     "it's too dark in the greenhouse", "make the projector brighter",
+    "it's too cold in the meeting room",
 ])
 def test_a_named_concept_the_device_lacks_is_never_mapped_onto_another(greenhouse, text):
     interpreter, state = greenhouse

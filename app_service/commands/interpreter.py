@@ -306,11 +306,11 @@ class Interpreter:
                                          for k in (a.values or {})):
                 return named
         if relative and numeric:
-            target = self._pick_numeric(entry, numeric, scores, clause, quantity)
+            target = self._pick_numeric(entry, numeric, scores, clause, quantity, scope)
             if target is not None:
                 return self._relative(entry, target, clause, scores, quantity, read_state)
         if clause.extreme and numeric:
-            target = self._pick_numeric(entry, numeric, scores, clause, None)
+            target = self._pick_numeric(entry, numeric, scores, clause, None, scope)
             if target is not None and target.minimum is not None and target.maximum is not None:
                 value = target.maximum if clause.extreme == "max" else target.minimum
                 actions = [set_action(entry, target, value)]
@@ -320,7 +320,7 @@ class Interpreter:
                     actions.insert(0, set_bool_action(entry, power, True))
                 return Candidate(entry, actions, 1 + scores[target.name])
         if quantity is not None and numeric:
-            target = self._pick_numeric(entry, numeric, scores, clause, quantity)
+            target = self._pick_numeric(entry, numeric, scores, clause, quantity, scope)
             if target is None:
                 return None
             value = convert(quantity, target.units, angle_resource=is_angle(target))
@@ -366,7 +366,12 @@ class Interpreter:
         return None
 
     def _pick_numeric(self, entry: Entry, numeric: list[Resource], scores: dict[str, float],
-                      clause: Clause, quantity) -> Resource | None:
+                      clause: Clause, quantity, scope: str = "named") -> Resource | None:
+        complaint = (clause.complaint or ("",))[0]
+        temperature = "temperature" in clause.words or complaint == "temperature"
+        if temperature and (scope != "named" or clause.complaint):
+            # a warmer *room* is its set point; a white tone only when the light itself is named
+            numeric = [r for r in numeric if r.units.strip() != "K"]
         if quantity is not None and quantity.unit is not None and quantity.unit.family != "step":
             fitting = [r for r in numeric if convert(quantity, r.units,
                                                      angle_resource=is_angle(r)) is not None
