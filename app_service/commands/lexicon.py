@@ -34,6 +34,12 @@ EN_SYNONYMS = {
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).
 ZH_WORDS = {
+    "锅炉": "boiler", "水温": "water temperature", "空压机": "compressor", "压缩机": "compressor",
+    "冷冻库": "freezer", "冰柜": "freezer", "冷柜": "freezer", "冷库": "freezer", "充电桩": "charger",
+    "充电器": "charger", "电磁阀": "valve", "水阀": "valve", "排气扇": "fan", "吊扇": "fan",
+    "鼓风机": "fan", "照明": "light", "卷帘门": "door", "闸门": "gate", "循环泵": "pump",
+    "传感器": "sensor", "探头": "sensor", "热水器": "heater", "除湿器": "dehumidifier",
+    "加湿机": "humidifier", "投影机": "projector", "音响": "speaker", "摄像机": "camera",
     "烟雾报警器": "smoke detector", "一氧化碳": "co", "百叶窗": "blind", "窗帘": "blind", "卷帘": "blind",
     "遮阳帘": "blind", "灯光": "light", "电灯": "light", "台灯": "light", "吊灯": "light", "灯": "light",
     "温控器": "thermostat", "恒温器": "thermostat", "空调": "aircon", "门锁": "lock", "锁": "lock",
@@ -44,7 +50,7 @@ ZH_WORDS = {
     "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
     "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window", "窗": "window", "报警器": "detector",
     "探测器": "detector", "插座": "plug", "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher",
-    "烤箱": "oven", "微波炉": "microwave", "热水器": "boiler", "扫地机": "vacuum", "净化器": "purifier",
+    "烤箱": "oven", "微波炉": "microwave", "扫地机": "vacuum", "净化器": "purifier",
     "烘干机": "dryer", "电梯": "elevator", "打印机": "printer", "门铃": "doorbell", "电视": "television",
     "冰箱": "fridge", "摄像头": "camera", "音箱": "speaker", "加湿器": "humidifier", "除湿机": "dehumidifier",
     "电机": "motor", "马达": "motor", "亮度": "brightness", "亮": "brightness", "暗": "brightness",
@@ -107,6 +113,7 @@ PLACE_SYNONYMS = {
 
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).
 DEVICE_KINDS = {
+    "freezer", "charger",
     "light", "thermostat", "lock", "door", "blind", "plug", "conveyor", "pump", "fan", "heater",
     "valve", "projector", "sprinkler", "window", "detector", "camera", "speaker", "television",
     "washer", "dryer", "dishwasher", "oven", "fridge", "humidifier", "dehumidifier", "purifier",
