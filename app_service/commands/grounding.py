@@ -114,7 +114,8 @@ _COMPLAINT = [
 _MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0), (re.compile(r"\bhalve\b|减半"), 0.5)]
 _EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
             (re.compile(r"\b(?:minimum|min|lowest)\b|最小|最低|最暗|最慢"), "min")]
-_QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|whole|throughout)\b"
+_QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|whole"
+                         r"|throughout)\b"
                          r"|所有|全部|每个|都|一切|整个|到处|全屋")
 _ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
              "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10"}
