@@ -24,6 +24,8 @@ from app_service.commands.numbers import (cn_to_number, convert, edgex_string, f
     ("百叶窗", "百叶窗"),              # a word, not the number 100
     ("三点五巴", "3.5巴"),
     ("零下五度", "-5度"),
+    ("一点五米每秒", "1.5米每秒"),
+    ("调高一点", "调高一点"),
 ])
 def test_normalise_numbers(text, expected):
     assert normalise_numbers(text) == expected

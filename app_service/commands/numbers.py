@@ -32,7 +32,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三":
 _CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?")
 # "一点"/"一下"/"一些" mean "a bit"/"a moment"; they are amounts of vagueness, not numbers.
-_CN_VAGUE = re.compile(r"一点儿?|一下|一些|有点|点儿|一氧化碳|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
+_CN_VAGUE = re.compile(r"一点(?![零〇一二两三四五六七八九\d])儿?|一下|一些|有点|点儿|一氧化碳|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
 
 
 def _en_words_to_number(text: str) -> float | None:
