@@ -62,6 +62,7 @@ def test_execute_sets_the_device_and_audits(standin):
     assert cid == "cid-1" and record["correlationId"] == "cid-1" and record["text"].startswith("turn on")
     assert record["results"] == response["results"] and record["source"] == "rest"
     assert all(kwargs["idempotent"] for *_, kwargs in client.puts)
+    assert response["answer"] == "greenhouse-fan-1 Power=true: done; greenhouse-fan-1 Speed=70: done."
 
 
 def test_interpret_only_does_not_actuate(standin):

@@ -53,3 +53,20 @@ def answer(lang: str, readings: dict[str, dict[str, str]], focus: dict[str, list
     if not parts:
         return "没有读数。" if lang == "zh" else "No readings were returned."
     return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")
+
+
+_STATUS_ZH = {"ok": "已完成", "dry_run": "演练（未发送）", "confirmation_required": "需要确认",
+              "error": "失败"}
+_STATUS_EN = {"ok": "done", "dry_run": "dry run, not sent",
+              "confirmation_required": "needs confirm=true", "error": "failed"}
+
+
+def outcome(lang: str, results: list[dict]) -> str:
+    """One sentence on what happened to each set: 'kitchen-light Power=true: done.'"""
+    parts = []
+    for result in results:
+        values = ", ".join(f"{k}={v}" for k, v in (result.get("values") or {}).items())
+        status = result.get("status", "")
+        table = _STATUS_ZH if lang == "zh" else _STATUS_EN
+        parts.append(f"{result['device']} {values}: {table.get(status, status)}".replace("  ", " "))
+    return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, Callable
 
 from ..errors import AppServiceError, CommandError
-from .answers import answer
+from .answers import answer, outcome
 from .catalog import Catalog
 from .guardrails import Blocked, Policy, check_action
 from .interpreter import Action, Interpretation, Interpreter
@@ -138,6 +138,8 @@ class CommandService:
             text_answer = answer(interp.lang, readings, interp.focus, catalog)
         elif refusal:
             text_answer = message
+        elif results:
+            text_answer = outcome(interp.lang, results)
         latency_ms = round((time.perf_counter() - started - core_seconds) * 1000, 2)
         response = {
             "correlationId": correlation_id,
