@@ -245,6 +245,10 @@ def _set(device, command, value):
       _set("meeting-room-projector", "Power", "false")]),
     ("把会议室的设备都关了",
      [_set("meeting-room-light", "OnOff", "false"), _set("meeting-room-projector", "Power", "false")]),
+    ("shut everything down in the greenhouse",
+     [_set("greenhouse-fan-1", "Power", "false"), _set("greenhouse-fan-2", "Power", "false"),
+      _set("greenhouse-heater", "Power", "false"), _set("irrigation-valve", "Open", "false")]),
+    ("早上好，把天窗打开", [_set("roof-vent", "Opening", "100")]),
     ("unlock the office door and switch on the office light",
      [_set("office-door-lock", "Locked", "false"), _set("office-light", "OnOff", "true")]),
 ])

@@ -52,8 +52,8 @@ _SCHEDULE = re.compile(
     r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
     r"|\bwhen(?:ever)?\s+(?:i|we|you|it|the|someone|somebody|anyone)\b|\bas\s+soon\s+as\b"
     r"|\bif\s+(?:i|we|it|the|someone|somebody|anyone|there)\b|\buntil\b|\bonce\s+(?:i|we|the|it)\b"
-    r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|\d+\s*点(?:钟|半|整)|(?:上午|下午|中午|凌晨)\s*\d+\s*点"
-    r"|明天|今晚|晚上|早上|定时|点钟|稍后|过一会|待会|的时候|如果|等我|到家后")
+    r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|\d+\s*点(?:钟|半|整)|(?:上午|下午|中午|凌晨|早上|晚上)\s*\d+\s*点"
+    r"|明天|今晚|定时|点钟|稍后|过一会|待会|的时候|如果|等我|到家后")
 _ENERGY_TOTAL = re.compile(
     r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)"
     r"|so\s+far"
@@ -314,8 +314,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
 
 
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
-_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+(?:up"
-                      r"|down)\b"
+_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
+                      r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
                       r"|停下|放下|拉下|降下")
 
 
