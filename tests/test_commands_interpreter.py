@@ -283,3 +283,19 @@ def test_a_named_concept_the_device_lacks_is_never_mapped_onto_another(greenhous
     interpreter, state = greenhouse
     result = interpreter.interpret(text, state)
     assert result.actions == [] and result.refusal in ("unsupported", "ambiguous")
+
+
+_OFF_TOPIC = ["reboot the {d}", "calibrate the {d}", "paint the {d} blue", "set the {d} to party mode",
+              "sell the {d}", "what brand is the {d}?", "is the {d} expensive?",
+              "rename the {d} to bob", "update the firmware of the {d}", "{z}多少钱", "把{z}卖了"]
+
+
+def test_off_topic_requests_about_real_devices_do_nothing(greenhouse):
+    """Every device × requests it cannot serve: no action at all (a read counts as an action)."""
+    interpreter, state = greenhouse
+    for entry in interpreter.catalog.entries.values():
+        alias = next((a for a in entry.aliases if not a.isascii()), entry.name)
+        for template in _OFF_TOPIC:
+            text = template.format(d=entry.name.replace("-", " "), z=alias)
+            result = interpreter.interpret(text, state)
+            assert result.actions == [], (text, [a.to_dict() for a in result.actions])

@@ -137,6 +137,10 @@ QUALIFIERS = {
 
 # Words that ask for capabilities a catalog may lack (checked against the target's resources).
 CAPABILITY_WORDS = {
+    "brand": "info", "manufacturer": "info", "warranty": "info", "firmware": "info",
+    "serial": "info", "vendor": "info", "reboot": "info", "restart": "info", "calibrate": "info",
+    "品牌": "info", "型号": "info", "保修": "info", "固件": "info", "重启": "info", "钱": "cost",
+    "多少钱": "cost", "expensive": "cost", "cheap": "cost", "贵": "cost",
     "red": "colour", "blue": "colour", "green": "colour", "yellow": "colour", "purple": "colour",
     "pink": "colour", "orange": "colour", "violet": "colour", "cyan": "colour",
     "magenta": "colour", "红色": "colour", "蓝色": "colour", "绿色": "colour", "黄色": "colour",
