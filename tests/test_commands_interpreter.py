@@ -299,3 +299,13 @@ def test_off_topic_requests_about_real_devices_do_nothing(greenhouse):
             text = template.format(d=entry.name.replace("-", " "), z=alias)
             result = interpreter.interpret(text, state)
             assert result.actions == [], (text, [a.to_dict() for a in result.actions])
+
+
+@pytest.mark.parametrize("text", [
+    "turn it off", "switch on", "make it warmer", "is it on?", "打开", "关掉", "把它关了",
+    "everything on", "set to 50", "dim", "thank you", "what can you do?",
+])
+def test_requests_that_name_no_device_do_nothing(greenhouse, text):
+    interpreter, state = greenhouse
+    result = interpreter.interpret(text, state)
+    assert result.actions == [] and result.refusal in ("ambiguous", "unrelated", "unsupported")

@@ -84,9 +84,14 @@ class Candidate:
     verb_only: bool = False    # chosen only by a verb ("off"), which cannot name a device by itself
 
 
+_ACTION_CONCEPTS = {"on", "off", "open", "close", "run", "start", "stop", "lock", "unlock", "power",
+                    "set", "switch", "enable", "active", "state"}
+
+
 def concept_score(res: Resource, clause: Clause) -> float:
     tokens = res.tokens - GENERIC_TOKENS or res.tokens
-    words = set(clause.words)
+    # verbs never say *what* to change ("switch on" must not pick a resource named OnOff)
+    words = set(clause.words) - _ACTION_CONCEPTS
     if clause.complaint and not (clause.complaint[0] == "temperature" and res.units.strip() == "K"):
         words.add(clause.complaint[0])   # "it's freezing" is about the room, not a white tone
     hit = tokens & words
@@ -190,13 +195,13 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     raw = clause.raw_words | {_NAMED_SYNONYMS.get(w, w) for w in clause.raw_words} | clause.actions
     if not verbs:
         said -= _VERB_WORDS - {"off"}
-    best: tuple[float, Resource, str] | None = None
+    best: tuple[float, Resource, Any, bool] | None = None
     for res in entry.writable():
         for allowed in res.allowed:
             if allowed.lower() in said:
                 score = 1.0 + 0.5 * scores[res.name]
                 if best is None or score > best[0]:
-                    best = (score, res, allowed.lower())
+                    best = (score, res, allowed.lower(), allowed.lower() in _VERB_WORDS | {"off"})
         label_counts: dict[str, int] = {}
         for words, _ in res.labels:
             for w in words:
@@ -210,11 +215,10 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
             score = sum(1 / label_counts[w] for w in hit) / max(1, len(words - {"fully"}) ** 0.5) \
                 + 0.5 * scores[res.name]
             if best is None or score > best[0]:
-                best = (score, res, number)
+                best = (score, res, number, not hit - _VERB_WORDS)
     if best is None:
         return None
-    score, res, value = best
-    verb_only = isinstance(value, str) and value in _VERB_WORDS | {"off"}
+    score, res, value, verb_only = best
     if isinstance(value, str):
         raw = next((r for r, label in res.mappings if label.lower() == value), None)
         if res.is_numeric and raw is not None:
@@ -224,7 +228,8 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
         else:
             action = Action(entry.name, res.set_command, "set", {res.name: value})
         return Candidate(entry, [action], 1 + score, verb_only=verb_only)
-    return Candidate(entry, [set_action(entry, res, checked_range(res, value, entry))], 1 + score)
+    return Candidate(entry, [set_action(entry, res, checked_range(res, value, entry))], 1 + score,
+                     verb_only=verb_only)
 
 
 _OPENING_WORDS = {"open", "opening", "position", "close", "closed", "aperture", "valve", "blind",
@@ -249,7 +254,7 @@ def opening_value(entry: Entry, clause: Clause) -> Candidate | None:
             value = res.minimum
         else:
             return None
-        return Candidate(entry, [set_action(entry, res, value)], 1.5)
+        return Candidate(entry, [set_action(entry, res, value)], 1.5, verb_only=True)
     return None
 
 

@@ -40,6 +40,7 @@ def _has_verb(piece: str) -> bool:
 
 
 _ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少")   # zh puts the verb last
+_PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
@@ -162,16 +163,20 @@ class Interpreter:
             switches = [c for c in built
                         if all(a.values and set(a.values.values()) <= _SWITCH_VALUES
                                for a in c.actions)]
+            if scope == "global":
+                # with no place, "everything" may only switch things off
+                switches = [c for c in switches
+                            if all(set(a.values.values()) <= {"false", "off"} for a in c.actions)]
             switches_only = bool(everything and switches)
             if switches_only:
                 built = switches
                 # "turn everything off (in the kitchen)": every switch, whatever its strength
+            elif scope == "global" and _PRONOUN.search(clause.text):
+                raise Refusal("ambiguous", "no device is named; say which one")
             elif scope == "global":
                 # with no device or place named, only a named capability may pick the device
                 named_capability = [c for c in built if c.strength > 1 and not c.verb_only]
                 if not named_capability:
-                    if re.search(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个", clause.text):
-                        raise Refusal("ambiguous", "no device is named; say which one")
                     raise Refusal("unrelated", _NOTHING)
                 built = named_capability
             if not switches_only:
