@@ -68,6 +68,28 @@ def test_rate_of_change_spike_inside_the_range_is_flagged(settings, spike_len):
     assert first_flag(scores[300:1800]) is None
 
 
+def test_after_a_detection_only_a_new_extreme_flags_again():
+    # A spike beyond the learned range is flagged; within the refractory period that follows,
+    # a dip that stays inside the range (flagged on its own) is the anomaly's echo and stays
+    # below the flag, while a further new extreme is still flagged.
+    settings = DetectorSettings()
+    calm = [50 + 20 * math.sin(2 * math.pi * i / 288) for i in range(2200)]
+    blip = list(calm)
+    for i in range(1800, 1824):           # at the wave's crest: two hours that stay in range
+        blip[i] = calm[1799] - 25
+    alone = run(blip, StreamDetector(settings))
+    assert max(alone[1800:1825]) >= FLAG
+
+    values = list(blip)
+    values[1700] = 100.0                  # new extreme: flagged, starts the refractory period
+    values[1900] = 130.0                  # a further new extreme inside that period
+    scores = run(values, StreamDetector(settings))
+    assert scores[1700] >= FLAG
+    assert max(scores[1701:1900]) < FLAG / 2   # damped twice (it was 0.33, flagged, damped once)
+    assert scores[1900] == pytest.approx(settings.damping * settings.range_score)
+    assert scores[1900] >= FLAG
+
+
 def test_flat_line_is_flagged_once_per_run():
     values = noisy_daily(1500)
     values[1000:1200] = [values[1000]] * 200

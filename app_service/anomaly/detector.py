@@ -43,11 +43,11 @@ class DetectorSettings:
     rate_factor: float = 0.0          # a step this many times its usual size scores rate_score
     rate_score: float = 0.5           # (0 turns the rate-of-change spike check off)
     stuck_factor: float = 2.0         # stuck when a run of equal values exceeds factor x the
-    stuck_min_run: int = 10           # longest run learned so far (and this many readings)
+    stuck_min_run: int = 30           # longest run learned so far (and this many readings)
     stuck_score: float = 0.6
     refractory: int = 250             # readings damped after a detection ...
     fire_level: float = 0.3           # ... which is a score at or above this
-    damping: float = 0.35             # multiplier during the refractory period
+    damping: float = 0.35             # multiplier of a new extreme during the refractory period
     season_bins: int = 48             # time-of-day profile: bins per period (0 = off) ...
     season_alpha: float = 0.2         # ... each bin an EWMA of the values that fell in it
     season_period: float = 86400.0    # seconds (readings need timestamps)
@@ -239,7 +239,9 @@ class StreamDetector:
 
         if st.quiet > 0:
             st.quiet -= 1
-            score *= s.damping
+            # Only a new extreme is news so soon after a detection; statistical surprise (and
+            # a stuck run) here is the same anomaly's echo, damped twice to stay far below.
+            score *= s.damping if out_of_range else s.damping * s.damping
         elif score >= s.fire_level:
             st.quiet = s.refractory
         return 0.0 if score < 0.0 else (1.0 if score > 1.0 else score)
