@@ -99,6 +99,17 @@ def test_flat_line_is_flagged_once_per_run():
     assert len(stuck) == 1  # one event for one stuck run
 
 
+def test_a_flat_line_starting_in_a_refractory_period_is_flagged_after_it():
+    settings = DetectorSettings()
+    values = noisy_daily(2000)
+    values[1000] += 60                        # flagged; starts the refractory period
+    values[1010:1700] = [values[1010]] * 690  # the sensor then sticks
+    scores = run(values, StreamDetector(settings))
+    assert scores[1000] >= FLAG
+    stuck = [i for i in range(1001, 1700) if scores[i] >= FLAG]
+    assert stuck == [1000 + settings.refractory + 1]
+
+
 def test_a_normally_constant_sensor_is_not_stuck():
     # Readings that naturally hold still for ~50 samples are not stuck at 60 samples.
     values = []

@@ -232,15 +232,16 @@ class StreamDetector:
             score = s.rate_score
         if out_of_range and s.range_score > score:
             score = s.range_score
-        if run > s.stuck_min_run and run > s.stuck_factor * st.longest_run and not st.stuck_fired:
+        if (run > s.stuck_min_run and run > s.stuck_factor * st.longest_run and not st.stuck_fired
+                and not st.quiet):  # a run that starts in a refractory period is reported after it
             st.stuck_fired = 1  # once per run: a stuck sensor is one event, not one per reading
             if s.stuck_score > score:
                 score = s.stuck_score
 
         if st.quiet > 0:
             st.quiet -= 1
-            # Only a new extreme is news so soon after a detection; statistical surprise (and
-            # a stuck run) here is the same anomaly's echo, damped twice to stay far below.
+            # Only a new extreme is news so soon after a detection; statistical surprise here
+            # is the same anomaly's echo, damped twice to stay far below any flag.
             score *= s.damping if out_of_range else s.damping * s.damping
         elif score >= s.fire_level:
             st.quiet = s.refractory
