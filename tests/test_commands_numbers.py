@@ -53,6 +53,8 @@ def test_chinese_numerals(text, value):
     ("0.5 mpa", "bar", 5.0),
     ("90 meters per minute", "m/s", 1.5),
     ("每分钟60米", "m/s", 1.0),
+    ("每小时4公里", "m/s", 1.1111),
+    ("三百千帕", "bar", 3.0),
     ("3 feet per second", "m/s", 0.9144),
     ("4 km/h", "m/s", 1.1111),
     ("250 mireds", "K", 4000.0),

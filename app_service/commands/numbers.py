@@ -31,8 +31,10 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三":
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?")
-# "一点"/"一下"/"一些" mean "a bit"/"a moment"; they are amounts of vagueness, not numbers.
-_CN_VAGUE = re.compile(r"一点(?![零〇一二两三四五六七八九\d])儿?|一下|一些|有点|点儿|一氧化碳|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
+# Kept as words: units that start with a numeral character (千帕 = kPa), and "一点"/"一下"/"一些",
+# which mean "a bit"/"a moment" (amounts of vagueness, not numbers), and words built on 一.
+_CN_VAGUE = re.compile(r"千帕|千米|千克|千瓦|百帕|兆帕|一点(?![零〇一二两三四五六七八九\d])儿?|一下|一些"
+                       r"|有点|点儿|一氧化碳|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
 
 
 def _en_words_to_number(text: str) -> float | None:
@@ -190,6 +192,8 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
 _UNIT_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(" + "|".join(f"(?:{p})" for p, _ in _UNIT_SPELLINGS)
                       + r")?")
 _PER_MINUTE_CN = re.compile(r"每分钟\s*(-?\d+(?:\.\d+)?)\s*米")
+_PER_HOUR_CN = re.compile(r"每小时\s*(-?\d+(?:\.\d+)?)\s*(?:公里|千米)")
+_PER_SECOND_CN = re.compile(r"每秒\s*(-?\d+(?:\.\d+)?)\s*米")
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,8 @@ def _unit_for(text: str) -> Unit | None:
 def find_quantities(text: str) -> list[Quantity]:
     """Every number literal in normalised text with the unit written right after it (if any)."""
     text = _PER_MINUTE_CN.sub(lambda m: f"{m.group(1)} m/min", text)
+    text = _PER_HOUR_CN.sub(lambda m: f"{m.group(1)} km/h", text)
+    text = _PER_SECOND_CN.sub(lambda m: f"{m.group(1)} m/s", text)
     # 华氏七十度 → "70°f", padded so that positions found later still index the same text
     text = re.sub(r"华氏\s*(-?\d+(?:\.\d+)?)\s*度?",
                   lambda m: f"{m.group(1)}°f".ljust(len(m.group(0))), text)
