@@ -1,5 +1,5 @@
-"""How the catalog reads profiles and devices: EdgeX command resolution, hidden parts, allowed values,
-described values, places, aliases and ids."""
+"""How the catalog reads profiles and devices: EdgeX command resolution, hidden parts, allowed
+values, described values, places, aliases and ids."""
 import pytest
 
 from app_service.commands.catalog import Catalog
@@ -11,14 +11,17 @@ PROFILE = {
         {"name": "Power", "description": "true = on, false = off",
          "properties": {"valueType": "Bool", "readWrite": "RW"}},
         {"name": "Level", "description": "0 = off, 50 = half, 100 = full",
-         "properties": {"valueType": "Uint8", "readWrite": "RW", "units": "%", "minimum": 0, "maximum": 100}},
+         "properties": {"valueType": "Uint8", "readWrite": "RW", "units": "%", "minimum": 0,
+                        "maximum": 100}},
         {"name": "Scene", "description": "Allowed values: reading, movie, night.",
          "properties": {"valueType": "String", "readWrite": "RW"}},
         {"name": "Fade", "description": "fade time",
-         "properties": {"valueType": "Uint16", "readWrite": "RW", "units": "s", "minimum": 0, "maximum": 60}},
+         "properties": {"valueType": "Uint16", "readWrite": "RW", "units": "s", "minimum": 0,
+                        "maximum": 60}},
         {"name": "Step", "description": "speed step",
          "properties": {"valueType": "Uint8", "readWrite": "RW", "minimum": 0, "maximum": 2}},
-        {"name": "Firmware", "isHidden": True, "properties": {"valueType": "String", "readWrite": "R"}},
+        {"name": "Firmware", "isHidden": True,
+         "properties": {"valueType": "String", "readWrite": "R"}},
         {"name": "Lux", "properties": {"valueType": "Float32", "readWrite": "R", "units": "lx"}},
     ],
     "deviceCommands": [

@@ -44,7 +44,8 @@ class FakeModel:
 class Listener:
     def __init__(self, port, topic):
         self.messages, self.cond = [], threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"cmd-listener-{free_port()}")
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
+                                  client_id=f"cmd-listener-{free_port()}")
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
         self.client.subscribe(topic)
@@ -58,8 +59,9 @@ class Listener:
 
     def wait_for(self, predicate, timeout=10):
         with self.cond:
-            assert self.cond.wait_for(lambda: any(predicate(t, m) for t, m in self.messages), timeout), \
-                self.messages[-3:]
+            found = self.cond.wait_for(
+                lambda: any(predicate(t, m) for t, m in self.messages), timeout)
+            assert found, self.messages[-3:]
             return next((t, m) for t, m in self.messages if predicate(t, m))
 
     def close(self):
@@ -75,7 +77,8 @@ def payload_of(envelope):
 def post(port, path, body, headers=None):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+                                     headers={"Content-Type": "application/json",
+                                              **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as resp:
             return resp.status, json.loads(resp.read())
@@ -99,14 +102,16 @@ def running(broker, tmp_path, monkeypatch):
 
 @pytest.fixture
 def running_bus_commands(broker, tmp_path, monkeypatch):
-    yield from _running(broker, tmp_path, monkeypatch, {"CLIENTS_CORE_COMMAND_USEMESSAGEBUS": "true"})
+    yield from _running(broker, tmp_path, monkeypatch,
+                        {"CLIENTS_CORE_COMMAND_USEMESSAGEBUS": "true"})
 
 
 def _running(broker, tmp_path, monkeypatch, extra_env):
     monkeypatch.chdir(tmp_path)
     with open(os.path.join(GREENHOUSE, "state.json"), encoding="utf-8") as fh:
         state = json.load(fh)
-    standin = StandIn(os.path.join(GREENHOUSE, "profiles"), os.path.join(GREENHOUSE, "devices.yaml"),
+    standin = StandIn(os.path.join(GREENHOUSE, "profiles"),
+                      os.path.join(GREENHOUSE, "devices.yaml"),
                       state=state, broker=("127.0.0.1", broker.port), publish_events=False,
                       fault_rate=0.0).start()
     ports = {name: url.rsplit(":", 1)[1] for name, url in standin.urls.items()}
@@ -142,12 +147,15 @@ def test_rest_interpret_executes_and_audits(running):
     assert status == 200 and body["refusal"] is None and body["executed"]
     assert body["actions"] == [{"device": "irrigation-valve", "command": "Open", "method": "set",
                                 "values": {"Open": "true"}}]
-    assert body["results"][0]["status"] == "ok" and standin.state["irrigation-valve"]["Open"] == "true"
+    assert body["results"][0]["status"] == "ok"
+    assert standin.state["irrigation-valve"]["Open"] == "true"
     _, envelope = audit.wait_for(lambda t, m: m.get("correlationID") == "e2e-rest-1")
     record = payload_of(envelope)
     assert record["text"] == "open the irrigation valve" and record["results"] == body["results"]
-    status, refused = post(settings.port, "/api/v3/interpret", {"text": "set fan 1 to 300%", "execute": True})
-    assert status == 200 and refused["refusal"]["reason"] == "out_of_range" and refused["actions"] == []
+    status, refused = post(settings.port, "/api/v3/interpret",
+                           {"text": "set fan 1 to 300%", "execute": True})
+    assert status == 200 and refused["refusal"]["reason"] == "out_of_range"
+    assert refused["actions"] == []
 
 
 @pytest.mark.parametrize("body, status", [
@@ -201,9 +209,11 @@ def test_catalog_follows_core_metadata_system_events(running):
     app, standin, settings, _, _ = running
     status, before = post(settings.port, "/api/v3/interpret", {"text": "turn on greenhouse fan 3"})
     assert before["refusal"]["reason"] == "unknown_device"
-    standin.add_device({"name": "greenhouse-fan-3", "profileName": "Exhaust-Fan", "description": "Door fan",
-                        "labels": ["area:greenhouse"], "adminState": "UNLOCKED", "operatingState": "UP",
-                        "serviceName": "device-modbus", "protocols": {"other": {"Address": "10.0.0.19"}}})
+    standin.add_device({"name": "greenhouse-fan-3", "profileName": "Exhaust-Fan",
+                        "description": "Door fan", "labels": ["area:greenhouse"],
+                        "adminState": "UNLOCKED", "operatingState": "UP",
+                        "serviceName": "device-modbus",
+                        "protocols": {"other": {"Address": "10.0.0.19"}}})
     assert wait_until(lambda: post(settings.port, "/api/v3/interpret",
                                    {"text": "turn on greenhouse fan 3"})[1]["actions"], 10)
 

@@ -8,12 +8,14 @@ from app_service.commands.guardrails import Blocked, Policy, check_action, comma
 from app_service.commands.interpreter import Action
 from app_service.errors import ConfigError
 
-GREENHOUSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "commands", "greenhouse")
+GREENHOUSE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "fixtures", "commands", "greenhouse")
 
 
 @pytest.fixture(scope="module")
 def catalog():
-    return Catalog.from_files(os.path.join(GREENHOUSE, "profiles"), os.path.join(GREENHOUSE, "devices.yaml"))
+    return Catalog.from_files(os.path.join(GREENHOUSE, "profiles"),
+                              os.path.join(GREENHOUSE, "devices.yaml"))
 
 
 def S(device, command, values):
@@ -69,18 +71,21 @@ LOCK = S("office-door-lock", "Locked", {"Locked": "true"})
 def test_deny_by_profile():
     policy = _policy(no_heat={"Effect": "Deny", "Profile": "Greenhouse-*"})
     with pytest.raises(Blocked, match="denied"):
-        policy.check(S("greenhouse-heater", "Power", {"Power": "true"}), "Greenhouse-Heater", confirmed=True)
+        policy.check(S("greenhouse-heater", "Power", {"Power": "true"}), "Greenhouse-Heater",
+                     confirmed=True)
     policy.check(S("greenhouse-fan-1", "Power", {"Power": "true"}), "Exhaust-Fan", confirmed=False)
 
 
 def test_confirmation_for_unlock_only():
-    policy = _policy(unlock={"Effect": "RequireConfirmation", "Command": "Locked", "Value": "false"})
+    policy = _policy(unlock={"Effect": "RequireConfirmation", "Command": "Locked",
+                             "Value": "false"})
     with pytest.raises(Blocked) as err:
         policy.check(UNLOCK, "Office-Lock", confirmed=False)
     assert err.value.reason == "confirmation_required"
     policy.check(UNLOCK, "Office-Lock", confirmed=True)
     policy.check(LOCK, "Office-Lock", confirmed=False)
-    assert policy.needs_confirmation(Action("office-door-lock", "Status", "get"), "Office-Lock") is None
+    read = Action("office-door-lock", "Status", "get")
+    assert policy.needs_confirmation(read, "Office-Lock") is None
 
 
 def test_rate_limit_per_device_and_window():
@@ -90,7 +95,8 @@ def test_rate_limit_per_device_and_window():
     policy.check(action, "Exhaust-Fan", confirmed=False, now=1.0)
     with pytest.raises(Blocked, match="rate_limited"):
         policy.check(action, "Exhaust-Fan", confirmed=False, now=2.0)
-    policy.check(S("greenhouse-fan-2", "Power", {"Power": "true"}), "Exhaust-Fan", confirmed=False, now=2.0)
+    policy.check(S("greenhouse-fan-2", "Power", {"Power": "true"}), "Exhaust-Fan",
+                 confirmed=False, now=2.0)
     policy.check(action, "Exhaust-Fan", confirmed=False, now=61.5)   # the window moved on
 
 

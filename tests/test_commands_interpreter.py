@@ -41,8 +41,8 @@ def test_shared_dev_set_exact(shared_dir):
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house"])
 def test_own_buildings_generalise(building):
-    """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor, mapped
-    fan steps, a °F freezer, camera) with no code changes."""
+    """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
+    mapped fan steps, a °F freezer, camera) with no code changes."""
     _, wrong = _run_dataset(os.path.join(HERE, "fixtures", "commands", building))
     assert wrong == []
 
@@ -125,8 +125,10 @@ def test_alternatives_carry_probabilities(greenhouse):
     interpreter, state = greenhouse
     result = interpreter.interpret("switch off both fans", state)
     probabilities = [alt["probability"] for alt in result.alternatives]
-    assert {alt["device"] for alt in result.alternatives} == {"greenhouse-fan-1", "greenhouse-fan-2"}
-    assert all(0 < p <= 1 for p in probabilities) and sum(probabilities) == pytest.approx(1, abs=0.01)
+    devices = {alt["device"] for alt in result.alternatives}
+    assert devices == {"greenhouse-fan-1", "greenhouse-fan-2"}
+    assert all(0 < p <= 1 for p in probabilities)
+    assert sum(probabilities) == pytest.approx(1, abs=0.01)
     ambiguous = interpreter.interpret("turn on the light", state)
     assert ambiguous.refusal == "ambiguous" and not ambiguous.actions
     assert {a["device"] for a in ambiguous.alternatives} == {"office-light", "meeting-room-light"}
@@ -141,7 +143,8 @@ class FakeModel:
         self.prompts.append((prompt, list(options)))
         probabilities = [(1 - self.probability) / (len(options) - 1)] * len(options)
         probabilities[self.index] = self.probability
-        return SimpleNamespace(index=self.index, option=options[self.index], probabilities=probabilities)
+        return SimpleNamespace(index=self.index, option=options[self.index],
+                               probabilities=probabilities)
 
 
 def _mixer():
@@ -203,15 +206,18 @@ def test_real_default_model_only_picks_catalog_candidates():
 def test_opening_without_described_values(text, value):
     result = Interpreter(_mixer()).interpret(text)
     assert [a.to_dict() for a in result.actions] == [
-        {"device": "mixing-valve", "command": "Position", "method": "set", "values": {"Position": value}}]
+        {"device": "mixing-valve", "command": "Position", "method": "set",
+         "values": {"Position": value}}]
 
 
-_WORDS = ("turn on off set the to by at all except and then kitchen light fan 1 2 heater greenhouse "
-          "office degrees % percent fahrenheit psi up down a bit double halve lock unlock open close "
+_WORDS = ("turn on off set the to by at all except and then kitchen light fan 1 2 heater "
+          "greenhouse office degrees % percent fahrenheit psi up down a bit double halve lock "
+          "unlock open close "
           "是 把 灯 开 关 一 二 十 百 度 零下 一点 温室 风扇 吗 ? , : ' \" -5 1e9 nan 0.0001").split()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=14))
 def test_any_text_gives_valid_actions_or_a_refusal(greenhouse, words):
     """Whatever comes in: no exception, and every action passes the guard-rails."""
@@ -244,7 +250,8 @@ def _set(device, command, value):
       _set("office-light", "OnOff", "false"), _set("meeting-room-light", "OnOff", "false"),
       _set("meeting-room-projector", "Power", "false")]),
     ("把会议室的设备都关了",
-     [_set("meeting-room-light", "OnOff", "false"), _set("meeting-room-projector", "Power", "false")]),
+     [_set("meeting-room-light", "OnOff", "false"),
+      _set("meeting-room-projector", "Power", "false")]),
     ("shut everything down in the greenhouse",
      [_set("greenhouse-fan-1", "Power", "false"), _set("greenhouse-fan-2", "Power", "false"),
       _set("greenhouse-heater", "Power", "false"), _set("irrigation-valve", "Open", "false")]),
@@ -255,7 +262,8 @@ def _set(device, command, value):
 def test_compound_and_polite_phrasings(greenhouse, text, expected):
     interpreter, state = greenhouse
     result = interpreter.interpret(text, state)
-    assert actions_match([a.to_dict() for a in result.actions], expected), (result.refusal, result.message)
+    predicted = [a.to_dict() for a in result.actions]
+    assert actions_match(predicted, expected), (result.refusal, result.message)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -266,12 +274,14 @@ def test_compound_and_polite_phrasings(greenhouse, text, expected):
 ])
 def test_durations_where_a_device_has_a_timer(text, expected):
     result = Interpreter(_mixer()).interpret(text)
-    assert actions_match([a.to_dict() for a in result.actions], expected), (result.refusal, result.message)
+    predicted = [a.to_dict() for a in result.actions]
+    assert actions_match(predicted, expected), (result.refusal, result.message)
 
 
 def test_durations_without_a_timer_are_refused(greenhouse):
     interpreter, state = greenhouse
-    assert interpreter.interpret("open the irrigation valve for 10 minutes", state).refusal == "unsupported"
+    result = interpreter.interpret("open the irrigation valve for 10 minutes", state)
+    assert result.refusal == "unsupported"
 
 
 @pytest.mark.parametrize("text", [
@@ -285,7 +295,8 @@ def test_a_named_concept_the_device_lacks_is_never_mapped_onto_another(greenhous
     assert result.actions == [] and result.refusal in ("unsupported", "ambiguous")
 
 
-_OFF_TOPIC = ["reboot the {d}", "calibrate the {d}", "paint the {d} blue", "set the {d} to party mode",
+_OFF_TOPIC = ["reboot the {d}", "calibrate the {d}", "paint the {d} blue",
+              "set the {d} to party mode",
               "sell the {d}", "what brand is the {d}?", "is the {d} expensive?",
               "rename the {d} to bob", "update the firmware of the {d}", "{z}多少钱", "把{z}卖了"]
 

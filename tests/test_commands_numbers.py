@@ -100,7 +100,8 @@ def test_round_half_away_from_zero(value, places, expected):
 
 
 @pytest.mark.parametrize("value, value_type, text", [
-    (30.0, "Uint8", "30"), (-30.0, "Int8", "-30"), (22.0, "Float32", "22.0"), (3.45, "Float32", "3.45"),
+    (30.0, "Uint8", "30"), (-30.0, "Int8", "-30"), (22.0, "Float32", "22.0"),
+    (3.45, "Float32", "3.45"),
     (1.0, "Float64", "1.0"), (1e-05, "Float32", "0.00001"),
 ])
 def test_edgex_spelling(value, value_type, text):
