@@ -12,11 +12,12 @@ from typing import Any, Callable
 
 from . import grounding
 from .catalog import Catalog, Entry, Resource
-from .decisions import (GENERIC_TOKENS, Action, Candidate, Interpretation, Refusal, StateReader,
+from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
                         checked_range, concept_score, current_value, default_step, direction,
                         is_angle, named_value, opening_value, set_action, set_bool_action)
 from .grounding import Clause
+from .selection import named_devices
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
 from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
@@ -126,9 +127,9 @@ class Interpreter:
         if unknown_qualifiers and clause.words & DEVICE_KINDS:
             raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
                           f"{sorted(clause.words & DEVICE_KINDS)[0]} in the catalog")
-        candidates, scope = self._candidates(clause, catalog)
+        candidates, scope = named_devices(clause, catalog)
         if clause.excluded is not None:
-            excluded, _ = self._candidates(clause.excluded, catalog)
+            excluded, _ = named_devices(clause.excluded, catalog)
             candidates = [c for c in candidates if c not in excluded]
         if scope == "global" and not (clause.question or clause.actions or clause.quantities
                                       or clause.up or clause.down or clause.complaint):
@@ -203,57 +204,6 @@ class Interpreter:
             if cand.focus:
                 result.focus[cand.entry.name] = cand.focus
         return actions
-
-    # --- which devices ---------------------------------------------------------------------------
-
-    def _candidates(self, clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
-        entries = list(catalog.entries.values())
-        holders: dict[str, int] = {}
-        for entry in entries:
-            for word in entry.words:
-                holders[word] = holders.get(word, 0) + 1
-        matched: dict[str, set[str]] = {}
-        for entry in entries:
-            words = (clause.words | clause.raw_words) & entry.words
-            if entry.name in clause.aliases:
-                words = words | {"alias:" + entry.name}
-            if not words:
-                continue
-            # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
-            # word ("light", "window") must agree with the places said
-            specific = any(w.startswith("alias:")
-                           or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS) for w in words)
-            if clause.ids and entry.ids:
-                if not clause.ids & entry.ids:
-                    continue
-                words = words | {"id:" + i for i in clause.ids & entry.ids}
-                specific = True
-            if clause.places and not specific and entry.place not in clause.places:
-                continue
-            if entry.place in clause.places:
-                words = words | {"place:" + entry.place}
-            matched[entry.name] = words
-        if matched:
-            keep = [name for name, words in matched.items()
-                    if not any(words < other for o, other in matched.items() if o != name)]
-            chosen = [catalog.entries[n] for n in keep]
-            groups: dict[frozenset, list[str]] = {}
-            for name in keep:
-                groups.setdefault(frozenset(matched[name]), []).append(name)
-            for words, names in groups.items():
-                plural = bool(clause.plural & set(words))
-                if len(names) > 1 and not (clause.group or plural):
-                    share = round(1 / len(names), 3)
-                    raise Refusal("ambiguous", "which one? " + ", ".join(sorted(names)),
-                                  [{"device": n, "actions": [], "probability": share}
-                                   for n in sorted(names)])
-            return chosen, "named"
-        if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
-            # a device word was said but nothing matched all constraints (e.g. conveyor 3)
-            raise Refusal("unknown_device", "no such device in the catalog")
-        if clause.places:
-            return [e for e in entries if e.place in clause.places], "place"
-        return entries, "global"
 
     # --- what to do with one device --------------------------------------------------------------
 

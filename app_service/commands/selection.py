@@ -1,0 +1,61 @@
+"""Which devices a clause names (pure): kind words, qualifiers, aliases and ids, agreed with the
+places said; a device matched by a subset of another's matches drops out; several devices with
+nothing to choose between them and no group word are refused as ambiguous."""
+from __future__ import annotations
+
+from .catalog import Catalog, Entry
+from .decisions import GENERIC_TOKENS, Refusal
+from .grounding import Clause
+from .lexicon import DEVICE_KINDS
+
+
+def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
+    """The devices a clause names and how: "named" (kind, qualifier, alias, id), "place" (only
+    places were said) or "global" (nothing was said; capabilities decide)."""
+    entries = list(catalog.entries.values())
+    holders: dict[str, int] = {}
+    for entry in entries:
+        for word in entry.words:
+            holders[word] = holders.get(word, 0) + 1
+    matched: dict[str, set[str]] = {}
+    for entry in entries:
+        words = (clause.words | clause.raw_words) & entry.words
+        if entry.name in clause.aliases:
+            words = words | {"alias:" + entry.name}
+        if not words:
+            continue
+        # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
+        # word ("light", "window") must agree with the places said
+        specific = any(w.startswith("alias:")
+                       or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS) for w in words)
+        if clause.ids and entry.ids:
+            if not clause.ids & entry.ids:
+                continue
+            words = words | {"id:" + i for i in clause.ids & entry.ids}
+            specific = True
+        if clause.places and not specific and entry.place not in clause.places:
+            continue
+        if entry.place in clause.places:
+            words = words | {"place:" + entry.place}
+        matched[entry.name] = words
+    if matched:
+        keep = [name for name, words in matched.items()
+                if not any(words < other for o, other in matched.items() if o != name)]
+        chosen = [catalog.entries[n] for n in keep]
+        groups: dict[frozenset, list[str]] = {}
+        for name in keep:
+            groups.setdefault(frozenset(matched[name]), []).append(name)
+        for words, names in groups.items():
+            plural = bool(clause.plural & set(words))
+            if len(names) > 1 and not (clause.group or plural):
+                share = round(1 / len(names), 3)
+                raise Refusal("ambiguous", "which one? " + ", ".join(sorted(names)),
+                              [{"device": n, "actions": [], "probability": share}
+                               for n in sorted(names)])
+        return chosen, "named"
+    if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
+        # a device word was said but nothing matched all constraints (e.g. conveyor 3)
+        raise Refusal("unknown_device", "no such device in the catalog")
+    if clause.places:
+        return [e for e in entries if e.place in clause.places], "place"
+    return entries, "global"
