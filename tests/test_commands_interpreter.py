@@ -256,6 +256,8 @@ def _set(device, command, value):
      [_set("greenhouse-fan-1", "Power", "false"), _set("greenhouse-fan-2", "Power", "false"),
       _set("greenhouse-heater", "Power", "false"), _set("irrigation-valve", "Open", "false")]),
     ("早上好，把天窗打开", [_set("roof-vent", "Opening", "100")]),
+    ("run fan 1 at 60 percent",
+     [_set("greenhouse-fan-1", "Power", "true"), _set("greenhouse-fan-1", "Speed", "60")]),
     ("unlock the office door and switch on the office light",
      [_set("office-door-lock", "Locked", "false"), _set("office-light", "OnOff", "true")]),
 ])
@@ -320,3 +322,14 @@ def test_requests_that_name_no_device_do_nothing(greenhouse, text):
     interpreter, state = greenhouse
     result = interpreter.interpret(text, state)
     assert result.actions == [] and result.refusal in ("ambiguous", "unrelated", "unsupported")
+
+
+@pytest.mark.parametrize("text, schedule", [
+    ("turn on the tv at 7 pm", True), ("turn on the tv at 7pm", True), ("下午三点打开", True),
+    ("charge the car at 20 amps", False), ("run fan 1 at 60 percent", False),
+    ("early morning light", False),
+])
+def test_clock_times_are_schedules_but_amounts_are_not(text, schedule):
+    from app_service.commands.grounding import is_schedule
+    from app_service.commands.numbers import normalise_numbers
+    assert is_schedule(normalise_numbers(text)) is schedule

@@ -46,7 +46,7 @@ _QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|sto
 _SCHEDULE = re.compile(
     r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm"
-    r"|o'?clock)"
+    r"|o'?clock)\b"
     r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset"
     r"|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
     r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
