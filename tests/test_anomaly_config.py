@@ -34,6 +34,7 @@ def test_overrides_resource_beats_profile_beats_section():
     ({"AutoActuate": "panic"}, "AnomalyDetection.AutoActuate"),
     ({"Detector": {"Refractory": -1}}, "AnomalyDetection.Detector.Refractory"),
     ({"Detector": {"Bogus": 1}}, "AnomalyDetection.Detector.Bogus"),
+    ({"Detector": {"NoveltyLevels": 17}}, "AnomalyDetection.Detector.NoveltyLevels"),
     ({"Overrides": {"P": {"Treshold": 0.2}}}, "AnomalyDetection.Overrides.P.Treshold"),
     ({"Overrides": {"P": {"Threshold": 2}}}, "AnomalyDetection.Overrides.P.Threshold"),
     ({"SnapshotInterval": "soon"}, "AnomalyDetection.SnapshotInterval"),

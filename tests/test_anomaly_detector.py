@@ -115,8 +115,9 @@ def test_a_normally_constant_sensor_is_not_stuck():
     values = []
     for block in range(40):
         values += [float(block % 3)] * 50
-    # (time-of-day channel off: this 12.5 h square wave is about runs, not about daily rhythm)
-    scores = run(values, StreamDetector(DetectorSettings(season_bins=0)))
+    # (time-of-day channel off: this 12.5 h square wave is about runs, not about daily rhythm;
+    # transition novelty off: its first drop from 2 to 0, at reading 151, is a new transition)
+    scores = run(values, StreamDetector(DetectorSettings(season_bins=0, novelty_levels=0)))
     assert first_flag(scores, after=DetectorSettings().warmup) is None
 
 
@@ -205,10 +206,27 @@ def test_time_of_day_profile_flags_a_normal_value_at_the_wrong_hour(season_bins,
     values = [50 + 20 * math.sin(2 * math.pi * i / 288) + rnd.gauss(0, 0.5) for i in range(2880)]
     for i in range(8 * 288 + 48, 8 * 288 + 96):
         values[i] = 100 - values[i]
-    scores = run(values, StreamDetector(DetectorSettings(season_bins=season_bins)))
+    # (transition novelty off: the crest-to-trough jump into the anomaly is new to it)
+    scores = run(values, StreamDetector(DetectorSettings(season_bins=season_bins,
+                                                         novelty_levels=0)))
     onset = 8 * 288 + 48
     assert (max(scores[onset:onset + 48]) >= FLAG) is flagged
     assert first_flag(scores[400:onset]) is None
+
+
+@pytest.mark.parametrize("levels,flagged", [(5, True), (0, False)])
+def test_a_jump_never_seen_between_two_usual_levels_is_flagged(levels, flagged):
+    # A smooth wave only ever steps between neighbouring parts of its range; one step from
+    # the crest straight to the trough (both usual values) is a transition never seen before,
+    # flagged at once (without it, the rate channel's averaged surprise only gets there later).
+    values = [50 + 20 * math.sin(2 * math.pi * i / 288) for i in range(2000)]
+    jump = 1800                             # the crest; the wave then continues from its trough
+    values[jump:] = [50 + 20 * math.sin(2 * math.pi * (i + 144) / 288)
+                     for i in range(jump, 2000)]
+    scores = run(values, StreamDetector(DetectorSettings(novelty_levels=levels)))
+    assert (scores[jump] >= FLAG) is flagged
+    assert first_flag(scores[300:jump]) is None
+    assert sum(s >= FLAG for s in scores[jump:]) <= 1
 
 
 from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402

@@ -67,6 +67,10 @@ class AnomalySettings:
         return self._pick(profile, resource, "auto_actuate", self.auto_actuate)
 
 
+# novelty_levels ** 2 bits of state per stream: 16 levels keep it within the 2 KB budget
+_INT_MAXIMA = {"novelty_levels": 16}
+
+
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -83,7 +87,8 @@ def _detector(sec: Mapping[str, Any], path: str) -> DetectorSettings:
         if isinstance(default, bool):
             values[name] = get_bool(sec, key, path, default)
         elif isinstance(default, int):
-            values[name] = get_int(sec, key, path, default, minimum=0)
+            values[name] = get_int(sec, key, path, default, minimum=0,
+                                   maximum=_INT_MAXIMA.get(name))
         else:
             values[name] = get_float(sec, key, path, default, minimum=0.0)
     return DetectorSettings(**values)

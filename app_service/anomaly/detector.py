@@ -40,6 +40,8 @@ class DetectorSettings:
     min_std: float = 0.1              # floor of the long-run std (calm streams stay calm)
     range_tolerance: float = 0.05     # fraction of the learned range a new extreme must exceed
     range_score: float = 1.0
+    novelty_levels: int = 5           # (previous, current) value pairs on a levels x levels grid
+    novelty_score: float = 0.5        # over the learned range: a pair never seen before (0 = off)
     rate_factor: float = 0.0          # a step this many times its usual size scores rate_score
     rate_score: float = 0.5           # (0 turns the rate-of-change spike check off)
     stuck_factor: float = 2.0         # stuck when a run of equal values exceeds factor x the
@@ -59,7 +61,7 @@ class StreamState:
 
     __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "channels", "lo", "hi",
                  "run", "longest_run", "quiet", "last_time",
-                 "interval", "stuck_fired", "season", "season_scale")
+                 "interval", "stuck_fired", "season", "season_scale", "seen")
 
     def __init__(self) -> None:
         self.n = 0
@@ -77,6 +79,7 @@ class StreamState:
         self.stuck_fired = 0
         self.season: array | None = None   # allocated on the first timestamped reading
         self.season_scale = 0.0
+        self.seen = 0    # bit set of the transition cells visited (novelty_levels ** 2 bits)
 
     def to_list(self) -> list:
         """JSON values: arrays as base64 of their float64 bytes (exact, compact), non-finite
@@ -110,7 +113,7 @@ def _finite_or_none(value):
 
 
 _ARRAY_FIELDS = {"season", "channels"}
-_INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired"}
+_INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired", "seen"}
 
 
 class StreamDetector:
@@ -212,6 +215,20 @@ class StreamDetector:
                 season[b] = value
 
         lo, hi = st.lo, st.hi
+        novel = False
+        levels = s.novelty_levels
+        if levels and hi > lo:
+            # transition novelty: where the previous and this reading sit in the learned range
+            per_unit = levels / (hi - lo)
+            top = levels - 1
+            now = (value - lo) * per_unit      # (inf or NaN on absurd ranges: clipped below)
+            before = (st.last - lo) * per_unit
+            now = top if now >= top else (int(now) if now > 0 else 0)
+            before = top if before >= top else (int(before) if before > 0 else 0)
+            cell = 1 << (now * levels + before)
+            if not st.seen & cell:
+                st.seen |= cell
+                novel = True
         out_of_range = False
         if value < lo or value > hi:
             tolerance = s.range_tolerance * (hi - lo)
@@ -230,6 +247,8 @@ class StreamDetector:
 
         if s.rate_factor and fast_err > s.rate_factor * fast_scale and s.rate_score > score:
             score = s.rate_score
+        if novel and s.novelty_score > score:
+            score = s.novelty_score
         if out_of_range and s.range_score > score:
             score = s.range_score
         if (run > s.stuck_min_run and run > s.stuck_factor * st.longest_run and not st.stuck_fired
