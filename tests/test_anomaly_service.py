@@ -121,3 +121,22 @@ def test_service_detects_publishes_and_keeps_its_baseline(broker, standin, tmp_p
         assert restored.state.n == seen  # the learned baseline survived the restart
     finally:
         again.stop()
+
+
+def test_silence_is_flagged_with_the_real_profile_store(broker, standin, tmp_path, monkeypatch):
+    """Housekeeping reads autoEvent intervals from the service's own DeviceProfiles store."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app(broker, standin, tmp_path)
+    feature = app.anomaly
+    try:
+        origin = time.time_ns()
+        for i in range(5):
+            reading = thermostat_event(21.0, origin + i).readings
+            feature.process(Event.new("lounge-thermostat", "Room-Thermostat", "Climate",
+                                      origin + i, reading))
+        assert feature.check_silence(now=time.time()) == []
+        silent = feature.check_silence(now=time.time() + 24 * 3600)
+        assert [(f.device, f.resource, f.kind) for f in silent] == [
+            ("lounge-thermostat", "Temperature", "silence")]
+    finally:
+        app.stop()

@@ -164,7 +164,7 @@ class AnomalyFeature:
     def check_silence(self, now: float | None = None) -> list[AnomalyFacts]:
         now = time.time() if now is None else now
         intervals, factors = {}, {}
-        devices = self.profiles.devices if self.profiles is not None else {}
+        devices = self.profiles.devices() if self.profiles is not None else {}
         for (device, resource) in self.registry.keys():
             d = devices.get(device)
             profile_name = d.profile_name if d is not None else ""
