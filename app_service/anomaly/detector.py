@@ -41,7 +41,7 @@ class DetectorSettings:
     range_tolerance: float = 0.05     # fraction of the learned range a new extreme must exceed
     range_score: float = 1.0
     novelty_levels: int = 5           # (previous, current) value pairs on a levels x levels grid
-    novelty_score: float = 0.5        # over the learned range: a pair never seen before (0 = off)
+    novelty_score: float = 0.5        # of the learned range: a jump never seen before (0 = off)
     rate_factor: float = 0.0          # a step this many times its usual size scores rate_score
     rate_score: float = 0.5           # (0 turns the rate-of-change spike check off)
     stuck_factor: float = 2.0         # stuck when a run of equal values exceeds factor x the
@@ -228,7 +228,9 @@ class StreamDetector:
             cell = 1 << (now * levels + before)
             if not st.seen & cell:
                 st.seen |= cell
-                novel = True
+                # a first step to a neighbouring level is how a stream explores its range;
+                # a jump across two or more levels that never happened before is news
+                novel = now - before >= 2 or before - now >= 2
         out_of_range = False
         if value < lo or value > hi:
             tolerance = s.range_tolerance * (hi - lo)
