@@ -19,7 +19,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app_service.anomaly.records import AnomalyFacts, explanation_options  # noqa: E402
-from app_service.anomaly.triage import TextClassifier, Triager  # noqa: E402
+from app_service.anomaly.text import TextClassifier  # noqa: E402
+from app_service.anomaly.triage import Triager  # noqa: E402
 from app_service.config import load_configuration  # noqa: E402
 from app_service.llm.handle import LLMSettings, ModelHandle, load_model  # noqa: E402
 
@@ -101,12 +102,12 @@ def main(argv: list[str] | None = None) -> int:
                         kind="text", score=0.0, value="JAMMED", origin_ns=0,
                         description="Bolt state")
     t0 = time.perf_counter()
-    verdict = classifier.is_anomalous(text)
+    verdict = classifier.classify(text)
     uncached = time.perf_counter() - t0
     t0 = time.perf_counter()
-    classifier.is_anomalous(text)
+    classifier.classify(text)
     cached = time.perf_counter() - t0
-    print(f"text classification 'JAMMED' -> {'anomalous' if verdict else 'normal'}: "
+    print(f"text classification 'JAMMED' -> {verdict}: "
           f"{uncached * 1e3:.0f} ms uncached, {cached * 1e6:.1f} us cached")
     handle.close()
     return 0

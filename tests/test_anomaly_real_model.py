@@ -5,14 +5,16 @@ import pytest
 
 from app_service.anomaly.records import (SEVERITIES, AnomalyFacts, explanation_options,
                                          rule_severity)
-from app_service.anomaly.triage import TextClassifier, Triager
+from app_service.anomaly.text import TextClassifier
+from app_service.anomaly.triage import Triager
 from app_service.llm import LanguageModel
 from llm_tiny import smollm2_dir  # noqa: F401,F811  (fixture)
 
 
 @pytest.fixture(scope="module")
 def model(smollm2_dir):  # noqa: F811
-    return LanguageModel(smollm2_dir, compute_type="float32", threads=2)
+    folder, compute_type = smollm2_dir   # the compute type the service picks here
+    return LanguageModel(folder, compute_type=compute_type, threads=2)
 
 
 def facts(kind, value, **kw):
@@ -42,7 +44,8 @@ def test_real_model_triage_is_constrained_and_grounded(model, case, label):
 
 @pytest.mark.slow
 def test_real_model_text_classification_is_one_of_two_and_cached(model):
-    classifier = TextClassifier(model)
-    verdict = classifier.is_anomalous(facts("text", "JAMMED", resource="LockState"))
-    assert verdict in (True, False)
-    assert classifier.cached("LockState", "JAMMED") is verdict
+    classifier = TextClassifier(model, threshold=0.9)
+    verdict = classifier.classify(facts("text", "JAMMED", resource="LockState"))
+    assert verdict.source == "model" and 0.0 <= verdict.probability <= 1.0
+    assert verdict.anomalous == (verdict.probability >= 0.9)
+    assert classifier.cached("LockState", "JAMMED") is verdict and classifier.calls == 1

@@ -5,7 +5,7 @@ import pytest
 
 from app_service.anomaly.records import (AnomalyFacts, AnomalyRecord, explanation_options,
                                          notification, rule_severity)
-from app_service.anomaly.triage import NO_ACTION, TextClassifier, Triager, TriageQueue
+from app_service.anomaly.triage import NO_ACTION, Triager, TriageQueue
 from app_service.errors import ModelError
 from app_service.metrics import Metrics
 
@@ -130,22 +130,13 @@ def test_worker_survives_a_failing_delivery(caplog):
     assert "cid-1" in "".join(getattr(r, "correlation_id", "") for r in caplog.records)
 
 
-def test_text_readings_classified_once_per_distinct_string():
-    model = ScriptedModel(pick=lambda prompt, options: "anomalous" if "FAULT" in
-                          prompt[-1]["content"] else "normal")
-    classifier = TextClassifier(model, cache_size=2)
+def test_queued_text_job_is_published_only_when_resolve_text_says_so():
+    """The queue is generic: resolve_text (the feature's text judge) decides what is published."""
     delivered = []
-    counted = []
-    q = TriageQueue(Triager(None), delivered.append, size=10, text=classifier,
-                    on_text_anomaly=counted.append)
-    for text in ("OK", "OK", "FAULT E42", "OK", "FAULT E42"):
+    q = TriageQueue(Triager(None), delivered.append, size=10,
+                    resolve_text=lambda f: f if f.value == "FAULT E42" else None)
+    for text in ("OK", "FAULT E42"):
         q.submit(facts("text", value=text), classify=True)
     while q.process_one(0.01):
         pass
-    assert [r.facts.value for r in delivered] == ["FAULT E42", "FAULT E42"]
-    assert [f.value for f in counted] == ["FAULT E42", "FAULT E42"]  # AnomaliesDetected
-    assert len(model.calls) == 2  # "OK" and "FAULT E42", each asked once
-    assert classifier.cached("Temperature", "OK") is False
-    for text in ("A", "B", "C"):
-        classifier.is_anomalous(facts("text", value=text))
-    assert classifier.cached("Temperature", "OK") is None  # bounded: oldest evicted
+    assert [r.facts.value for r in delivered] == ["FAULT E42"]

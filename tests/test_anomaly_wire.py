@@ -164,28 +164,28 @@ def test_notification_failure_goes_to_store_and_forward_not_lost():
 
 
 def test_text_readings_flow_through_the_model_once_and_are_counted():
-    from app_service.anomaly.triage import TextClassifier
-
     class Verdicts:
         calls = 0
 
         def choose(self, prompt, options, **kwargs):
             Verdicts.calls += 1
-            option = "anomalous" if "JAMMED" in prompt[-1]["content"] else "normal"
-            return types.SimpleNamespace(option=option, index=options.index(option))
+            p = 0.95 if "UNLATCHED" in prompt[-1]["content"] else 0.2
+            return types.SimpleNamespace(option=options[p > 0.5], index=int(p > 0.5),
+                                         probabilities=(1 - p, p))
 
     metrics = Metrics()
     delivered = []
-    queue = TriageQueue(Triager(None), delivered.append, size=8, metrics=metrics,
-                        text=TextClassifier(Verdicts()))
-    feature = AnomalyFeature(load_settings({}), queue, metrics=metrics)
-    queue.on_text_anomaly = feature.count_detected
-    for i, status in enumerate(["LOCKED", "JAMMED", "LOCKED", "JAMMED"]):
+    queue = TriageQueue(Triager(None), delivered.append, size=8, metrics=metrics)
+    feature = AnomalyFeature(load_settings({}), queue, metrics=metrics, model=Verdicts())
+    # "locked" is a normal word: no model; "UNLATCHED" is unknown: the model, once
+    for i, status in enumerate(["LOCKED", "UNLATCHED", "LOCKED", "UNLATCHED"]):
         event = climate_event(status, time.time_ns() + i, value_type="String",
                               resource="LockState")
         feature.process(event, f"cid-{i}")
         while queue.process_one(0.01):
             pass
-    assert [r.facts.value for r in delivered] == ["JAMMED", "JAMMED"]
-    assert metrics.counter("AnomaliesDetected").value == 2 and Verdicts.calls == 2
+    # each change into the anomalous status is published (LOCKED re-arms it in between)
+    assert [r.facts.value for r in delivered] == ["UNLATCHED", "UNLATCHED"]
+    assert metrics.counter("AnomaliesDetected").value == 2 and Verdicts.calls == 1
     assert [r.facts.kind for r in delivered] == ["text", "text"]
+    assert delivered[0].facts.evidence == "model p(anomalous)=0.950"

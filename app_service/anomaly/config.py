@@ -21,6 +21,7 @@ from ..errors import ConfigError
 from ..settings import (get_bool, get_duration, get_float, get_int, get_list, get_section,
                         get_str)
 from .detector import DetectorSettings
+from .text import TextSettings
 
 SECTION = "AnomalyDetection"
 SEVERITIES = ("info", "warning", "critical")
@@ -45,6 +46,7 @@ class AnomalySettings:
     triage_queue_size: int = 64
     auto_actuate: tuple[str, ...] = ()
     detector: DetectorSettings = field(default_factory=DetectorSettings)
+    text: TextSettings = field(default_factory=TextSettings)
     overrides: Mapping[str, StreamOverride] = field(default_factory=dict)
 
     def _pick(self, profile: str, resource: str, attribute: str, default: Any) -> Any:
@@ -117,6 +119,19 @@ def _override(sec: Mapping[str, Any], path: str) -> StreamOverride:
     )
 
 
+def _text(sec: Mapping[str, Any], path: str) -> TextSettings:
+    allowed = {"ModelThreshold", "FrequentShare", "WarmUp", "Window"}
+    unknown = sorted(set(sec) - allowed)
+    if unknown:
+        raise ConfigError(f"{path}.{unknown[0]}", sec[unknown[0]], "one of " + ", ".join(allowed))
+    d = TextSettings()
+    return TextSettings(
+        model_threshold=get_float(sec, "ModelThreshold", path, d.model_threshold, 0.5, 1.0),
+        frequent_share=get_float(sec, "FrequentShare", path, d.frequent_share, 0.0, 1.0),
+        warm_up=get_int(sec, "WarmUp", path, d.warm_up, minimum=1),
+        window=get_int(sec, "Window", path, d.window, minimum=2))
+
+
 def load_settings(config: Mapping[str, Any]) -> AnomalySettings:
     """Read and validate [AnomalyDetection] from the whole configuration dict."""
     sec = get_section(config, SECTION)
@@ -135,5 +150,6 @@ def load_settings(config: Mapping[str, Any]) -> AnomalySettings:
         triage_queue_size=get_int(sec, "TriageQueueSize", SECTION, 64, minimum=1),
         auto_actuate=_severities(sec, "AutoActuate", SECTION, ""),
         detector=_detector(get_section(sec, "Detector", SECTION), f"{SECTION}.Detector"),
+        text=_text(get_section(sec, "Text", SECTION), f"{SECTION}.Text"),
         overrides=overrides,
     )

@@ -29,6 +29,7 @@ class AnomalyFacts:
     maximum: float | None = None
     recent: tuple[Any, ...] = ()
     correlation_id: str = ""
+    evidence: str = ""             # text readings: what decided it (status word, model, ...)
 
 
 @dataclass
@@ -88,7 +89,8 @@ def explanation_options(f: AnomalyFacts) -> list[tuple[str, str]]:
         options.append(("no readings",
                         f"{f.device} has stopped sending {f.resource} readings ({f.value})."))
     if f.kind == "text":
-        options.append(("unusual status", f"{what} reported the unusual status '{f.value}'."))
+        why = f" ({f.evidence})" if f.evidence else ""
+        options.append(("unusual status", f"{what} reported the unusual status '{f.value}'{why}."))
     mean = sum(numeric) / len(numeric) if numeric else None
     if mean is not None and isinstance(f.value, (int, float)) and f.value != mean:
         direction = "above" if f.value > mean else "below"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections import OrderedDict
 from typing import Any, Callable, Sequence
 
 from .records import (SEVERITIES, AnomalyFacts, AnomalyRecord, clamp_severity,
@@ -19,7 +18,6 @@ from .records import (SEVERITIES, AnomalyFacts, AnomalyRecord, clamp_severity,
 
 log = logging.getLogger(__name__)
 NO_ACTION = "no action"
-TEXT_OPTIONS = ("normal", "anomalous")
 
 
 class Triager:
@@ -67,47 +65,17 @@ class Triager:
         return record
 
 
-class TextClassifier:
-    """normal/anomalous for String readings by constrained choice, cached per distinct string
-    (bounded LRU, so a chatty device cannot grow memory without limit)."""
-
-    def __init__(self, model: Any, cache_size: int = 1024) -> None:
-        self.model = model
-        self.cache_size = cache_size
-        self._cache: OrderedDict[tuple[str, str], bool] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def cached(self, resource: str, text: str) -> bool | None:
-        with self._lock:
-            hit = self._cache.get((resource, text))
-            if hit is not None:
-                self._cache.move_to_end((resource, text))
-            return hit
-
-    def is_anomalous(self, facts: AnomalyFacts) -> bool:
-        hit = self.cached(facts.resource, str(facts.value))
-        if hit is not None:
-            return hit
-        prompt = triage_prompt(facts, f"The device reported the status text '{facts.value}'. "
-                                      "Is this status normal or anomalous?")
-        anomalous = self.model.choose(prompt, list(TEXT_OPTIONS)).option == "anomalous"
-        with self._lock:
-            self._cache[(facts.resource, str(facts.value))] = anomalous
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return anomalous
-
-
 class TriageQueue:
     """Bounded queue + one worker: ``submit`` is O(1) and never blocks the caller."""
 
     def __init__(self, triager: Triager, deliver: Callable[[AnomalyRecord], None], *,
-                 size: int = 64, metrics: Any = None, text: TextClassifier | None = None,
-                 on_text_anomaly: Callable[[AnomalyFacts], None] | None = None) -> None:
+                 size: int = 64, metrics: Any = None,
+                 resolve_text: Callable[[AnomalyFacts], AnomalyFacts | None] | None = None
+                 ) -> None:
         self.triager = triager
-        self.on_text_anomaly = on_text_anomaly
         self.deliver = deliver
-        self.text = text
+        # judges a queued String reading; returns the facts to triage and publish, or None
+        self.resolve_text = resolve_text
         self._queue: queue.Queue = queue.Queue(maxsize=size)
         self.dropped = 0
         self._depth = metrics.gauge("TriageQueueDepth") if metrics else None
@@ -117,7 +85,7 @@ class TriageQueue:
 
     def submit(self, facts: AnomalyFacts, *, classify: bool = False) -> bool:
         """Queue a flagged reading; ``classify``: a String reading the model has yet to judge
-        (only an anomalous verdict is triaged, and reported to ``on_text_anomaly``)."""
+        (``resolve_text`` decides whether it is triaged and published)."""
         try:
             self._queue.put_nowait((facts, classify))
         except queue.Full:
@@ -157,10 +125,9 @@ class TriageQueue:
             self._depth.set(self._queue.qsize())
         try:
             if classify:
-                if self.text is None or not self.text.is_anomalous(facts):
+                facts = self.resolve_text(facts) if self.resolve_text is not None else None
+                if facts is None:
                     return True
-                if self.on_text_anomaly is not None:
-                    self.on_text_anomaly(facts)
             self.deliver(self.triager.triage(facts))
         except Exception:  # the worker must outlive any one bad job; logged with its id
             log.exception("anomaly triage/delivery failed for %s/%s", facts.device,

@@ -2,6 +2,7 @@
 notifications, the DetectAnomalies pipeline function and ``install(app)``."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -20,7 +21,8 @@ from .actions import ActionCatalog, GuardedActuator
 from .config import AnomalySettings, load_settings
 from .records import AnomalyFacts, AnomalyRecord, anomaly_event, notification
 from .streams import StreamRegistry
-from .triage import TextClassifier, Triager, TriageQueue
+from .text import ANOMALOUS, PENDING, TextClassifier, TextJudge, Verdict
+from .triage import Triager, TriageQueue
 
 log = logging.getLogger(__name__)
 NUMERIC = {"Int8", "Int16", "Int32", "Int64", "Uint8", "Uint16", "Uint32", "Uint64", "Float32",
@@ -65,10 +67,15 @@ class AnomalyFeature:
     """Scores every reading of an event; flagged ones go to the triage queue."""
 
     def __init__(self, settings: AnomalySettings, queue: TriageQueue | None, *,
-                 profiles: Any = None, metrics: Any = None) -> None:
+                 profiles: Any = None, metrics: Any = None, model: Any = None) -> None:
         self.settings = settings
         self.registry = StreamRegistry(settings.detector, settings.max_streams)
         self.queue = queue
+        classifier = (TextClassifier(model, settings.text.model_threshold)
+                      if model is not None and queue is not None else None)
+        self.text = TextJudge(classifier, settings.text, settings.max_streams)
+        if queue is not None:
+            queue.resolve_text = self.resolve_text
         self.profiles = profiles
         self._detected = metrics.counter("AnomaliesDetected") if metrics else None
         self._skipped = metrics.counter("AnomalyReadingsSkipped") if metrics else None
@@ -76,13 +83,15 @@ class AnomalyFeature:
         self._recent: dict[tuple[str, str], deque] = {}
         self._lock = threading.Lock()
 
-    def _limits(self, profile_name: str, resource: str) -> tuple[Any, Any, str, str]:
+    def _resource(self, profile_name: str, resource: str) -> tuple[Any, Any, str, str, str]:
+        """(minimum, maximum, units, description, defaultValue) from the device profile."""
         profile = self.profiles.profile(profile_name) if self.profiles is not None else None
         found = profile.resource(resource) if profile is not None else None
         if found is None:
-            return None, None, "", ""
+            return None, None, "", "", ""
         p = found.properties
-        return p.minimum, p.maximum, p.units or "", found.description or ""
+        return (p.minimum, p.maximum, p.units or "", found.description or "",
+                p.default_value or "")
 
     def _skip(self, key: tuple[str, str], why: str, correlation_id: str) -> None:
         """A reading not scored is counted (AnomalyReadingsSkipped) and logged, never silent;
@@ -110,7 +119,8 @@ class AnomalyFeature:
             profile = r.profile_name or event.profile_name
             if not self.settings.enabled_for(profile, r.resource_name):
                 continue
-            minimum, maximum, units, description = self._limits(profile, r.resource_name)
+            minimum, maximum, units, description, default = self._resource(
+                profile, r.resource_name)
             key = (r.device_name or event.device_name, r.resource_name)
             with self._lock:  # bounded like the detectors: no unbounded growth from names
                 recent = self._recent.get(key)
@@ -125,10 +135,8 @@ class AnomalyFeature:
                 facts = AnomalyFacts(kind="text", score=0.0, value=r.value, recent=tuple(recent),
                                      **base)
                 recent.append(r.value)
-                if self.queue is not None and self.queue.text is not None:
-                    cached = self.queue.text.cached(key[1], str(r.value))
-                    if cached is None or cached:
-                        self._flag_text(facts, cached)
+                if self._judge_text(facts, default):
+                    flagged.append(facts)
                 continue
             if r.value_type not in NUMERIC:
                 continue
@@ -154,12 +162,29 @@ class AnomalyFeature:
             recent.append(value)
         return flagged
 
-    def _flag_text(self, facts: AnomalyFacts, cached: bool | None) -> None:
-        # uncached strings go through the queue, where the model classifies them off-path
-        if cached:
-            self._flag(facts)
-        elif self.queue is not None:
-            self.queue.submit(facts, classify=True)
+    def _judge_text(self, facts: AnomalyFacts, default: str) -> bool:
+        """Evidence first (text.py); only an undecided string is queued for the model, once per
+        (device, resource, string). True when the reading is anomalous now."""
+        outcome, verdict, report = self.text.judge(facts, default)
+        if outcome == ANOMALOUS:
+            self.count_detected(facts)
+            if report and self.queue is not None:
+                self.queue.submit(_with_verdict(facts, verdict))
+            return True
+        if outcome == PENDING and (self.queue is None
+                                   or not self.queue.submit(facts, classify=True)):
+            self.text.abandon(facts)   # counted as TriageDropped; a later reading retries
+        return False
+
+    def resolve_text(self, facts: AnomalyFacts) -> AnomalyFacts | None:
+        """The triage worker's half: the model's verdict settles every reading that waited on
+        it; the facts come back for triage only on a change into an anomalous state."""
+        verdict, settled, report = self.text.resolve(facts)
+        if verdict is None or not verdict.anomalous:
+            return None
+        for _ in range(settled):
+            self.count_detected(facts)
+        return _with_verdict(facts, verdict) if report else None
 
     def check_silence(self, now: float | None = None) -> list[AnomalyFacts]:
         now = time.time() if now is None else now
@@ -182,6 +207,11 @@ class AnomalyFeature:
             self._flag(facts)
             found.append(facts)
         return found
+
+
+def _with_verdict(facts: AnomalyFacts, verdict: Verdict) -> AnomalyFacts:
+    score = verdict.probability if verdict.probability is not None else 1.0
+    return dataclasses.replace(facts, score=score, evidence=verdict.evidence)
 
 
 def _source_resources(profile: Any, source: str) -> set[str]:
@@ -293,11 +323,9 @@ def install(app: Any) -> AnomalyFeature:
     outputs = AnomalyOutputs(app.bus, app.service_key, getattr(app, "notifications_client", None),
                              getattr(app, "store", None))
     finish = AutoActuation(settings, actions, actuator, outputs.deliver)
-    queue = TriageQueue(triager, finish, size=settings.triage_queue_size,
-                        metrics=app.metrics, text=TextClassifier(model) if model else None)
+    queue = TriageQueue(triager, finish, size=settings.triage_queue_size, metrics=app.metrics)
     feature = AnomalyFeature(settings, queue, profiles=getattr(app, "profiles", None),
-                             metrics=app.metrics)
-    queue.on_text_anomaly = feature.count_detected
+                             metrics=app.metrics, model=model)
     if settings.snapshot_path:
         restored = feature.registry.load(settings.snapshot_path)
         log.info("anomaly detection restored %d streams from %s", restored,
