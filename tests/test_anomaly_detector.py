@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from app_service.anomaly.detector import DetectorSettings, StreamDetector, StreamState
-from app_service.anomaly.streams import StreamRegistry
+from app_service.anomaly.streams import SNAPSHOT_VERSION, StreamRegistry
 
 FLAG = DetectorSettings().fire_level
 
@@ -172,8 +172,16 @@ def test_corrupt_snapshot_is_ignored_not_fatal(tmp_path, caplog):
     registry = StreamRegistry()
     assert registry.load(str(path)) == 0 and len(registry) == 0
     assert "ignored" in caplog.text
-    path.write_text(json.dumps({"version": 2, "streams": [["d", "r", [1, 2]]]}))
+    path.write_text(json.dumps({"version": SNAPSHOT_VERSION, "streams": [["d", "r", [1, 2]]]}))
     assert registry.load(str(path)) == 0
+    # an older format (version 2 had no novelty bit set) relearns rather than misreading fields
+    old = StreamRegistry()
+    old.score("d", "r", 1.0, 0.0)
+    snapshot = old.snapshot()
+    snapshot["version"] = SNAPSHOT_VERSION - 1
+    snapshot["streams"][0][2] = snapshot["streams"][0][2][:-1]
+    path.write_text(json.dumps(snapshot))
+    assert registry.load(str(path)) == 0 and len(registry) == 0
     assert registry.load(str(tmp_path / "missing.json")) == 0
 
 

@@ -5,6 +5,8 @@ is about 1.4 KB and snapshots to a flat list. The score in [0, 1] is the largest
 
 * limit     -- the value is outside the device profile's minimum/maximum: 1.0 at once;
 * range     -- after warm-up, a value beyond the range learned so far (plus a tolerance);
+* novelty   -- a jump between two levels of the learned range (a 5 x 5 grid of the previous
+               and the current reading) that the stream has never made before;
 * surprise  -- prediction errors of three channels: the last value (rate of change), a slow
                EWMA (level) and a time-of-day profile, each normalised by its usual size into a
                raw surprise, then HTM's anomaly likelihood per channel: a short average of the
@@ -12,7 +14,7 @@ is about 1.4 KB and snapshots to a flat list. The score in [0, 1] is the largest
 * stuck     -- the value has not changed for longer than any run seen while learning;
 
 then damped for a while after a detection, because only the first detection inside an anomaly
-matters and the later ones are noise to an operator. Silence (no reading for too long) is not a
+matters and the later ones are noise to an operator (a new extreme still gets through). Silence (no reading for too long) is not a
 per-reading score: ``silent_for`` answers it from the last arrival time.
 """
 from __future__ import annotations
