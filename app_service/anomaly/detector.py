@@ -14,8 +14,9 @@ is about 1.4 KB and snapshots to a flat list. The score in [0, 1] is the largest
 * stuck     -- the value has not changed for longer than any run seen while learning;
 
 then damped for a while after a detection, because only the first detection inside an anomaly
-matters and the later ones are noise to an operator (a new extreme still gets through). Silence (no reading for too long) is not a
-per-reading score: ``silent_for`` answers it from the last arrival time.
+matters and the later ones are noise to an operator (a new extreme still gets through).
+Silence (no reading for too long) is not a per-reading score: ``silent_for`` answers it from
+the last arrival time.
 """
 from __future__ import annotations
 
