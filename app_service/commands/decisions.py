@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from .catalog import Entry, Resource
 from .grounding import Clause
-from .lexicon import stem
+from .lexicon import canon, stem
 from .numbers import edgex_string, precision_for, profile_unit_family
 
 StateReader = Callable[[str, str], dict[str, str]]
@@ -198,7 +198,8 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     best: tuple[float, Resource, Any, bool] | None = None
     for res in entry.writable():
         for allowed in res.allowed:
-            if allowed.lower() in said:
+            # "cooling" said for a value spelled "cool", or "cool"/"AC" for one spelled "cooling"
+            if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""}:
                 score = 1.0 + 0.5 * scores[res.name]
                 if best is None or score > best[0]:
                     best = (score, res, allowed.lower(), allowed.lower() in _VERB_WORDS | {"off"})
@@ -219,6 +220,11 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     if best is None:
         return None
     score, res, value, verb_only = best
+    if isinstance(value, str) and _only_from_device_words(entry, clause, value) \
+            and _ASKED_VALUE.search(clause.text):
+        # "put the AC on dehumidify": "AC" may imply cooling, but another value was asked for
+        raise Refusal("unsupported", f"{entry.name} {res.name} allows only "
+                      + ", ".join(res.allowed))
     if isinstance(value, str):
         raw = next((r for r, label in res.mappings if label.lower() == value), None)
         if res.is_numeric and raw is not None:
@@ -230,6 +236,19 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
         return Candidate(entry, [action], 1 + score, verb_only=verb_only)
     return Candidate(entry, [set_action(entry, res, checked_range(res, value, entry))], 1 + score,
                      verb_only=verb_only)
+
+
+_ASKED_VALUE = re.compile(r"\b(?:to|on|into)\s+(?!the\b|a\b|an\b|my\b|our\b|it\b|its\b|please\b)"
+                          r"[a-z][a-z ]*$")
+
+
+def _only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
+    """True when the value was read only into a word naming the device ("AC" → cool)."""
+    device_words = {w for w in clause.raw_words | clause.words
+                    if w in entry.words or canon(w)[0] in entry.words}
+    rest = clause.raw_words | clause.words | clause.actions
+    said = {_NAMED_SYNONYMS.get(w, w) for w in rest - device_words} | (rest - device_words)
+    return value not in said and _NAMED_SYNONYMS.get(value, value) not in said
 
 
 _OPENING_WORDS = {"open", "opening", "position", "close", "closed", "aperture", "valve", "blind",

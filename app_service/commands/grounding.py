@@ -49,7 +49,7 @@ _SCHEDULE = re.compile(
     r"|o'?clock)\b"
     r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset"
     r"|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
-    r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock|timer)\b"
+    r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock)\b"
     r"|\bwhen(?:ever)?\s+(?:i|we|you|it|the|someone|somebody|anyone)\b|\bas\s+soon\s+as\b"
     r"|\bif\s+(?:i|we|it|the|someone|somebody|anyone|there)\b|\buntil\b|\bonce\s+(?:i|we|the|it)\b"
     r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|\d+\s*点(?:钟|半|整)|(?:上午|下午|中午|凌晨|早上|晚上)\s*\d+\s*点"
@@ -73,7 +73,7 @@ _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
 _ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b"
-                           r"|然后|并且|并把|再把|同时|另外|还有|以及)\s*")
+                           r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
 
 EN_ACTIONS = [
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b"
@@ -101,7 +101,7 @@ _UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|bright
                  r"|faster"
                  r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
                  r"|调热|升温|暖和|加快|加速|亮些|快些")
-_DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
+_DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower|drop"
                    r"|slow)\b|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
                    r"|减慢|减速|暗些|慢些")
 _VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
@@ -174,7 +174,7 @@ def is_injection(text: str) -> bool:
 
 
 _DURATION = re.compile(r"\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*"
-                       r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b")
+                       r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b|\btimers?\b")
 
 
 def is_duration(text: str) -> bool:
@@ -185,6 +185,9 @@ def is_duration(text: str) -> bool:
 def is_schedule(text: str) -> bool:
     # "tell me if / check if" asks a question; it is not a condition
     text = re.sub(r"\b(know|me|check|see|out|wonder|ask)\s+if\b", r"\1 whether", text)
+    # "how long until it is done" asks about the present, it schedules nothing
+    text = re.sub(r"\bhow\s+(?:long|much\s+longer|many\s+minutes)\s+(?:until|till|before)\b",
+                  "how long", text)
     return bool(_SCHEDULE.search(text))
 
 
@@ -201,7 +204,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if len(parts) == 2:
         main, excluded = parts
         clause.excluded = analyse(excluded, catalog)
+    for phrase, word in lexicon.EN_PHRASES.items():
+        main = re.sub(phrase, word, main)
     body = " " + re.sub(r"'s\b", "", re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main)) + " "
+    body = _numbered_places(body, catalog, clause)
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
     for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
@@ -214,7 +220,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
-            (clause.places if place in catalog.places else clause.unknown_places).add(place)
+            known = place if place in catalog.places else _catalog_place(place, catalog)
+            (clause.places if known else clause.unknown_places).add(known or place)
             body = re.sub(pattern, " ", body)
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
@@ -222,7 +229,15 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             zh_table.setdefault(spelling, [f"place:{place}"])
     for spelling, value in lexicon.ZH_VALUES.items():
         zh_table.setdefault(spelling, ["value:" + w for w in value.split()])
+    blanked = body
     for start, end, keys in lexicon.zh_segments(body, {k: v for k, v in zh_table.items()}):
+        if re.search(r"[0-9]", body[start:end]) and any(k.startswith("place:") for k in keys):
+            # a room number shared by aliases (101, 101房间) counts only as a whole number, and
+            # then it is a place, not a value: "the lock on 101"
+            if re.match(r"[A-Za-z0-9.]", body[end:end + 1]) \
+                    or re.search(r"[A-Za-z0-9.]$", body[:start]):
+                continue
+            blanked = blanked[:start] + " " * (end - start) + blanked[end:]
         for key in keys:
             if key.startswith("place:"):
                 place = key[6:]
@@ -242,9 +257,13 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
                 clause.aliases.add(device)
+    body = blanked
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
+    for token in tokens:
+        if re.fullmatch(r"[a-z]+\d+", token):   # "co2" also says what "CO2" splits into
+            clause.words.update(lexicon.split_name(token.upper()))
     catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
@@ -308,9 +327,31 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if pattern.search(lowered):
             clause.extreme = which
     clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities)
-    clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至",
+    clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
     return clause
+
+
+def _numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
+    """'both rooms', 'the guest rooms': every catalog place named '<word> <number>' ("room 101")."""
+    heads: dict[str, set[str]] = {}
+    for place in catalog.places:
+        match = re.fullmatch(r"([a-z]+) \d+", place)
+        if match:
+            heads.setdefault(match.group(1), set()).add(place)
+    for head, places in heads.items():
+        pattern = rf"\b(?:[a-z]+\s+)?{head}s\b"
+        if len(places) > 1 and re.search(pattern, body):
+            clause.places.update(places)
+            clause.group = True
+            body = re.sub(pattern, " ", body)
+    return body
+
+
+def _catalog_place(place: str, catalog: Catalog) -> str | None:
+    """'laundry room' where the catalog's place is 'laundry'."""
+    head = re.sub(r"\s+(?:room|area|zone)$", "", place)
+    return head if head != place and head in catalog.places else None
 
 
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
@@ -319,7 +360,7 @@ _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|
                       r"|停下|放下|拉下|降下")
 
 
-_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost)"
+_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
                             r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低)\s*$")
 _AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
                            r"|faster|slower"

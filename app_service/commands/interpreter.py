@@ -132,7 +132,8 @@ class Interpreter:
             excluded, _ = named_devices(clause.excluded, catalog)
             candidates = [c for c in candidates if c not in excluded]
         if scope == "global" and not (clause.question or clause.actions or clause.quantities
-                                      or clause.up or clause.down or clause.complaint):
+                                      or clause.up or clause.down or clause.complaint
+                                      or clause.multiplier is not None):
             if standalone:
                 raise Refusal("unrelated", _NOTHING)
             return None
@@ -246,6 +247,13 @@ class Interpreter:
                      read_state: StateReader | None, scope: str) -> Candidate | None:
         numeric = [r for r in entry.writable() if r.is_numeric]
         quantity = clause.quantities[0] if clause.quantities else None
+        switch = clause.actions & {"on", "off"}
+        said_bool = [r for r in entry.writable() if r.is_bool and r.tokens & clause.raw_words
+                     and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
+        if quantity is None and len(switch) == 1 and len(said_bool) == 1:
+            # "turn on the boost": the switch the words name, not "boost" read as "higher"
+            return Candidate(entry, [set_bool_action(entry, said_bool[0], switch == {"on"})],
+                             1 + scores[said_bool[0].name])
         if "all the way" in clause.text and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
         relative = (clause.multiplier is not None or clause.complaint is not None

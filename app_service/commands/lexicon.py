@@ -30,6 +30,15 @@ EN_SYNONYMS = {
     "closed": "close", "lowered": "lower", "raised": "raise", "unlocked": "unlock",
     "stopped": "stop", "heating": "heat", "cooling": "cool", "automatic": "auto",
     "medium": "medium", "washing": "washer", "tv": "television", "aircon": "aircon", "ac": "aircon",
+    "occupancy": "occupied", "presence": "occupied", "present": "occupied",
+    "anyone": "occupied", "anybody": "occupied", "someone": "occupied", "somebody": "occupied",
+}
+
+# English phrases rewritten to one word before tokenising (both sides of a match are words).
+EN_PHRASES = {
+    r"air[\s-]*condition(?:ing|ers?)|a/c": "aircon", r"washing\s+machines?": "washer",
+    r"do\s*-?\s*not\s*-?\s*disturb|\bdnd\b": "privacy", r"carbon\s+dioxide": "co2",
+    r"\bcooker\s+hoods?|range\s+hoods?": "hood",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).
@@ -64,7 +73,8 @@ ZH_WORDS = {
     "升温": "temperature", "降温": "temperature", "多少度": "temperature", "制冷": "cool", "制热": "heat",
     "自动": "auto", "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium",
     "低速": "low", "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity",
-    "气压": "pressure",
+    "气压": "pressure", "二氧化碳": "co2 co 2", "有人": "occupied", "程序": "program",
+    "勿扰": "privacy", "除霜": "defrost", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",
 }
 
 # Chinese names of values (matched against "Allowed values" and described numbers, "warm white").
@@ -73,6 +83,9 @@ ZH_VALUES = {
     "日光": "daylight", "白光": "daylight", "中性白": "neutral white", "自然白": "neutral white",
     "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "高档": "high", "中档": "medium",
     "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
+    "毛巾": "towels", "棉质": "cotton", "棉织物": "cotton", "化纤": "synthetics", "合成纤维": "synthetics",
+    "精细": "delicates", "轻柔": "delicates", "床单": "linen", "亚麻": "linen", "羊毛": "wool",
+    "热风": "convection", "通风": "ventilation", "制热模式": "heat", "制冷模式": "cool",
 }
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).

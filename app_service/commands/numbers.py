@@ -34,7 +34,7 @@ _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:
 # Kept as words: units that start with a numeral character (千帕 = kPa), and "一点"/"一下"/"一些",
 # which mean "a bit"/"a moment" (amounts of vagueness, not numbers), and words built on 一.
 _CN_VAGUE = re.compile(r"千帕|千米|千克|千瓦|百帕|兆帕|一点(?![零〇一二两三四五六七八九\d])儿?|一下|一些"
-                       r"|有点|点儿|一氧化碳|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
+                       r"|有点|点儿|一氧化碳|二氧化碳|二氧化|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
 
 
 def _en_words_to_number(text: str) -> float | None:
@@ -103,6 +103,7 @@ def normalise_numbers(text: str) -> str:
     text = re.sub(r"\bhalf\s+an?\s+", "0.5 ", text)
     text = re.sub(r"\b(?:a|one)\s+quarter\b", "25%", text)
     text = re.sub(r"\b(?:a|one)\s+and\s+a\s+half\b", "1.5", text)
+    text = re.sub(r"\ban?\s+(hour|minute)\s+and\s+a\s+half\b", r"1.5 \1s", text)
     # "the living room one to 40%": the pronoun, not the number (but "set it to one" is a number)
     text = re.sub(r"(?<!to )(?<!at )(?<!by )(?<!of )\bone\b(?=\s*(?:to\b|at\b|and\b|,|\.|$))",
                   "\x02", text)

@@ -40,7 +40,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         matched[entry.name] = words
     if matched:
         keep = [name for name, words in matched.items()
-                if not any(words < other for o, other in matched.items() if o != name)]
+                if not any(words < other for o, other in matched.items() if o != name)
+                and not _part_of_other(name, words, matched, catalog)]
         chosen = [catalog.entries[n] for n in keep]
         groups: dict[frozenset, list[str]] = {}
         for name in keep:
@@ -59,3 +60,19 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if clause.places:
         return [e for e in entries if e.place in clause.places], "place"
     return entries, "global"
+
+
+def _part_of_other(name: str, words: set[str], matched: dict[str, set[str]],
+                   catalog: Catalog) -> bool:
+    """'the hood lights', 'the chiller door': a device matched only by words that name a part
+    (a resource) of another device the clause names by a word of its own is not meant."""
+    plain = {w for w in words if ":" not in w}
+    if not plain or plain != words:
+        return False
+    for other, other_words in matched.items():
+        if other == name or not other_words - words:
+            continue
+        parts = {t for r in catalog.entries[other].resources.values() for t in r.tokens}
+        if plain <= parts:
+            return True
+    return False
