@@ -23,6 +23,7 @@ from .config import (DEFAULT_CONFIG_FILE, DEFAULT_SERVICE_KEY, ServiceSettings, 
                      load_configuration, resolve_service_key)
 from .errors import AppServiceError, ConfigError
 from .logging_setup import configure_logging
+from .settings import get_float
 
 log = logging.getLogger(__name__)
 
@@ -235,9 +236,13 @@ def run_demo(config: dict, settings: ServiceSettings, env: Mapping[str, str],
 
     ports = {name: client.port for name, client in settings.clients.items()}
     ports["registry"] = settings.registry_port
+    # a fault (a numeric spike, an unusual status word) in about 1 % of the virtual devices'
+    # reads: with the demo's ~2 events/s, one every minute or so shows the anomaly outputs
+    fault_rate = get_float(settings.application_settings, "DemoFaultRate", "ApplicationSettings",
+                           0.01, 0.0, 1.0)
     standin = StandIn(settings.application_settings.get("ProfilesDir", "profiles"),
                       broker=(settings.bus_host, settings.bus_port),
-                      base_topic=settings.base_topic_prefix, ports=ports)
+                      base_topic=settings.base_topic_prefix, ports=ports, fault_rate=fault_rate)
     broker = start_broker_if_needed(settings.bus_host, settings.bus_port)
     try:
         standin.start()

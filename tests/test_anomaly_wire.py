@@ -177,8 +177,8 @@ def test_text_readings_flow_through_the_model_once_and_are_counted():
     delivered = []
     queue = TriageQueue(Triager(None), delivered.append, size=8, metrics=metrics)
     feature = AnomalyFeature(load_settings({}), queue, metrics=metrics, model=Verdicts())
-    # "locked" is a normal word: no model; "UNLATCHED" is unknown: the model, once
-    for i, status in enumerate(["LOCKED", "UNLATCHED", "LOCKED", "UNLATCHED"]):
+    # "locked" is a normal word: no model; "UNLATCHED" is unknown (and rare): the model, once
+    for i, status in enumerate(["LOCKED"] * 40 + ["UNLATCHED", "LOCKED", "UNLATCHED"]):
         event = climate_event(status, time.time_ns() + i, value_type="String",
                               resource="LockState")
         feature.process(event, f"cid-{i}")

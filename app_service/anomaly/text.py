@@ -4,8 +4,10 @@ Evidence in order, the first that decides wins:
 1. the value equals the resource's ``defaultValue``: normal;
 2. the generic lexicons (lexicon.py): a clearly abnormal word is anomalous, clearly normal
    words are normal;
-3. learned frequency per (device, resource): after ``warm_up`` readings, a value making up at
-   least ``frequent_share`` of the stream's recent readings is normal;
+3. learned frequency per (device, resource): during its first ``warm_up`` readings a stream
+   only learns (undecided strings are normal); then a value making up at least
+   ``frequent_share`` of the stream's recent readings is normal, and a rarer or never-seen
+   value is a candidate for step 4;
 4. the model's calibrated constrained choice, asked once per (resource, string) and cached:
    anomalous only when p(anomalous) >= ``model_threshold``. Without a model, or when it fails,
    an undecided string is not flagged (and the model is asked again on a later reading).
@@ -17,6 +19,8 @@ queueing again, and ``resolve`` settles them all when the verdict comes back.
 
 A stream reports an anomalous status once when it changes into it; while the same anomalous
 value persists, each reading is counted but not reported again. A normal reading re-arms it.
+A status flagged by the model that persists until it is a usual value of its stream (step 3)
+is normal from then on; one flagged by the lexicon stays anomalous however long it lasts.
 """
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ NORMAL, ANOMALOUS, PENDING, WAITING = "normal", "anomalous", "pending", "waiting
 class TextSettings:
     model_threshold: float = 0.9    # p(anomalous) the model must reach to flag a string
     frequent_share: float = 0.05    # a value this common in a stream's recent readings is normal
-    warm_up: int = 50               # readings of a stream before its frequencies count
+    warm_up: int = 20               # readings a stream only learns from (no model asked)
     window: int = 500               # "recent": counts decay with this time constant (readings)
     max_values: int = 32            # distinct values remembered per stream (rarest evicted)
 
@@ -146,8 +150,8 @@ class TextJudge:
         self.classifier = classifier
         self.settings = settings or TextSettings()
         self.max_streams = max_streams
-        self.stats = {"default": 0, "lexicon": 0, "frequency": 0, "model": 0, "undecided": 0,
-                      "waited": 0, "repeats": 0}
+        self.stats = {"default": 0, "lexicon": 0, "learning": 0, "frequency": 0, "model": 0,
+                      "undecided": 0, "waited": 0, "repeats": 0}
         self._streams: dict[tuple[str, str], _Stream] = {}
         self._pending: dict[tuple[str, str, str], list[AnomalyFacts]] = {}
         self._lock = threading.Lock()
@@ -160,16 +164,18 @@ class TextJudge:
         return stream
 
     def evidence(self, stream: _Stream | None, text: str, default: str) -> Verdict | None:
-        """Steps 1-3, no model call. Frequency never clears the status the stream is alarmed
-        on: an anomalous status that persists stays anomalous (counted, not re-reported)."""
+        """Steps 1-3, no model call."""
         if default and text == default:
             return Verdict(False, "default", "the resource's defaultValue")
         verdict = lexicon_verdict(text)
         if verdict is not None:
             return Verdict(verdict, "lexicon",
                            "abnormal status word" if verdict else "normal status word")
-        if (stream is not None and stream.alarmed != text
-                and stream.frequency.seen >= self.settings.warm_up):
+        if stream is not None and stream.frequency.seen < self.settings.warm_up:
+            # everything is new to a new stream: it learns its usual values first (the model
+            # is no judge of them: docs/anomaly.md, "Text readings")
+            return Verdict(False, "learning", "stream still learning its usual values")
+        if stream is not None:
             share = stream.frequency.share(text)
             if share >= self.settings.frequent_share:
                 return Verdict(False, "frequency", f"usual value ({share:.0%} of recent "
