@@ -209,7 +209,7 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
                 label_counts[w] = label_counts.get(w, 0) + 1
         for words, number in res.labels:
             hit = words & (raw if verbs else raw - (_VERB_WORDS - {"off"}))
-            if not verbs and not hit - res.tokens:
+            if not hit - res.tokens:
                 continue   # "fan" in "0 = fan off" names the resource, not a value
             if not hit or (not verbs and not hit - _VERB_WORDS):
                 continue

@@ -231,9 +231,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         zh_table.setdefault(spelling, ["value:" + w for w in value.split()])
     blanked = body
     for start, end, keys in lexicon.zh_segments(body, {k: v for k, v in zh_table.items()}):
-        if re.search(r"[0-9]", body[start:end]) and any(k.startswith("place:") for k in keys):
-            # a room number shared by aliases (101, 101房间) counts only as a whole number, and
-            # then it is a place, not a value: "the lock on 101"
+        if re.search(r"[0-9]", body[start:end]) and any(k.startswith(("place:", "alias:"))
+                                                        for k in keys):
+            # a room number in a place or alias spelling (101, 101房间, 101房间空调) counts only
+            # as a whole number, and then it names the place or device, not a value
             if re.match(r"[A-Za-z0-9.]", body[end:end + 1]) \
                     or re.search(r"[A-Za-z0-9.]$", body[:start]):
                 continue
@@ -257,8 +258,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
                 clause.aliases.add(device)
-    body = blanked
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
+    body = blanked
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:

@@ -101,14 +101,37 @@ class Interpreter:
                 pieces.append(piece)
         actions: list[Action] = []
         grounded_any = False
+        context: set[str] = set()
+        previous: set[str] = set()
         for piece in pieces:
             clause = grounding.analyse(piece, catalog)
-            found = self._clause_actions(clause, catalog, read_state, result,
-                                         standalone=len(pieces) == 1)
+            try:
+                found = self._clause_actions(clause, catalog, read_state, result,
+                                             standalone=len(pieces) == 1)
+            except Refusal as refusal:
+                if refusal.reason != "ambiguous":
+                    raise
+                if _PRONOUN.search(clause.text) and len(previous) == 1 and not clause.aliases:
+                    # "more steam in the oven, make it 70%": the device of the clause before
+                    clause.aliases = set(previous)
+                elif context and not clause.places:
+                    # "checking out of 102: lights off and lock the door": the place said before
+                    clause.places = set(context)
+                else:
+                    raise
+                found = self._clause_actions(clause, catalog, read_state, result,
+                                             standalone=len(pieces) == 1)
+            context = clause.places or context
             if found is None:
                 continue
             grounded_any = True
-            actions.extend(a for a in found if a not in actions)
+            previous = {a.device for a in found}
+            for action in found:
+                # a later value for the same setting is the one meant ("a bit more, make it 70")
+                actions[:] = [a for a in actions if a.method == "get" or action.method == "get"
+                              or (a.device, a.command) != (action.device, action.command)]
+                if action not in actions:
+                    actions.append(action)
         if not grounded_any or not actions:
             raise Refusal("unrelated", _NOTHING)
         result.actions = actions
@@ -150,6 +173,11 @@ class Interpreter:
             if cand is not None:
                 built.append(cand)
         if scope != "named":
+            kinds = clause.words & (DEVICE_KINDS | RESOURCE_CONCEPTS) & catalog.vocabulary
+            if kinds and scope == "place":
+                # "turn on the fan in 102" is not about the light there, only about what has a fan
+                built = [c for c in built if kinds & (c.entry.words | {
+                    t for r in c.entry.resources.values() for t in r.tokens})]
             named_refusals = [r for r in refusals if r.named]
             if named_refusals and all(c.strength <= 1.0 for c in built):
                 raise named_refusals[0]   # "set the humidity to 50%": not someone else's 50 %
