@@ -39,12 +39,20 @@ def test_shared_dev_set_exact(shared_dir):
     assert wrong == []
 
 
-@pytest.mark.parametrize("building", ["greenhouse", "factory", "house"])
+# Misses we know of and accept, each a cautious refusal (never an action): blind-hotel-057 says
+# "the extractor", a word that is only in the profile name Extractor-Hood as a modifier; reading
+# such modifiers (or device descriptions) as device words would also make "cold" name a Cold-Room
+# controller, so it is refused rather than guessed.
+KNOWN_MISSES = {"blind-hotel": {"hotel-057"}}
+
+
+@pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
-    mapped fan steps, a °F freezer, camera) with no code changes."""
+    mapped fan steps, a °F freezer, camera; a hotel written blind) with no code changes."""
     _, wrong = _run_dataset(os.path.join(HERE, "fixtures", "commands", building))
-    assert wrong == []
+    assert {w[0] for w in wrong} == KNOWN_MISSES.get(building, set()), wrong
+    assert all(predicted == [] and refusal for _, _, predicted, refusal in wrong), wrong
 
 
 @pytest.fixture(scope="module")
@@ -333,3 +341,68 @@ def test_clock_times_are_schedules_but_amounts_are_not(text, schedule):
     from app_service.commands.grounding import is_schedule
     from app_service.commands.numbers import normalise_numbers
     assert is_schedule(normalise_numbers(text)) is schedule
+
+
+HOTEL = os.path.join(HERE, "fixtures", "commands", "blind-hotel")
+
+
+@pytest.fixture(scope="module")
+def hotel():
+    dataset = Dataset.load(HOTEL)
+    return Interpreter(dataset.catalog), (lambda d, c: dataset.state[d])
+
+
+def _get(device, command):
+    return {"device": device, "command": command, "method": "get"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a room number is the place, not a value
+    ("set room 101 to 24 degrees", [_set("room-101-fcu", "Setpoint", "24.0")]),
+    ("what's the temperature in 102", [_get("room-102-fcu", "Readings")]),
+    ("把101的门锁上", [_set("room-101-lock", "Locked", "true")]),
+    ("102房间灯调到百分之五十", [_set("room-102-light", "Level", "50")]),
+    # "the rooms" = every numbered room
+    ("switch off the lights in all rooms",
+     [_set("room-101-light", "OnOff", "false"), _set("room-102-light", "OnOff", "false")]),
+    # a part of a named device is not another device
+    ("is the oven door shut?", [_get("combi-oven", "OvenStatus")]),
+    ("switch on the hood light", [_set("kitchen-hood", "Light", "true")]),
+    # the place and the device of the clause before carry over
+    ("in 102: light off and unlock the door",
+     [_set("room-102-light", "OnOff", "false"), _set("room-102-lock", "Locked", "false")]),
+    ("turn the oven on and set it to 190",
+     [_set("combi-oven", "Power", "true"), _set("combi-oven", "TargetTemperature", "190")]),
+    # a named switch beats "boost" read as "higher"; value words both ways
+    ("switch the water heater boost off", [_set("hot-water-heater", "Boost", "false")]),
+    ("room 101 air con to heating", [_set("room-101-fcu", "Mode", "heating")]),
+    ("washing machine 2 on linen", [_set("washer-2", "Program", "linen")]),
+    ("what's the carbon dioxide in the laundry?", [_get("laundry-air-sensor", "Measurements")]),
+    ("how much longer until the dryer finishes?", [_get("laundry-dryer", "Cycle")]),
+    ("set the dryer timer to 50 minutes", [_set("laundry-dryer", "DryingTime", "50")]),
+    # refusals: a concept no device in the place has; a value the AC does not have
+    ("turn on the fan in room 101", []),
+    ("put the air con in 102 on eco", []),
+    ("unlock the door", []),
+    ("lock them", []),
+])
+def test_generic_rules_found_by_the_blind_building(hotel, text, expected):
+    interpreter, state = hotel
+    result = interpreter.interpret(text, state)
+    predicted = [a.to_dict() for a in result.actions]
+    assert actions_match(predicted, expected), (predicted, result.refusal, result.message)
+    assert (result.refusal is None) == bool(expected)
+
+
+@pytest.mark.parametrize("text", [
+    "turn on the fan in the living room",         # not FanSpeed 0 ("0 = fan off")
+    "put the living room AC on dehumidify",       # not Mode cool
+    "switch the bedroom aircon to eco",
+])
+def test_dev_catalog_requests_that_must_not_act(shared_dir, text):
+    root = os.path.join(shared_dir, "commands", "dev")
+    if not os.path.isdir(root):
+        pytest.skip("../shared/commands/dev is not present")
+    dataset = Dataset.load(root)
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    assert result.actions == [] and result.refusal, [a.to_dict() for a in result.actions]
