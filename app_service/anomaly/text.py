@@ -153,7 +153,8 @@ class TextJudge:
         self.stats = {"default": 0, "lexicon": 0, "learning": 0, "frequency": 0, "model": 0,
                       "undecided": 0, "waited": 0, "repeats": 0}
         self._streams: dict[tuple[str, str], _Stream] = {}
-        self._pending: dict[tuple[str, str, str], list[AnomalyFacts]] = {}
+        # readings waiting on each queued classification: a count, so a burst costs no memory
+        self._pending: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
 
     def _stream(self, key: tuple[str, str]) -> _Stream | None:
@@ -196,13 +197,13 @@ class TextJudge:
             if stream is not None:
                 stream.frequency.add(text)
             if waiting is not None:
-                waiting.append(facts)
+                self._pending[(*key, text)] = waiting + 1
                 self.stats["waited"] += 1
                 return WAITING, None, False
             if verdict is None and self.classifier is not None:
                 verdict = self.classifier.cached(facts.resource, text)
                 if verdict is None:
-                    self._pending[(*key, text)] = [facts]
+                    self._pending[(*key, text)] = 1
                     return PENDING, None, False
             outcome, report = self._settle(stream, text, verdict)
             return outcome, verdict, report
@@ -211,7 +212,7 @@ class TextJudge:
         """The queued classification could not be queued: forget it (a later reading retries).
         Returns how many readings were waiting on it."""
         with self._lock:
-            return len(self._pending.pop((facts.device, facts.resource, str(facts.value)), ()))
+            return self._pending.pop((facts.device, facts.resource, str(facts.value)), 0)
 
     def resolve(self, facts: AnomalyFacts) -> tuple[Verdict | None, int, bool]:
         """In the triage worker: classify a PENDING reading. Returns (verdict, how many readings
@@ -219,7 +220,7 @@ class TextJudge:
         verdict = self.classifier.classify(facts) if self.classifier is not None else None
         text = str(facts.value)
         with self._lock:
-            settled = len(self._pending.pop((facts.device, facts.resource, text), [facts]))
+            settled = self._pending.pop((facts.device, facts.resource, text), 1)
             stream = self._streams.get((facts.device, facts.resource))
             _, report = self._settle(stream, text, verdict, settled)
         return verdict, settled, report
