@@ -220,8 +220,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
-            known = place if place in catalog.places else _catalog_place(place, catalog)
-            (clause.places if known else clause.unknown_places).add(known or place)
+            known = {place} if place in catalog.places else _catalog_places(place, catalog)
+            if known:
+                clause.places.update(known)
+            else:
+                clause.unknown_places.add(place)
             body = re.sub(pattern, " ", body)
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
@@ -242,7 +245,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         for key in keys:
             if key.startswith("place:"):
                 place = key[6:]
-                (clause.places if place in catalog.places else clause.unknown_places).add(place)
+                known = {place} if place in catalog.places else _catalog_places(place, catalog)
+                if place not in catalog.places and re.search(r"[\u4e00-\u9fff]$", body[:start]) \
+                        and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]):
+                    continue   # 生物实验室: a qualifier we cannot read; the aliases decide
+                if known:
+                    clause.places.update(known)
+                else:
+                    clause.unknown_places.add(place)
             elif key.startswith("alias:"):
                 clause.aliases.add(key[6:])
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
@@ -290,6 +300,13 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.ids.add(nxt)
             elif nxt in ("one", "two"):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
+            elif i + 2 < len(tokens) and nxt.isalpha() and nxt not in _NOT_NOUNS \
+                    and lexicon.canon(nxt)[0] not in device_vocab \
+                    and (tokens[i + 2] in ("one", "two") or tokens[i + 2] in catalog_ids) \
+                    and not re.match(rf"\s*{tokens[i + 2]}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
+                                     body[body.find(nxt + " " + tokens[i + 2]) + len(nxt) + 1:]):
+                # "fume cupboard one", "pump station 2": a noun of our own between kind and id
+                clause.ids.add({"one": "1", "two": "2"}.get(tokens[i + 2], tokens[i + 2]))
             elif len(nxt) == 1 and nxt.isalpha() and nxt in catalog_ids:
                 clause.ids.add(nxt)
         if re.fullmatch(r"\d+", tokens[i - 1] if i else "") and i >= 1 and keys[0] in device_vocab \
@@ -333,6 +350,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     return clause
 
 
+_NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up", "down",
+              "off", "is", "are", "set", "speed", "number", "no"}
+
+
 def _numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
     """'both rooms', 'the guest rooms': every catalog place named '<word> <number>' ("room 101")."""
     heads: dict[str, set[str]] = {}
@@ -349,10 +370,13 @@ def _numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
     return body
 
 
-def _catalog_place(place: str, catalog: Catalog) -> str | None:
-    """'laundry room' where the catalog's place is 'laundry'."""
+def _catalog_places(place: str, catalog: Catalog) -> set[str]:
+    """'laundry room' where the catalog's place is 'laundry'; 'lab' where it has 'chemistry lab'
+    and 'biology lab' (the device words and the group words then choose among them)."""
     head = re.sub(r"\s+(?:room|area|zone)$", "", place)
-    return head if head != place and head in catalog.places else None
+    if head != place and head in catalog.places:
+        return {head}
+    return {p for p in catalog.places if p.endswith(" " + place)}
 
 
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")

@@ -329,6 +329,9 @@ class Interpreter:
         if named is not None:
             return named
         power = bool_resource(entry, clause)
+        if power is not None and scores[power.name] <= 0 and any(
+                scores[r.name] > 0 for r in entry.writable() if r is not power):
+            power = None   # "close the sash": the words name another setting than this switch
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
@@ -346,6 +349,10 @@ class Interpreter:
             if truth is not None:
                 return Candidate(entry, [set_bool_action(entry, power, truth)],
                                  1 + scores[power.name])
+        halfway = clause.raw_words & {"halfway", "half"}
+        opening = opening_value(entry, clause) if halfway else None
+        if opening is not None:
+            return opening   # "open it halfway" where only open and closed are described
         named = named_value(entry, clause, scores, verbs=True)
         if named is not None:
             return named
