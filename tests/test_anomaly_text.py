@@ -361,3 +361,23 @@ def test_judge_outcomes_for_a_pending_string():
     verdict, settled, report = judge.resolve(facts("UNLATCHED"))
     assert verdict.anomalous and settled == 2 and report
     assert judge.judge(facts("UNLATCHED"))[:1] == (ANOMALOUS,)                 # cached now
+
+
+def test_the_feature_reads_default_value_from_the_device_profile():
+    props = types.SimpleNamespace(minimum=None, maximum=None, units="", default_value="E00")
+    resource = types.SimpleNamespace(properties=props, description="Drive status code")
+    profile = types.SimpleNamespace(resource=lambda name: resource)
+    profiles = types.SimpleNamespace(profile=lambda name: profile)
+    model = FakeModel(default=0.99)
+    metrics = Metrics()
+    delivered = []
+    queue = TriageQueue(Triager(None), delivered.append, size=4, metrics=metrics)
+    feature = AnomalyFeature(load_settings({}), queue, profiles=profiles, metrics=metrics,
+                             model=model)
+    warm_feature(feature)
+    feature.process(string_event("E00", 1))           # the profile's defaultValue: normal
+    feature.process(string_event("E07", 2))           # another code: a candidate
+    drain(queue)
+    assert model.calls == ["E07"] and [r.facts.value for r in delivered] == ["E07"]
+    assert feature.text.stats["default"] == 1
+    assert delivered[0].facts.description == "Drive status code"
