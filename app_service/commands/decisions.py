@@ -10,7 +10,8 @@ from typing import Any, Callable
 from .catalog import Entry, Resource
 from .grounding import Clause
 from .lexicon import canon, stem
-from .numbers import edgex_string, precision_for, profile_unit_family
+from .numbers import (convert, edgex_string, precision_for, profile_unit_family,
+                      round_half_away)
 
 StateReader = Callable[[str, str], dict[str, str]]
 
@@ -352,3 +353,35 @@ def alternatives(built: list[Candidate]) -> list[dict[str, Any]]:
     total = sum(weights)
     return [{"device": c.entry.name, "actions": [a.to_dict() for a in c.actions],
              "probability": round(w / total, 3)} for c, w in zip(top, weights)]
+
+
+def relative_candidate(entry: Entry, target: Resource, clause: Clause, scores: dict[str, float],
+                       quantity, read_state: StateReader | None) -> Candidate:
+    """A change from the current value: by an amount, a multiplier or the default step."""
+    sign = direction(clause, target)
+    if sign == 0:
+        raise Refusal("ambiguous", "cannot tell whether to increase or decrease")
+    current = current_value(entry, target, read_state)
+    family = (profile_unit_family(target.units) or ("", 1.0))[0]
+    vague = quantity is None and clause.multiplier is None
+    if clause.multiplier is not None:
+        value = current * clause.multiplier
+    elif quantity is not None:
+        percent = quantity.unit is not None and quantity.unit.family == "percent"
+        if percent and family != "percent":
+            value = current * (1 + sign * quantity.value / 100)
+        else:
+            delta = convert(quantity, target.units, delta=True, angle_resource=is_angle(target))
+            if delta is None:
+                raise Refusal("unsupported", f"{quantity.unit_text} does not fit {target.name}")
+            value = current + sign * abs(delta)
+    else:
+        value = current + sign * default_step(target)
+    value = round_half_away(value, precision_for(target.value_type, target.units))
+    if vague:
+        value = min(max(value, target.minimum if target.minimum is not None else value),
+                    target.maximum if target.maximum is not None else value)
+    value = checked_range(target, value, entry)
+    action = set_action(entry, target, value)
+    action = Action(action.device, action.command, "set", action.values, relative=True)
+    return Candidate(entry, [action], 1 + scores[target.name])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
+from .places import catalog_places, numbered_places
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _INJECTION = re.compile(
@@ -101,8 +102,8 @@ _UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|bright
                  r"|faster"
                  r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
                  r"|调热|升温|暖和|加快|加速|亮些|快些")
-_DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower|drop"
-                   r"|slow)\b|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
+_DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
+                   r"|slow|drop)\b|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
                    r"|减慢|减速|暗些|慢些")
 _VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
                     r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
@@ -207,7 +208,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for phrase, word in lexicon.EN_PHRASES.items():
         main = re.sub(phrase, word, main)
     body = " " + re.sub(r"'s\b", "", re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main)) + " "
-    body = _numbered_places(body, catalog, clause)
+    body = numbered_places(body, catalog, clause)
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
     for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
@@ -220,7 +221,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
-            known = {place} if place in catalog.places else _catalog_places(place, catalog)
+            known = {place} if place in catalog.places else catalog_places(place, catalog)
             if known:
                 clause.places.update(known)
             else:
@@ -245,7 +246,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         for key in keys:
             if key.startswith("place:"):
                 place = key[6:]
-                known = {place} if place in catalog.places else _catalog_places(place, catalog)
+                known = {place} if place in catalog.places else catalog_places(place, catalog)
                 if place not in catalog.places and re.search(r"[\u4e00-\u9fff]$", body[:start]) \
                         and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]):
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
@@ -350,33 +351,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     return clause
 
 
-_NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up", "down",
-              "off", "is", "are", "set", "speed", "number", "no"}
-
-
-def _numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
-    """'both rooms', 'the guest rooms': every catalog place named '<word> <number>' ("room 101")."""
-    heads: dict[str, set[str]] = {}
-    for place in catalog.places:
-        match = re.fullmatch(r"([a-z]+) \d+", place)
-        if match:
-            heads.setdefault(match.group(1), set()).add(place)
-    for head, places in heads.items():
-        pattern = rf"\b(?:[a-z]+\s+)?{head}s\b"
-        if len(places) > 1 and re.search(pattern, body):
-            clause.places.update(places)
-            clause.group = True
-            body = re.sub(pattern, " ", body)
-    return body
-
-
-def _catalog_places(place: str, catalog: Catalog) -> set[str]:
-    """'laundry room' where the catalog's place is 'laundry'; 'lab' where it has 'chemistry lab'
-    and 'biology lab' (the device words and the group words then choose among them)."""
-    head = re.sub(r"\s+(?:room|area|zone)$", "", place)
-    if head != place and head in catalog.places:
-        return {head}
-    return {p for p in catalog.places if p.endswith(" " + place)}
+_NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up",
+              "down", "off", "is", "are", "set", "speed", "number", "no"}
 
 
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
@@ -385,7 +361,8 @@ _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|
                       r"|停下|放下|拉下|降下")
 
 
-_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
+_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
+                            r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
                             r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低)\s*$")
 _AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
                            r"|faster|slower"

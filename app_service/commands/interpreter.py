@@ -14,8 +14,9 @@ from . import grounding
 from .catalog import Catalog, Entry, Resource
 from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
-                        checked_range, concept_score, current_value, default_step, direction,
-                        is_angle, named_value, opening_value, set_action, set_bool_action)
+                        checked_range, concept_score, is_angle, named_value, opening_value,
+                        relative_candidate, set_action, set_bool_action)
+from .clauses import clause_pieces
 from .grounding import Clause
 from .selection import named_devices
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
@@ -24,29 +25,11 @@ from .numbers import convert, normalise_numbers, precision_for, profile_unit_fam
 log = logging.getLogger(__name__)
 
 
-_VERB_START = re.compile(
-    r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim"
-    r"|raise|lower|put|bring|give|shut|kill|cut|power|tilt|increase|decrease|change|bump|speed"
-    r"|slow|halve|double|what|how|is|are|did|does|do|check|tell|secure|activate|enable|disable"
-    r"|deactivate|reduce|boost|pull|draw|adjust|crank|fire|resume|pause|could|can|would|will"
-    r"|i'd|i\s+want|let|get|any|show|find|see|report|mute|unmute|reverse|limit|heat|cool|warm)\b"
-    r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
-
-
-_CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _has_verb(piece: str) -> bool:
-    return bool(_VERB_START.search(piece.strip()) or _ZH_VERB.search(piece))
-
-
-_ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少")   # zh puts the verb last
 _PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
-_HAS_VALUE = re.compile(r"(?:\b(?:to|at|by)\s+|调到|调至|设为|设成|设到)-?\d|\d\s*(?:%|percent|degrees?|°)")
 
 
 class Interpreter:
@@ -86,19 +69,7 @@ class Interpreter:
                 (profile_unit_family(r.units) or ("",))[0] == "time"
                 for e in catalog.entries.values() for r in e.writable()):
             raise Refusal("unsupported", "timed runs are not supported; only immediate commands")
-        pieces: list[str] = []
-        for piece in grounding.split_clauses(norm):
-            if pieces and not _has_verb(pieces[-1]) and _CJK_TEXT.search(piece):
-                pieces[-1] += " " + piece   # 客厅和卧室的窗帘，都拉开: the verb comes after a comma
-            elif pieces and not _has_verb(piece):
-                if _HAS_VALUE.search(piece) and _HAS_VALUE.search(pieces[-1]):
-                    # "set the kitchen light to 30% and the bedroom light to 50%": its own value
-                    verb = _VERB_START.search(pieces[-1].strip())
-                    pieces.append((verb.group(0) if verb else "set") + " " + piece)
-                else:
-                    pieces[-1] += " and " + piece
-            else:
-                pieces.append(piece)
+        pieces = clause_pieces(norm)
         actions: list[Action] = []
         grounded_any = False
         context: set[str] = set()
@@ -299,7 +270,7 @@ class Interpreter:
         if relative and numeric:
             target = self._pick_numeric(entry, numeric, scores, clause, quantity, scope)
             if target is not None:
-                return self._relative(entry, target, clause, scores, quantity, read_state)
+                return relative_candidate(entry, target, clause, scores, quantity, read_state)
         if clause.extreme and numeric:
             target = self._pick_numeric(entry, numeric, scores, clause, None, scope)
             if target is not None and target.minimum is not None and target.maximum is not None:
@@ -414,33 +385,3 @@ class Interpreter:
             log.warning("model choice unavailable (%s); using the first candidate", err)
             return options[0]
         return options[choice.index] if max(choice.probabilities) >= self._threshold else None
-
-    def _relative(self, entry: Entry, target: Resource, clause: Clause, scores: dict[str, float],
-                  quantity, read_state: StateReader | None) -> Candidate:
-        sign = direction(clause, target)
-        if sign == 0:
-            raise Refusal("ambiguous", "cannot tell whether to increase or decrease")
-        current = current_value(entry, target, read_state)
-        family = (profile_unit_family(target.units) or ("", 1.0))[0]
-        vague = quantity is None and clause.multiplier is None
-        if clause.multiplier is not None:
-            value = current * clause.multiplier
-        elif quantity is not None:
-            percent = quantity.unit is not None and quantity.unit.family == "percent"
-            if percent and family != "percent":
-                value = current * (1 + sign * quantity.value / 100)
-            else:
-                delta = convert(quantity, target.units, delta=True, angle_resource=is_angle(target))
-                if delta is None:
-                    raise Refusal("unsupported", f"{quantity.unit_text} does not fit {target.name}")
-                value = current + sign * abs(delta)
-        else:
-            value = current + sign * default_step(target)
-        value = round_half_away(value, precision_for(target.value_type, target.units))
-        if vague:
-            value = min(max(value, target.minimum if target.minimum is not None else value),
-                        target.maximum if target.maximum is not None else value)
-        value = checked_range(target, value, entry)
-        action = set_action(entry, target, value)
-        action = Action(action.device, action.command, "set", action.values, relative=True)
-        return Candidate(entry, [action], 1 + scores[target.name])
