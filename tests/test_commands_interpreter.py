@@ -398,6 +398,8 @@ def test_generic_rules_found_by_the_blind_building(hotel, text, expected):
     "turn on the fan in the living room",         # not FanSpeed 0 ("0 = fan off")
     "put the living room AC on dehumidify",       # not Mode cool
     "switch the bedroom aircon to eco",
+    "turn off the living room light and the heater",   # not the light alone, heater dropped
+    "open the living room blinds by half",        # up and halve at once
 ])
 def test_dev_catalog_requests_that_must_not_act(shared_dir, text):
     root = os.path.join(shared_dir, "commands", "dev")
@@ -406,3 +408,20 @@ def test_dev_catalog_requests_that_must_not_act(shared_dir, text):
     dataset = Dataset.load(root)
     result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
     assert result.actions == [] and result.refusal, [a.to_dict() for a in result.actions]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("dim the kitchen light by half", [_set("kitchen-light", "Brightness", "35")]),
+    ("cut the kitchen brightness in half", [_set("kitchen-light", "Brightness", "35")]),
+    ("set the pump pressure 2", [_set("coolant-pump", "TargetPressure", "2.0")]),
+    ("turn on the bedroom light, then dim it to 40%",
+     [_set("bedroom-light", "Power", "true"), _set("bedroom-light", "Brightness", "40")]),
+])
+def test_dev_catalog_phrasings_found_while_probing(shared_dir, text, expected):
+    root = os.path.join(shared_dir, "commands", "dev")
+    if not os.path.isdir(root):
+        pytest.skip("../shared/commands/dev is not present")
+    dataset = Dataset.load(root)
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    predicted = [a.to_dict() for a in result.actions]
+    assert actions_match(predicted, expected), (predicted, result.refusal, result.message)

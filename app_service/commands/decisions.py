@@ -280,7 +280,12 @@ def opening_value(entry: Entry, clause: Clause) -> Candidate | None:
 
 def direction(clause: Clause, target: Resource) -> int:
     if clause.multiplier is not None:
-        return 1
+        # "open the blinds by half" says up and halve at once: no safe reading
+        more = clause.up or "open" in clause.actions
+        less = clause.down or "close" in clause.actions
+        conflict = (clause.multiplier < 1 and more and not less) or (
+            clause.multiplier > 1 and less and not more)
+        return 0 if conflict else 1
     if clause.complaint is not None:
         sign = clause.complaint[1]
     elif clause.up and not clause.down:

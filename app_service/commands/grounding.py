@@ -113,7 +113,8 @@ _COMPLAINT = [
     (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+in\b|太冷|好冷|有点冷"), "temperature", +1),
     (re.compile(r"too\s+(?:hot|warm)|\bboiling\b|\bstuffy\b|太热|好热|有点热|闷"), "temperature", -1),
 ]
-_MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0), (re.compile(r"\bhalve\b|减半"), 0.5)]
+_MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
+             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
 _EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
             (re.compile(r"\b(?:minimum|min|lowest)\b|最小|最低|最暗|最慢"), "min")]
 _QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|whole"
@@ -302,7 +303,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             elif nxt in ("one", "two"):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
             elif i + 2 < len(tokens) and nxt.isalpha() and nxt not in _NOT_NOUNS \
-                    and lexicon.canon(nxt)[0] not in device_vocab \
+                    and lexicon.canon(nxt)[0] not in catalog.vocabulary \
                     and (tokens[i + 2] in ("one", "two") or tokens[i + 2] in catalog_ids) \
                     and not re.match(rf"\s*{tokens[i + 2]}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
                                      body[body.find(nxt + " " + tokens[i + 2]) + len(nxt) + 1:]):

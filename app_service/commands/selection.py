@@ -42,6 +42,13 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         keep = [name for name, words in matched.items()
                 if not any(words < other for o, other in matched.items() if o != name)
                 and not _part_of_other(name, words, matched, catalog)]
+        for kind in clause.words & DEVICE_KINDS:
+            # "the living room light and the heater" with the heater elsewhere: never drop a
+            # device that was asked for and act on the rest
+            parts = {t for n in keep
+                     for r in catalog.entries[n].resources.values() for t in r.tokens}
+            if kind in holders and kind not in parts and not any(kind in matched[n] for n in keep):
+                raise Refusal("unknown_device", f"there is no {kind} there")
         chosen = [catalog.entries[n] for n in keep]
         groups: dict[frozenset, list[str]] = {}
         for name in keep:
