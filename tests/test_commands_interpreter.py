@@ -380,8 +380,19 @@ def _get(device, command):
     ("what's the carbon dioxide in the laundry?", [_get("laundry-air-sensor", "Measurements")]),
     ("how much longer until the dryer finishes?", [_get("laundry-dryer", "Cycle")]),
     ("set the dryer timer to 50 minutes", [_set("laundry-dryer", "DryingTime", "50")]),
+    # a switch named by the verb; the particle, not the preposition "on"
+    ("boost the water heater and set the oven to 210",
+     [_set("hot-water-heater", "Boost", "true"), _set("combi-oven", "TargetTemperature", "210")]),
+    ("turn the boost off on the water heater", [_set("hot-water-heater", "Boost", "false")]),
+    # a piece with a value of its own, or a verb the catalog makes, is its own clause
+    ("freezer to -19 and defrost the chiller",
+     [_set("walk-in-freezer", "Setpoint", "-19.0"), _set("walk-in-chiller", "Defrost", "true")]),
+    ("set room 102 fan to low and temperature to 21",
+     [_set("room-102-fcu", "FanMode", "low"), _set("room-102-fcu", "Setpoint", "21.0")]),
     # refusals: a concept no device in the place has; a value the AC does not have
     ("turn on the fan in room 101", []),
+    ("turn the light on in room 101 and off in 102", []),
+    ("set the kitchen light to 30%, and the lobby light too", []),   # no light in the kitchen
     ("put the air con in 102 on eco", []),
     ("unlock the door", []),
     ("lock them", []),

@@ -132,6 +132,7 @@ class Clause:
     raw_words: set[str] = field(default_factory=set)      # stems as written (for value labels)
     plural: set[str] = field(default_factory=set)         # canonical keys written in plural
     places: set[str] = field(default_factory=set)         # catalog places named
+    named_places: set[str] = field(default_factory=set)   # ... by their own name, not as a group
     unknown_places: set[str] = field(default_factory=set)
     aliases: set[str] = field(default_factory=set)        # devices named by a full alias
     ids: set[str] = field(default_factory=set)
@@ -216,6 +217,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if place in catalog.places and synonym not in catalog.places \
                 and re.search(rf"\b{re.escape(synonym)}s?\b", body):
             clause.places.add(place)
+            clause.named_places.add(place)
             body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
     for place in sorted(catalog.places | lexicon.EN_PLACES, key=len, reverse=True):
         pattern = rf"\b{re.escape(place)}s?\b"
@@ -225,6 +227,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             known = {place} if place in catalog.places else catalog_places(place, catalog)
             if known:
                 clause.places.update(known)
+                clause.named_places.update(known if len(known) == 1 else ())
             else:
                 clause.unknown_places.add(place)
             body = re.sub(pattern, " ", body)
@@ -253,6 +256,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
                 if known:
                     clause.places.update(known)
+                    clause.named_places.update(known if len(known) == 1 else ())
                 else:
                     clause.unknown_places.add(place)
             elif key.startswith("alias:"):
@@ -334,6 +338,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in (ZH_ACTIONS if _CJK.search(body) else []) + EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
+    particles = {m.group(1) for m in re.finditer(
+        r"\b(off|on(?!\s+(?:the|a|an|my|our|its|this|that|each|every|both|all)\b))\b",
+        imperative)}
+    if {"on", "off"} <= clause.actions and len(particles) == 1 and not _CJK.search(body):
+        # "turn the boost off on the water heater": the particle, not the preposition
+        clause.actions.discard("off" if particles == {"on"} else "on")
     directional = _PHRASAL.sub(" ", lowered).replace("凉快", "降温")   # 凉快 is cooler, not 快 (faster)
     clause.up, clause.down = bool(_UP.search(directional)), bool(_DOWN.search(directional))
     clause.vague = bool(_VAGUE.search(lowered))

@@ -25,6 +25,8 @@ from .numbers import convert, normalise_numbers, precision_for, profile_unit_fam
 log = logging.getLogger(__name__)
 
 
+_NOT_VERBS = {"power", "on", "off", "state", "enable", "enabled", "active", "mode", "light", "door",
+              "output", "switch", "open", "lock", "run", "privacy"}
 _PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _NOTHING = "the request does not name anything this service can control"
@@ -69,7 +71,9 @@ class Interpreter:
                 (profile_unit_family(r.units) or ("",))[0] == "time"
                 for e in catalog.entries.values() for r in e.writable()):
             raise Refusal("unsupported", "timed runs are not supported; only immediate commands")
-        pieces = clause_pieces(norm)
+        verbs = frozenset(t for e in catalog.entries.values() for r in e.writable()
+                          if r.is_bool for t in r.tokens) - _NOT_VERBS
+        pieces = clause_pieces(norm, verbs)
         actions: list[Action] = []
         grounded_any = False
         context: set[str] = set()
@@ -249,9 +253,12 @@ class Interpreter:
         switch = clause.actions & {"on", "off"}
         said_bool = [r for r in entry.writable() if r.is_bool and r.tokens & clause.raw_words
                      and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
-        if quantity is None and len(switch) == 1 and len(said_bool) == 1:
-            # "turn on the boost": the switch the words name, not "boost" read as "higher"
-            return Candidate(entry, [set_bool_action(entry, said_bool[0], switch == {"on"})],
+        verb = re.match(r"(?:please\s+)?([a-z]+)", clause.text.strip())
+        if quantity is None and len(said_bool) == 1 and (
+                len(switch) == 1 or (not switch and verb and verb.group(1) in said_bool[0].tokens)):
+            # "turn on the boost" / "boost the water heater": the switch the words name, not
+            # "boost" read as "higher"
+            return Candidate(entry, [set_bool_action(entry, said_bool[0], switch != {"off"})],
                              1 + scores[said_bool[0].name])
         if "all the way" in clause.text and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"

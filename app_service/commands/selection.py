@@ -49,6 +49,11 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                      for r in catalog.entries[n].resources.values() for t in r.tokens}
             if kind in holders and kind not in parts and not any(kind in matched[n] for n in keep):
                 raise Refusal("unknown_device", f"there is no {kind} there")
+        empty = [p for p in clause.named_places
+                 if not any(catalog.entries[n].place == p for n in keep)]
+        if empty and not clause.aliases and not clause.ids:
+            # "the kitchen light and the lobby light" with no light in the kitchen
+            raise Refusal("unknown_device", f"nothing like that in the {sorted(empty)[0]}")
         chosen = [catalog.entries[n] for n in keep]
         groups: dict[frozenset, list[str]] = {}
         for name in keep:
