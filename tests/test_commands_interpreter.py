@@ -393,6 +393,7 @@ def _get(device, command):
     ("turn on the fan in room 101", []),
     ("turn the light on in room 101 and off in 102", []),
     ("set the kitchen light to 30%, and the lobby light too", []),   # no light in the kitchen
+    ("打开勿扰模式", []),            # two locks have privacy mode and no room is said
     ("put the air con in 102 on eco", []),
     ("unlock the door", []),
     ("lock them", []),

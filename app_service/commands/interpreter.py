@@ -190,8 +190,11 @@ class Interpreter:
             per_place: dict[str, int] = {}
             for cand in built:
                 per_place[cand.entry.place] = per_place.get(cand.entry.place, 0) + 1
-            bulk = clause.group or all(a.values and set(a.values.values()) <= _SWITCH_VALUES
-                                       for c in built for a in c.actions) \
+            # switching several things in a place is "everything there"; with no place and no
+            # group word ("turn on privacy mode" with two locks) it is ambiguous
+            bulk = clause.group or (scope != "global" or switches_only) and all(
+                a.values and set(a.values.values()) <= _SWITCH_VALUES
+                for c in built for a in c.actions) \
                 or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
             if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
                 result.alternatives = alternatives(built)
