@@ -28,16 +28,27 @@ if TYPE_CHECKING:
 
 PRIOR_CACHE_SIZE = 256
 MAX_NUMBER_TOKENS = 24
+# Working memory of one model call grows with batch items x tokens: forced decoding keeps K and V
+# for every query head (CTranslate2 replicates grouped KV heads), ~200 KB per token and item for
+# SmolLM2 all told, float32 whatever the compute type. A choose() whose forced batch would hold
+# more than this many tokens is scored through score_batch a few options at a time instead
+# (docs/llm.md, "Memory"); generate batches are split to the same budget.
+MAX_BATCH_TOKENS = 384
+BYTES_PER_BATCH_TOKEN = 200_000
 _priors: "OrderedDict[tuple, list[float]]" = OrderedDict()
 _priors_lock = threading.Lock()
 
 
 def option_logprobs(model: "LanguageModel", prompt: "Prompt",
                     options: Sequence[Sequence[str]]) -> list[float]:
-    """Exact log P(option tokens | prompt) for token sequences, in one batched model call."""
+    """Exact log P(option tokens | prompt) for token sequences, within MAX_BATCH_TOKENS."""
     # Re-running the user part per option after the cached system part, or forwarding the whole
     # prompt once uncached: take the cheaper (in tokens).
     share = (len(prompt.tokens) or 1) * (len(options) + 1) > len(prompt)
+    # the bare prompt is a batch item too; a shared prompt keeps one more copy of its state
+    items = len(options) + 1 + share
+    if items * (len(prompt) + max(len(o) for o in options)) > MAX_BATCH_TOKENS:
+        return model.score_tokens(prompt, options)
     rows = model.forced_logprobs(prompt, options, share_prompt=share)
     if rows is not None:
         return [float(r.sum()) for r in rows]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import ModelError
+from .heap import release_free_memory
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -176,6 +177,7 @@ class BatchingExecutor:
             job.future.set_result(job.run())
         except Exception as err:  # handed to the caller, who logs it with its correlation id
             job.future.set_exception(err)
+        release_free_memory()
         self._time(started)
 
     def _run_batch(self, jobs: list[_Job]) -> None:
@@ -193,6 +195,7 @@ class BatchingExecutor:
         else:
             for job, text in zip(jobs, texts):
                 job.future.set_result(text)
+        release_free_memory()
         self._time(started, len(jobs))
 
     def _count(self, name: str) -> None:

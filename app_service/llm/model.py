@@ -19,6 +19,7 @@ from ..errors import ModelError
 from . import decisions
 from .constrained import DecimalSpec, EnumSpec, Extracted, IntegerSpec
 from .gguf_convert import METADATA_FILE
+from .heap import limit_heap_retention
 from .templates import Message, end_tokens, normalise, render
 from .tokenizer import Tokenizer
 
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 
 DEVICES = ("auto", "cpu", "cuda")
 COMPUTE_TYPES = ("auto", "float32", "int8", "int8_float32", "int8_float16", "float16")
-# Distinct system prompts whose KV state CTranslate2 keeps; it offers no way to evict one.
+# Distinct system prompts whose KV state CTranslate2 keeps; it offers no way to evict one, and
+# each keeps ~136 KB per token for SmolLM2 for the life of the process: bound both.
 MAX_CACHED_STATIC_PROMPTS = 16
+MAX_CACHED_STATIC_TOKENS = 256
 MIN_DYNAMIC_TOKENS = 2
 PROMPT_INPUT = "a str (raw text), a list of chat messages, or a Prompt"
 
@@ -100,6 +103,7 @@ class LanguageModel:
         self.end_tokens = end_tokens(self.template, self.metadata["eos_token"])
         self._bos = self.metadata.get("bos_token") if self.metadata.get("add_bos") else None
         self.device, self.compute_type = device, compute_type
+        limit_heap_retention()
         try:
             self._generator = ctranslate2.Generator(
                 model_dir, device=device, compute_type=compute_type, intra_threads=threads)
@@ -162,7 +166,9 @@ class LanguageModel:
             return {}
         key = tuple(static)
         with self._lock:
-            cache = key in self._static_cache or len(self._static_cache) < MAX_CACHED_STATIC_PROMPTS
+            cache = key in self._static_cache or (
+                len(self._static_cache) < MAX_CACHED_STATIC_PROMPTS
+                and sum(map(len, self._static_cache)) + len(key) <= MAX_CACHED_STATIC_TOKENS)
             if cache:
                 self._static_cache.add(key)
         return {"static_prompt": static, "cache_static_prompt": cache}
@@ -176,9 +182,21 @@ class LanguageModel:
                        stop: Sequence[str] = ()) -> list[str]:
         """Several prompts in one CTranslate2 batch; prompts must share their static part."""
         built = [self._checked(self.prompt(p), max_tokens) for p in prompts]
+        if not built:
+            return []
         statics = {p.static for p in built}
         if len(statics) > 1:
             raise ModelError("a generate batch needs one shared static (system) part")
+        # each item keeps its whole sequence's state: split to the token budget of one call
+        longest = max(len(p) for p in built) + max_tokens
+        per_call = max(1, decisions.MAX_BATCH_TOKENS // longest)
+        texts: list[str] = []
+        for start in range(0, len(built), per_call):
+            texts += self._generate_chunk(built[start:start + per_call], max_tokens, stop)
+        return texts
+
+    def _generate_chunk(self, built: list[Prompt], max_tokens: int,
+                        stop: Sequence[str]) -> list[str]:
         splits = [self._split(p) for p in built]
         static = splits[0][0] if len({tuple(s) for s, _ in splits}) == 1 else []
         starts = [tokens if static else s + tokens for s, tokens in splits]
@@ -238,17 +256,23 @@ class LanguageModel:
     # ---- scoring and constrained decisions -----------------------------------------------
     def score(self, prompt: Any, continuations: Sequence[str]) -> list[float]:
         """Log-likelihood of each continuation after the prompt (sum over its tokens)."""
-        built = self.prompt(prompt)
-        context = built.all_tokens
         pieces = [self.tokenizer.encode_plain(c) for c in continuations]
         if any(not p for p in pieces):
             raise ModelError("cannot score an empty continuation")
-        self._checked(built, max(len(p) for p in pieces))
+        return self.score_tokens(self.prompt(prompt), pieces)
+
+    def score_tokens(self, prompt: Prompt, pieces: Sequence[Sequence[str]]) -> list[float]:
+        """Log-likelihood of each token sequence after the prompt, through score_batch."""
+        context = prompt.all_tokens
+        self._checked(prompt, max(len(p) for p in pieces))
         longest = len(context) + max(len(p) for p in pieces)
-        # score_batch materialises batch × length × vocab float32 logits: keep that bounded.
-        batch = max(1, int(256e6 // (4 * longest * self.tokenizer.vocab_size)))
+        # score_batch also holds float32 logits and their log-softmax at every position (8 bytes
+        # x vocabulary per token): batch as many sequences as the token budget pays for.
+        per_token = decisions.BYTES_PER_BATCH_TOKEN + 8 * self.tokenizer.vocab_size
+        budget = decisions.MAX_BATCH_TOKENS * decisions.BYTES_PER_BATCH_TOKEN
+        batch = max(1, budget // (longest * per_token))
         results = self._run(lambda: self._generator.score_batch(
-            [context + p for p in pieces], max_batch_size=batch))
+            [context + list(p) for p in pieces], max_batch_size=batch))
         return [float(sum(r.log_probs[len(context) - 1:])) for r in results]
 
     def next_token_logprobs(self, prompt: Prompt, prefixes: Sequence[Sequence[str]], *,
