@@ -241,3 +241,24 @@ def test_unknown_model_name_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="model directory not found"):
         handle.generate("hi")
     handle.close()
+
+
+def test_close_while_loading_waits_for_the_load_and_releases_the_model():
+    """Closing during a load must not leave CTranslate2 running on a thread at exit."""
+    loading, release, closed = threading.Event(), threading.Event(), []
+
+    class Loaded:
+        def close(self):
+            closed.append(True)
+
+    def slow_loader(settings):
+        loading.set()
+        release.wait(10)
+        return Loaded()
+
+    handle = ModelHandle(_settings(model_dir="unused"), loader=slow_loader)
+    handle.start()
+    assert loading.wait(5)
+    threading.Timer(0.2, release.set).start()
+    handle.close()
+    assert closed == [True] and handle.state == "closed"

@@ -36,6 +36,7 @@ class ModelHandle:
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._load_seconds: float | None = None
+        self._loader_thread: threading.Thread | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, metrics=None) -> "ModelHandle":
@@ -54,7 +55,8 @@ class ModelHandle:
             if self._state != NOT_LOADED:
                 return
             self._state = LOADING
-        threading.Thread(target=self._load, name="llm-load", daemon=True).start()
+            self._loader_thread = threading.Thread(target=self._load, name="llm-load", daemon=True)
+        self._loader_thread.start()
 
     def _load(self) -> None:
         started = time.perf_counter()
@@ -73,8 +75,10 @@ class ModelHandle:
             self._ready.set()
             return
         with self._lock:
-            if self._state == CLOSED:
+            if self._state == CLOSED:  # closed while loading: release what was loaded
                 executor.close()
+                if callable(getattr(model, "close", None)):
+                    model.close()
                 return
             self._model, self._executor = model, executor
             self._state = READY
@@ -84,11 +88,19 @@ class ModelHandle:
                  self._load_seconds)
         self._ready.set()
 
-    def close(self) -> None:
+    def close(self, load_wait: float = 30.0) -> None:
+        """Stop serving and release the model.
+
+        A load still running is waited for (up to ``load_wait`` seconds): CTranslate2 aborts the
+        process when the interpreter finalizes under a thread that is still inside it.
+        """
         with self._lock:
             executor, model = self._executor, self._model
             self._state, self._executor, self._model = CLOSED, None, None
+            loader = self._loader_thread
         self._ready.set()
+        if loader is not None and loader is not threading.current_thread():
+            loader.join(load_wait)
         if executor is not None:
             executor.close()
         if model is not None and callable(getattr(model, "close", None)):
