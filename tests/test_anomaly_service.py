@@ -3,7 +3,6 @@ breach comes out as the anomaly record, the LLM-Anomaly Event in core-data and a
 stopping the service writes the snapshot and a new service restores it."""
 import json
 import os
-import socket
 import time
 import uuid
 
@@ -14,15 +13,10 @@ from app_service.config import ServiceSettings, load_configuration
 from app_service.edgex.dtos import Event, Reading, add_event_request
 from app_service.service import build_app
 from app_service.standin import StandIn
+from broker import free_port, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILES = os.path.join(ROOT, "profiles")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RulesOnlyModel:
@@ -36,15 +30,6 @@ class RulesOnlyModel:
 
     def close(self):
         pass
-
-
-def wait_until(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture

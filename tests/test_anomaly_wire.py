@@ -22,18 +22,12 @@ from app_service.edgex.dtos import Event, Reading
 from app_service.metrics import Metrics
 from app_service.pipeline.context import Context
 from app_service.standin import StandIn
+from broker import wait_until
+
+wait_for = wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILES = os.path.join(ROOT, "profiles")
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def climate_event(value, origin_ns, value_type="Float32", resource="Temperature"):

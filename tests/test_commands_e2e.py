@@ -19,6 +19,7 @@ from app_service.edgex.dtos import Event, Reading
 from app_service.pipeline import Context
 from app_service.service import build_app
 from app_service.standin import StandIn
+from broker import wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GREENHOUSE = os.path.join(ROOT, "tests", "fixtures", "commands", "greenhouse")
@@ -84,15 +85,6 @@ def post(port, path, body, headers=None):
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
-
-
-def wait_until(condition, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from broker import free_port
+from broker import free_port, wait_until
 from logged_process import LoggedProcess
 from app_service.config import ServiceSettings, load_configuration
 from app_service.errors import ConfigError
@@ -109,15 +109,6 @@ class Listener:
 def get(port, path):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
         return json.loads(resp.read())
-
-
-def wait_until(condition, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, standin, tmp_path):
