@@ -24,8 +24,6 @@ from app_service.pipeline.context import Context
 from app_service.standin import StandIn
 from broker import wait_until
 
-wait_for = wait_until
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILES = os.path.join(ROOT, "profiles")
 
@@ -71,7 +69,7 @@ def test_limit_breach_becomes_record_event_and_notification(wired):
     flagged = wired.feature.process(climate_event(75.0, start + 31 * 10**10), "cid-breach")
     assert [f.kind for f in flagged] == ["limit"]
 
-    assert wait_for(lambda: wired.received and wired.standin.notifications and any(
+    assert wait_until(lambda: wired.received and wired.standin.notifications and any(
         e.get("profileName") == "LLM-Anomaly" for e in wired.standin.events))
     topic, record = wired.received[0]
     assert topic == "edgex/llm-agent/anomalies/lounge-thermostat/Temperature"
