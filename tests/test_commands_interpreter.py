@@ -46,7 +46,8 @@ def test_shared_dev_set_exact(shared_dir):
 KNOWN_MISSES = {"blind-hotel": {"hotel-057"}}
 
 
-@pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab"])
+@pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",
+                                      "blind-school"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
     mapped fan steps, a °F freezer, camera; a hotel written blind) with no code changes."""

@@ -17,7 +17,8 @@ StateReader = Callable[[str, str], dict[str, str]]
 
 REASONS = ("injection", "unrelated", "unknown_device", "read_only", "out_of_range", "unsupported",
            "ambiguous", "invalid")
-GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint", "state", "actual"}
+GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint", "state", "actual",
+                  "today", "daily", "total", "yesterday"}
 _VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", "run", "shut",
                "turn", "switch", "set", "put", "make", "to", "the", "a", "fully", "all", "way"}
 _NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool",

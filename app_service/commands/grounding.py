@@ -98,7 +98,8 @@ ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|�
               (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来", "on"),
               (r"关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
               (r"拉上|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
-_UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump|boost|brighter|brighten|warmer|hotter"
+_UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?down\b)|boost"
+                 r"|brighter|brighten|warmer|hotter"
                  r"|faster"
                  r"|quicker)\b|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
                  r"|调热|升温|暖和|加快|加速|亮些|快些")
@@ -261,6 +262,13 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     clause.unknown_places.add(place)
             elif key.startswith("alias:"):
                 clause.aliases.add(key[6:])
+                # "体育馆的灯和排风扇": the place that starts the alias holds the other device too
+                device = catalog.entries.get(key[6:])
+                clause.places.update(
+                    p for spelling, keys in zh_table.items() for p in [keys[0][6:]]
+                    if keys[0].startswith("place:") and len(spelling) < end - start
+                    and body.startswith(spelling, start) and device is not None
+                    and p == device.place)
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
                 clause.raw_words.add(key[6:])
                 clause.words.update(lexicon.canon(key[6:]))
@@ -274,6 +282,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
                 clause.aliases.add(device)
+    if re.search(r"(?:取消|解除)[^，,。；;]*静音", body):
+        clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     body = blanked
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
@@ -328,7 +338,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                          if not _is_identifier(q, body, clause.ids)
                          and not _is_count(q, body, device_vocab)]
     lowered = body.strip()
-    clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered))) \
+    said = _POLITE.sub("", main.lower().strip())
+    # "classroom 102 is freezing" is no question although "is" starts it once the place is out
+    clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered)) and (
+        _QUESTION_START.match(said) or not re.match(r"[a-z0-9]", said)
+        or re.match(r"(?:in|at|inside|for|over|on)\b", said))) \
         or bool(_STATUS.search(lowered) and not clause.quantities) \
         or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
         or (lowered.endswith("?") and not _POLITE.match(lowered) and not _IMPERATIVE.match(lowered))

@@ -311,7 +311,8 @@ class Interpreter:
             return named
         power = bool_resource(entry, clause)
         if power is not None and scores[power.name] <= 0 and any(
-                scores[r.name] > 0 for r in entry.writable() if r is not power):
+                scores[r.name] > 0 and (r.tokens & clause.words) - entry.words
+                for r in entry.writable() if r is not power):
             power = None   # "close the sash": the words name another setting than this switch
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:

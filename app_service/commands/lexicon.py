@@ -32,6 +32,7 @@ EN_SYNONYMS = {
     "medium": "medium", "washing": "washer", "tv": "television", "aircon": "aircon", "ac": "aircon",
     "occupancy": "occupied", "presence": "occupied", "present": "occupied",
     "anyone": "occupied", "anybody": "occupied", "someone": "occupied", "somebody": "occupied",
+    "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
 }
 
 # English phrases rewritten to one word before tokenising (both sides of a match are words).
@@ -39,6 +40,8 @@ EN_PHRASES = {
     r"air[\s-]*condition(?:ing|ers?)|a/c": "aircon", r"washing\s+machines?": "washer",
     r"do\s*-?\s*not\s*-?\s*disturb|\bdnd\b": "privacy", r"carbon\s+dioxide": "co2",
     r"\bcooker\s+hoods?|range\s+hoods?": "hood",
+    r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
+    r"|\bclimate\s+units?\b": "hvac",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).
@@ -74,7 +77,8 @@ ZH_WORDS = {
     "自动": "auto", "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium",
     "低速": "low", "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity",
     "气压": "pressure", "二氧化碳": "co2 co 2", "有人": "occupied", "程序": "program",
-    "勿扰": "privacy", "除霜": "defrost", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",
+    "勿扰": "privacy", "除霜": "defrost",
+    "几度": "temperature", "排风扇": "fan", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",
 }
 
 # Chinese names of values (matched against "Allowed values" and described numbers, "warm white").
@@ -85,7 +89,8 @@ ZH_VALUES = {
     "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
     "毛巾": "towels", "棉质": "cotton", "棉织物": "cotton", "化纤": "synthetics", "合成纤维": "synthetics",
     "精细": "delicates", "轻柔": "delicates", "床单": "linen", "亚麻": "linen", "羊毛": "wool",
-    "热风": "convection", "通风": "ventilation", "制热模式": "heat", "制冷模式": "cool",
+    "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute",
+    "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
 }
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).
@@ -101,7 +106,7 @@ ZH_PLACES = {
     "nursery": ["育苗室"], "storage": ["储藏室"], "pool": ["泳池"], "parking": ["停车场"],
     "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
     "factory": ["工厂", "厂房"], "packing": ["包装间"], "boiler room": ["锅炉房"], "cold room": ["冷库"],
-    "lounge": ["休息室"], "guest room": ["客房"], "hall": ["大厅"],
+    "lounge": ["休息室"], "guest room": ["客房"], "hall": ["大厅"], "gym": ["体育馆", "健身房"],
 }
 # English place words that are not in the catalog still tell us a place was named.
 EN_PLACES = {
@@ -132,7 +137,7 @@ DEVICE_KINDS = {
     "washer", "dryer", "dishwasher", "oven", "fridge", "humidifier", "dehumidifier", "purifier",
     "kettle", "vacuum", "printer", "gate", "elevator", "boiler", "compressor", "motor", "sensor",
     "aircon", "radiator", "microwave", "toaster", "coffee", "garage door", "opener", "heater",
-    "vent", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
+    "vent", "hvac", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
     "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi",
 }
 
@@ -152,7 +157,8 @@ QUALIFIERS = {
 CAPABILITY_WORDS = {
     "brand": "info", "manufacturer": "info", "warranty": "info", "firmware": "info",
     "serial": "info", "vendor": "info", "reboot": "info", "restart": "info", "calibrate": "info",
-    "品牌": "info", "型号": "info", "保修": "info", "固件": "info", "重启": "info", "钱": "cost",
+    "品牌": "info", "型号": "info", "保修": "info", "固件": "info", "重启": "info", "reset": "info",
+    "重置": "info", "清零": "info", "钱": "cost",
     "多少钱": "cost", "expensive": "cost", "cheap": "cost", "贵": "cost",
     "red": "colour", "blue": "colour", "green": "colour", "yellow": "colour", "purple": "colour",
     "pink": "colour", "orange": "colour", "violet": "colour", "cyan": "colour",
@@ -162,8 +168,8 @@ CAPABILITY_WORDS = {
     "direction": "direction", "反转": "direction", "倒转": "direction", "energy": "energy",
     "kwh": "energy", "能耗": "energy", "用电量": "energy", "volume": "volume", "louder": "volume",
     "quieter": "volume", "音量": "volume", "channel": "channel", "频道": "channel",
-    "silence": "silence", "hush": "silence", "mute": "silence", "snooze": "silence",
-    "静音": "silence", "消音": "silence", "play": "media", "music": "media", "song": "media",
+    "silence": "silence", "hush": "silence", "mute": "mute", "snooze": "silence",
+    "静音": "mute", "消音": "silence", "play": "media", "music": "media", "song": "media",
     "jazz": "media", "playlist": "media", "播放": "media", "音乐": "media", "brew": "brew",
     "录像": "record", "cost": "cost", "price": "cost", "bill": "cost", "费用": "cost", "价格": "cost",
     "电费": "cost",

@@ -19,7 +19,9 @@ def numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
         if match:
             heads.setdefault(match.group(1), set()).add(place)
     for head, places in heads.items():
-        pattern = rf"\b(?:[a-z]+\s+)?{head}s\b"
+        # "both classrooms", "all the classroom lights": the plural or a quantifier says "every"
+        pattern = (rf"\b(?:[a-z]+\s+)?{head}s\b"
+                   rf"|\b(?:both|all|every|each)\s+(?:(?:of\s+)?the\s+)?{head}\b")
         if len(places) > 1 and re.search(pattern, body):
             clause.places.update(places)
             clause.group = True
@@ -33,4 +35,9 @@ def catalog_places(place: str, catalog: Catalog) -> set[str]:
     head = re.sub(r"\s+(?:room|area|zone)$", "", place)
     if head != place and head in catalog.places:
         return {head}
-    return {p for p in catalog.places if p.endswith(" " + place)}
+    ending = {p for p in catalog.places if p.endswith(" " + place)}
+    if ending:
+        return ending
+    # "the entrance" where the catalog's place is "entrance hall"
+    return {p for p in catalog.places
+            if re.fullmatch(rf"{re.escape(place)} (?:hall|room|area|zone|space|floor)", p)}

@@ -79,12 +79,16 @@ def _part_of_other(name: str, words: set[str], matched: dict[str, set[str]],
     """'the hood lights', 'the chiller door': a device matched only by words that name a part
     (a resource) of another device the clause names by a word of its own is not meant."""
     plain = {w for w in words if ":" not in w}
-    if not plain or plain != words:
+    places = words - plain
+    if not plain or any(not w.startswith("place:") for w in places):
         return False
     for other, other_words in matched.items():
-        if other == name or not other_words - words:
+        if other == name or not other_words - words or not places <= other_words:
             continue
-        parts = {t for r in catalog.entries[other].resources.values() for t in r.tokens}
+        # a part is a resource of the other device, by name or as its description speaks of
+        # it ("the lamp hours of the projector", "the water leaving the boiler")
+        parts = {t for r in catalog.entries[other].resources.values()
+                 for t in r.tokens | r.description_words}
         if plain <= parts:
             return True
     return False
