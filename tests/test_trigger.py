@@ -242,8 +242,11 @@ def test_settings_and_pipelines_from_the_shipped_configuration():
     from app_service.config import load_configuration
     from app_service.store_forward import StoreSettings
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # the shipped order also names DetectAnomalies, which only an installed anomaly feature
+    # provides (the whole shipped pipeline is built in test_service); here: the built-ins
     cfg = load_configuration(os.path.join(root, "configuration.toml"),
-                             env={"TRIGGER_QUEUESIZE": "123", "MESSAGEBUS_OPTIONAL_QOS": "1"})
+                             env={"TRIGGER_QUEUESIZE": "123", "MESSAGEBUS_OPTIONAL_QOS": "1",
+                                  "WRITABLE_PIPELINE_EXECUTIONORDER": "SetResponseData"})
     trigger = TriggerSettings.from_config(cfg)
     assert trigger.queue_size == 123 and trigger.subscribe_topics == ("events/#",)
     assert BusSettings.from_config(cfg, env={}, service_key="app-llm-agent").qos == 1
