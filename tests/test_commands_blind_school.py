@@ -56,6 +56,8 @@ def _get(device, command):
     ("101投影仪换成无线", [_set("classroom-101-projector", "Input", "wireless")]),
     ("体育馆灯和排风扇都关掉",
      [_set("gym-lights", "Power", "false"), _set("gym-exhaust-fan", "Running", "false")]),
+    # a warmer/cooler room with a read-only sensor beside the unit: the set point, not a refusal
+    ("make classroom 102 cooler", [_set("classroom-102-fan-coil", "Setpoint", "19.0")]),
     # "extractor" names a device called …-extract-…
     ("stop the extractor in the canteen", [_set("kitchen-extract-fan", "Running", "false")]),
 ])
@@ -74,6 +76,8 @@ def test_generic_rules_found_by_the_school(school, text, expected):
     "reset the energy counter of the vending machine",
     "102教室空调静音",                                 # the fan coil has nothing to mute
     "bump the canteen lights up 10 percent",         # 95 + 10 is past the maximum
+    "set the humidity in classroom 102 to 50%",      # read-only; not the lights' 50 %
+    "make classroom 102 more humid",
 ])
 def test_school_requests_that_must_not_act(school, text):
     interpreter, state = school

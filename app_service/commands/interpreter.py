@@ -34,6 +34,10 @@ _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 
 
+def _is_temperature(units: str | None) -> bool:
+    return (profile_unit_family(units or "") or ("",))[0] == "temperature"
+
+
 class Interpreter:
     """``interpret(text, read_state)``; ``catalog`` is a Catalog or a callable returning one."""
 
@@ -155,7 +159,16 @@ class Interpreter:
                     t for r in c.entry.resources.values() for t in r.tokens})]
             named_refusals = [r for r in refusals if r.named]
             if named_refusals and all(c.strength <= 1.0 for c in built):
-                raise named_refusals[0]   # "set the humidity to 50%": not someone else's 50 %
+                # "make room 102 cooler" with a read-only sensor there: a temperature set point
+                # is the room's temperature whatever it is called; any other unit is not
+                setpoints = [c for c in built if scope == "place" and all(
+                    _is_temperature(c.entry.resources[k].units)
+                    for a in c.actions for k in (a.values or {"": None}) if k)
+                    and all(a.values for a in c.actions)]
+                if not setpoints or not all(_is_temperature(getattr(r, "units", ""))
+                                            for r in named_refusals):
+                    raise named_refusals[0]   # "set the humidity to 50%": not someone else's 50 %
+                built = setpoints
             if not built:
                 if refusals:
                     raise refusals[0]
@@ -242,7 +255,10 @@ class Interpreter:
         if concept_best > 0:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS:
-                raise Refusal("read_only", f"{entry.name} {top[0].name} is read-only", named=True)
+                refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
+                                  named=True)
+                refusal.units = top[0].units
+                raise refusal
         if not writable:
             if scope == "named":
                 raise Refusal("read_only", f"{entry.name} has nothing that can be set")
