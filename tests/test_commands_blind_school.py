@@ -58,6 +58,9 @@ def _get(device, command):
      [_set("gym-lights", "Power", "false"), _set("gym-exhaust-fan", "Running", "false")]),
     # a warmer/cooler room with a read-only sensor beside the unit: the set point, not a refusal
     ("make classroom 102 cooler", [_set("classroom-102-fan-coil", "Setpoint", "19.0")]),
+    # a piece that only names a place is the place of the pieces after it
+    ("in classroom 102, what's the humidity?", [_get("classroom-102-air-monitor", "Readings")]),
+    ("in the gym: lights on", [_set("gym-lights", "Power", "true")]),
     # "extractor" names a device called …-extract-…
     ("stop the extractor in the canteen", [_set("kitchen-extract-fan", "Running", "false")]),
 ])
@@ -78,6 +81,7 @@ def test_generic_rules_found_by_the_school(school, text, expected):
     "bump the canteen lights up 10 percent",         # 95 + 10 is past the maximum
     "set the humidity in classroom 102 to 50%",      # read-only; not the lights' 50 %
     "make classroom 102 more humid",
+    "the canteen, please",                           # a place alone asks for nothing
 ])
 def test_school_requests_that_must_not_act(school, text):
     interpreter, state = school

@@ -139,6 +139,11 @@ class Interpreter:
             if standalone:
                 raise Refusal("unrelated", _NOTHING)
             return None
+        if scope == "place" and not standalone and not (
+                clause.question or clause.actions or clause.quantities or clause.up or clause.down
+                or clause.complaint or clause.multiplier is not None or clause.extreme
+                or clause.capability_words or clause.words & catalog.vocabulary):
+            return None   # "in the kitchen, is the light on?": the place for the clauses after
         built: list[Candidate] = []
         refusals: list[Refusal] = []
         for entry in candidates:
