@@ -61,6 +61,16 @@ def _get(device, command):
     # a piece that only names a place is the place of the pieces after it
     ("in classroom 102, what's the humidity?", [_get("classroom-102-air-monitor", "Readings")]),
     ("in the gym: lights on", [_set("gym-lights", "Power", "true")]),
+    # a kind said beside a device with a resource of that kind is still asked for
+    ("turn the projector in 102 off and the lights too",
+     [_set("classroom-102-projector", "Power", "false"), _set("classroom-102-lights", "Power", "false")]),
+    # a verb character that starts an alias (开水器) is no verb
+    ("食堂的灯关一下，开水器也关了",
+     [_set("canteen-lights", "Power", "false"), _set("water-urn-outlet", "Power", "false")]),
+    # an inverted switch is set only when it is named; "everything off" leaves it alone
+    ("turn off mute on the gym PA", [_set("gym-pa", "Muted", "false")]),
+    ("switch everything off in the gym",
+     [_set("gym-lights", "Power", "false"), _set("gym-exhaust-fan", "Running", "false")]),
     # "extractor" names a device called …-extract-…
     ("stop the extractor in the canteen", [_set("kitchen-extract-fan", "Running", "false")]),
 ])
@@ -82,6 +92,9 @@ def test_generic_rules_found_by_the_school(school, text, expected):
     "set the humidity in classroom 102 to 50%",      # read-only; not the lights' 50 %
     "make classroom 102 more humid",
     "the canteen, please",                           # a place alone asks for nothing
+    "turn off the bell",                             # not Source bell
+    "turn the gym PA off",                           # not Muted false (unmute)
+    "turn the gym speakers on",
 ])
 def test_school_requests_that_must_not_act(school, text):
     interpreter, state = school

@@ -17,6 +17,7 @@ StateReader = Callable[[str, str], dict[str, str]]
 
 REASONS = ("injection", "unrelated", "unknown_device", "read_only", "out_of_range", "unsupported",
            "ambiguous", "invalid")
+_OFF_VALUES = {"off", "false", "stop", "stopped", "close", "closed", "none", "idle", "standby"}
 GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint", "state", "actual",
                   "today", "daily", "total", "yesterday"}
 _VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", "run", "shut",
@@ -222,6 +223,10 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     if best is None:
         return None
     score, res, value, verb_only = best
+    if isinstance(value, str) and clause.actions & {"off"} and not clause.actions & {"on"} \
+            and value not in _OFF_VALUES:
+        # "turn off the bell" does not select the value "bell"
+        raise Refusal("unsupported", f"{entry.name} cannot switch {value} off")
     if isinstance(value, str) and _only_from_device_words(entry, clause, value) \
             and _ASKED_VALUE.search(clause.text):
         # "put the AC on dehumidify": "AC" may imply cooling, but another value was asked for

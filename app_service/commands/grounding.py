@@ -349,7 +349,17 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
         clause.question = False
     imperative = _POLITE.sub("", lowered)
-    for pattern, action in (ZH_ACTIONS if _CJK.search(body) else []) + EN_ACTIONS:
+    # a verb character that starts a device's alias (开水器) is no verb; one that ends it
+    # (前门锁上) may still be
+    zh_imperative = imperative
+    for spelling, keys in sorted(catalog.zh_words.items(), key=lambda kv: -len(kv[0])):
+        if keys and keys[0].startswith("alias:") and spelling[:1] in "开关停启锁运" \
+                and spelling in zh_imperative:
+            zh_imperative = zh_imperative.replace(spelling, "的" + spelling[1:])
+    for pattern, action in ZH_ACTIONS if _CJK.search(body) else []:
+        if re.search(pattern, zh_imperative):
+            clause.actions.add(action)
+    for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
     particles = {m.group(1) for m in re.finditer(

@@ -32,6 +32,9 @@ _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immed
 _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
+# switches whose true means "less happens": on/off said of the device cannot pick their value
+_INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable",
+                      "disabled", "bypass", "hold", "inhibit", "block", "blocked"}
 
 
 def _is_temperature(units: str | None) -> bool:
@@ -338,6 +341,9 @@ class Interpreter:
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
+        if power is not None and power.tokens & _INVERTED_SWITCHES \
+                and not power.tokens & clause.raw_words:
+            power = None   # "turn the PA off" is not "Muted false"; only "mute"/"turn mute off" is
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
         named_bool = next((r for r in entry.writable() if r.is_bool and r.tokens & said
                            and not r.tokens & {"power", "run", "lock", "open"}), None)

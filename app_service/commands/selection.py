@@ -41,7 +41,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if matched:
         keep = [name for name, words in matched.items()
                 if not any(words < other for o, other in matched.items() if o != name)
-                and not _part_of_other(name, words, matched, catalog)]
+                and not _part_of_other(name, words, matched, catalog,
+                                       clause.words | clause.raw_words)]
         for kind in clause.words & DEVICE_KINDS:
             # "the living room light and the heater" with the heater elsewhere: never drop a
             # device that was asked for and act on the rest
@@ -75,7 +76,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
 
 
 def _part_of_other(name: str, words: set[str], matched: dict[str, set[str]],
-                   catalog: Catalog) -> bool:
+                   catalog: Catalog, said: set[str]) -> bool:
     """'the hood lights', 'the chiller door': a device matched only by words that name a part
     (a resource) of another device the clause names by a word of its own is not meant."""
     plain = {w for w in words if ":" not in w}
@@ -85,10 +86,14 @@ def _part_of_other(name: str, words: set[str], matched: dict[str, set[str]],
     for other, other_words in matched.items():
         if other == name or not other_words - words or not places <= other_words:
             continue
-        # a part is a resource of the other device, by name or as its description speaks of
-        # it ("the lamp hours of the projector", "the water leaving the boiler")
-        parts = {t for r in catalog.entries[other].resources.values()
-                 for t in r.tokens | r.description_words}
-        if plain <= parts:
+        resources = catalog.entries[other].resources.values()
+        if not places and plain <= {t for r in resources for t in r.tokens}:
+            return True
+        # with the place said, or from a description ("the lamp hours of the projector in 101",
+        # "the water leaving the boiler"), only a whole resource name or a non-kind word counts:
+        # "the projector in 102 off and the lights too" still names the lights
+        if any(plain <= r.tokens and r.tokens <= said for r in resources) or (
+                not plain & DEVICE_KINDS
+                and plain <= {t for r in resources for t in r.description_words}):
             return True
     return False
