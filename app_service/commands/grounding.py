@@ -262,13 +262,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     clause.unknown_places.add(place)
             elif key.startswith("alias:"):
                 clause.aliases.add(key[6:])
-                # "体育馆的灯和排风扇": the place that starts the alias holds the other device too
                 device = catalog.entries.get(key[6:])
-                clause.places.update(
-                    p for spelling, keys in zh_table.items() for p in [keys[0][6:]]
-                    if keys[0].startswith("place:") and len(spelling) < end - start
-                    and body.startswith(spelling, start) and device is not None
-                    and p == device.place)
+                if device is not None:
+                    clause.places.update(lexicon.leading_place(body[start:end], device.place,
+                                                               zh_table))
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
                 clause.raw_words.add(key[6:])
                 clause.words.update(lexicon.canon(key[6:]))
@@ -349,13 +346,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
         clause.question = False
     imperative = _POLITE.sub("", lowered)
-    # a verb character that starts a device's alias (开水器) is no verb; one that ends it
-    # (前门锁上) may still be
-    zh_imperative = imperative
-    for spelling, keys in sorted(catalog.zh_words.items(), key=lambda kv: -len(kv[0])):
-        if keys and keys[0].startswith("alias:") and spelling[:1] in "开关停启锁运" \
-                and spelling in zh_imperative:
-            zh_imperative = zh_imperative.replace(spelling, "的" + spelling[1:])
+    zh_imperative = lexicon.mask_alias_verbs(imperative, catalog.zh_words)
     for pattern, action in ZH_ACTIONS if _CJK.search(body) else []:
         if re.search(pattern, zh_imperative):
             clause.actions.add(action)

@@ -18,7 +18,7 @@ from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
                         relative_candidate, set_action, set_bool_action)
 from .clauses import clause_pieces
 from .grounding import Clause
-from .selection import named_devices
+from .selection import named_devices, settle_named_refusals
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
 from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
@@ -35,10 +35,6 @@ _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 # switches whose true means "less happens": on/off said of the device cannot pick their value
 _INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable",
                       "disabled", "bypass", "hold", "inhibit", "block", "blocked"}
-
-
-def _is_temperature(units: str | None) -> bool:
-    return (profile_unit_family(units or "") or ("",))[0] == "temperature"
 
 
 class Interpreter:
@@ -165,18 +161,7 @@ class Interpreter:
                 # "turn on the fan in 102" is not about the light there, only about what has a fan
                 built = [c for c in built if kinds & (c.entry.words | {
                     t for r in c.entry.resources.values() for t in r.tokens})]
-            named_refusals = [r for r in refusals if r.named]
-            if named_refusals and all(c.strength <= 1.0 for c in built):
-                # "make room 102 cooler" with a read-only sensor there: a temperature set point
-                # is the room's temperature whatever it is called; any other unit is not
-                setpoints = [c for c in built if scope == "place" and all(
-                    _is_temperature(c.entry.resources[k].units)
-                    for a in c.actions for k in (a.values or {"": None}) if k)
-                    and all(a.values for a in c.actions)]
-                if not setpoints or not all(_is_temperature(getattr(r, "units", ""))
-                                            for r in named_refusals):
-                    raise named_refusals[0]   # "set the humidity to 50%": not someone else's 50 %
-                built = setpoints
+            built = settle_named_refusals(built, refusals, scope)
             if not built:
                 if refusals:
                     raise refusals[0]

@@ -236,3 +236,21 @@ def zh_segments(text: str, extra: dict[str, list[str]] | None = None
         else:
             i += 1
     return spans
+
+
+def mask_alias_verbs(text: str, zh_words: dict[str, list[str]]) -> str:
+    """A verb character that starts a device's alias (开水器) is no verb; one that ends it
+    (前门锁上) may still be, so only the first character is masked."""
+    for spelling, keys in sorted(zh_words.items(), key=lambda kv: -len(kv[0])):
+        if keys and keys[0].startswith("alias:") and spelling[:1] in "开关停启锁运" \
+                and spelling in text:
+            text = text.replace(spelling, "的" + spelling[1:])
+    return text
+
+
+def leading_place(alias: str, place: str, table: dict[str, list[str]]) -> set[str]:
+    """"体育馆的灯和排风扇": the device's place, when a spelling of it starts the alias said, also
+    holds the other devices of the clause."""
+    return {place for spelling, keys in table.items()
+            if keys[0] == "place:" + place and len(spelling) < len(alias)
+            and alias.startswith(spelling)}

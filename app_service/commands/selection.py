@@ -4,9 +4,10 @@ nothing to choose between them and no group word are refused as ambiguous."""
 from __future__ import annotations
 
 from .catalog import Catalog, Entry
-from .decisions import GENERIC_TOKENS, Refusal
+from .decisions import GENERIC_TOKENS, Candidate, Refusal
 from .grounding import Clause
 from .lexicon import DEVICE_KINDS
+from .numbers import profile_unit_family
 
 
 def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
@@ -97,3 +98,23 @@ def _part_of_other(name: str, words: set[str], matched: dict[str, set[str]],
                 and plain <= {t for r in resources for t in r.description_words}):
             return True
     return False
+
+
+def settle_named_refusals(built: list[Candidate], refusals: list[Refusal],
+                          scope: str) -> list[Candidate]:
+    """A refusal whose words named what was refused ("set the humidity to 50 %": read-only) wins
+    over devices that merely could take the value, except that in a room a temperature set point
+    is the room's temperature whatever it is called ("make room 102 cooler" beside a sensor)."""
+    named = [r for r in refusals if r.named]
+    if not named or any(c.strength > 1.0 for c in built):
+        return built
+    setpoints = [c for c in built if scope == "place"
+                 and all(a.values and all(_is_temperature(c.entry.resources[k].units)
+                                          for k in a.values) for a in c.actions)]
+    if not setpoints or not all(_is_temperature(getattr(r, "units", "")) for r in named):
+        raise named[0]
+    return setpoints
+
+
+def _is_temperature(units: str | None) -> bool:
+    return (profile_unit_family(units or "") or ("",))[0] == "temperature"
