@@ -71,6 +71,14 @@ def _get(device, command):
     ("turn off mute on the gym PA", [_set("gym-pa", "Muted", "false")]),
     ("switch everything off in the gym",
      [_set("gym-lights", "Power", "false"), _set("gym-exhaust-fan", "Running", "false")]),
+    # value words: 话筒/mic, 通风 for "ventilate", a capability word that is an allowed value;
+    # 大声/小声 as louder/quieter (10 points on a % volume)
+    ("体育馆广播换成话筒", [_set("gym-pa", "Source", "microphone")]),
+    ("switch the gym PA to mic", [_set("gym-pa", "Source", "microphone")]),
+    ("101教室空调改成通风模式", [_set("classroom-101-fan-coil", "Mode", "ventilate")]),
+    ("play music over the gym PA", [_set("gym-pa", "Source", "music")]),
+    ("体育馆广播大声一点", [_set("gym-pa", "Volume", "50")]),
+    ("体育馆广播小声点", [_set("gym-pa", "Volume", "30")]),
     # "extractor" names a device called …-extract-…
     ("stop the extractor in the canteen", [_set("kitchen-extract-fan", "Running", "false")]),
 ])

@@ -26,7 +26,8 @@ _NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling
                    "ac": "cool", "aircon": "cool", "automatic": "auto", "flat": "horizontal",
                    "level": "horizontal",
                    "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
-                   "高": "high", "中": "medium", "低": "low", "halfway": "half"}
+                   "高": "high", "中": "medium", "低": "low", "halfway": "half",
+                   "ventilation": "ventilate", "ventilating": "ventilate", "mic": "microphone"}
 _STEP_BY_FAMILY = {"percent": 10.0, "temperature": 1.0, "temperature_f": 2.0, "speed": 0.2,
                    "kelvin": 500.0, "pressure": 0.2, "angle": 15.0}
 
@@ -112,7 +113,7 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
         said_stems = said | {stem(w) for w in said}
         have = any(concept in r.tokens or any(t.startswith(concept) for t in r.tokens)
                    or concept in " ".join(r.allowed).lower()
-                   or r.tokens & said_stems
+                   or r.tokens & said_stems or {a.lower() for a in r.allowed} & said_stems
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
                    for r in entry.resources.values())
         if not have and not entry.words & (said_stems | {concept}):   # "the music player" names it

@@ -77,7 +77,7 @@ ZH_WORDS = {
     "自动": "auto", "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium",
     "低速": "low", "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity",
     "气压": "pressure", "二氧化碳": "co2 co 2", "有人": "occupied", "程序": "program",
-    "勿扰": "privacy", "除霜": "defrost",
+    "勿扰": "privacy", "除霜": "defrost", "大声": "volume", "小声": "volume",
     "几度": "temperature", "排风扇": "fan", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",
 }
 
@@ -89,7 +89,8 @@ ZH_VALUES = {
     "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
     "毛巾": "towels", "棉质": "cotton", "棉织物": "cotton", "化纤": "synthetics", "合成纤维": "synthetics",
     "精细": "delicates", "轻柔": "delicates", "床单": "linen", "亚麻": "linen", "羊毛": "wool",
-    "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute",
+    "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute", "话筒": "microphone", "麦克风": "microphone",
+    "铃声": "bell", "音乐": "music",
     "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
 }
 
