@@ -47,7 +47,7 @@ KNOWN_MISSES = {"blind-hotel": {"hotel-057"}}
 
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",
-                                      "blind-school"])
+                                      "blind-school", "blind-datacentre"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
     mapped fan steps, a °F freezer, camera; a hotel written blind) with no code changes."""
@@ -438,3 +438,37 @@ def test_dev_catalog_phrasings_found_while_probing(shared_dir, text, expected):
     result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
     predicted = [a.to_dict() for a in result.actions]
     assert actions_match(predicted, expected), (predicted, result.refusal, result.message)
+
+
+DATACENTRE = os.path.join(HERE, "fixtures", "commands", "blind-datacentre")
+
+
+@pytest.fixture(scope="module")
+def datacentre():
+    dataset = Dataset.load(DATACENTRE)
+    return Interpreter(dataset.catalog), (lambda d, c: dataset.state[d])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a letter-and-number id (rack-a1-pdu / rack-a2-pdu) is matched whole, one the catalog lacks
+    # names nothing
+    ("what is rack A2 drawing right now?", [_get("rack-a2-pdu", "Metering")]),
+    ("switch rack a1 off", [_set("rack-a1-pdu", "OutletPower", "false")]),
+    ("power off rack A3", []),
+    # a light's settable % resource (Level) is its brightness
+    ("make the network room lights a little brighter", [_set("network-room-lights", "Level", "60")]),
+    ("server room lights a bit dimmer", [_set("server-room-lights", "Level", "70")]),
+    # the value said beats the one a device word implies (AC → cool)
+    ("set the server room air conditioning to economizer",
+     [_set("server-room-crac", "Mode", "economizer")]),
+    ("set the network room AC to cool", [_set("network-room-crac", "Mode", "cool")]),
+    # 多久 asks; contact details are nothing a device has
+    ("发电机还能运行多久", [_get("generator", "Telemetry")]),
+    ("what's the UPS's email address?", []),
+    ("what's the phone number of the generator", []),
+])
+def test_generic_rules_found_by_the_data_centre(datacentre, text, expected):
+    interpreter, state = datacentre
+    result = interpreter.interpret(text, state)
+    assert actions_match([a.to_dict() for a in result.actions], expected), (text, result)
+    assert bool(result.refusal) == (expected == [])

@@ -119,6 +119,8 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     place_tokens = set(place.split())
     words: set[str] = set()
     ids: set[str] = set()
+    ids.update(chunk for chunk in device.name.lower().split("-")
+               if re.fullmatch(r"[a-z]\d+|\d+[a-z]", chunk))   # rack-a1-pdu: "a1" whole
     for token in lexicon.split_name(device.name):
         if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
@@ -178,6 +180,9 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         if family and family[0] in _UNIT_CONCEPTS:
             # a °C set point is a temperature whatever its name
             tokens.add(_UNIT_CONCEPTS[family[0]])
+        if family and family[0] == "percent" and "light" in words and "W" in props.read_write \
+                and props.value_type.lower() not in ("bool", "string"):
+            tokens.add("brightness")   # a light's settable % (Level, Intensity) is its brightness
         resources[res.name] = Resource(
             name=res.name, value_type=props.value_type, units=props.units or "",
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",

@@ -205,6 +205,8 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
             # "cooling" said for a value spelled "cool", or "cool"/"AC" for one spelled "cooling"
             if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""}:
                 score = 1.0 + 0.5 * scores[res.name]
+                if _only_from_device_words(entry, clause, allowed.lower()):
+                    score -= 0.25   # "the AC in economizer mode": the value said beats "AC" → cool
                 if best is None or score > best[0]:
                     best = (score, res, allowed.lower(), allowed.lower() in _VERB_WORDS | {"off"})
         label_counts: dict[str, int] = {}

@@ -71,7 +71,7 @@ _IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unl
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
+_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
@@ -289,6 +289,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if re.fullmatch(r"[a-z]+\d+", token):   # "co2" also says what "CO2" splits into
             clause.words.update(lexicon.split_name(token.upper()))
     catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
+    lettered_ids = any(re.fullmatch(r"[a-z]\d+|\d+[a-z]", i) for i in catalog_ids)
+    for token in tokens:
+        if lettered_ids and re.fullmatch(r"[a-z]\d+|\d+[a-z]", token):
+            # "rack a2": a letter-and-number id, as a whole (a1 and a2 share the letter); one the
+            # catalog lacks (a3) then matches no device
+            clause.ids.update({token, re.sub(r"[a-z]", "", token)})
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
