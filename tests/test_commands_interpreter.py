@@ -466,6 +466,16 @@ def datacentre():
     ("发电机还能运行多久", [_get("generator", "Telemetry")]),
     ("what's the UPS's email address?", []),
     ("what's the phone number of the generator", []),
+    # found by probing fresh phrasings afterwards: questions no reading answers read nothing; a
+    # mode switch (EcoMode) is not the device's power; 断电/通电 and 机柜 (rack) so that a second
+    # device in a Chinese request is not silently dropped
+    ("who installed the UPS?", []),
+    ("when was rack A1 last serviced?", []),
+    ("how is the UPS doing?", [_get("ups-1", "Status")]),
+    ("turn off the UPS", []),
+    ("turn the UPS eco mode off", [_set("ups-1", "EcoMode", "false")]),
+    ("把发电机关了，还有A1机柜也断电",
+     [_set("generator", "Running", "false"), _set("rack-a1-pdu", "OutletPower", "false")]),
 ])
 def test_generic_rules_found_by_the_data_centre(datacentre, text, expected):
     interpreter, state = datacentre

@@ -35,6 +35,13 @@ _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 # switches whose true means "less happens": on/off said of the device cannot pick their value
 _INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable",
                       "disabled", "bypass", "hold", "inhibit", "block", "blocked"}
+# switches that pick a way of working, not whether the device works: "turn off the UPS" is not
+# "EcoMode false"; only their own name sets them
+_MODE_SWITCHES = {"mode", "eco"}
+# questions no reading answers ("who installed the UPS?"): a named device is read only for them
+# when the words name one of its resources
+_NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old)\b"
+                         r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年", re.IGNORECASE)
 
 
 class Interpreter:
@@ -232,7 +239,8 @@ class Interpreter:
             scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
                       for n, s in scores.items()}
             readable = [r for r in entry.readable() if scores[r.name] > 0] or (
-                entry.readable() if scope == "named" else [])
+                entry.readable() if scope == "named" and not _NO_READING.search(clause.text)
+                else [])
             if not readable:
                 return None
             best = max(scores[r.name] for r in readable)
@@ -326,7 +334,7 @@ class Interpreter:
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
-        if power is not None and power.tokens & _INVERTED_SWITCHES \
+        if power is not None and power.tokens & (_INVERTED_SWITCHES | _MODE_SWITCHES) \
                 and not power.tokens & clause.raw_words:
             power = None   # "turn the PA off" is not "Muted false"; only "mute"/"turn mute off" is
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}

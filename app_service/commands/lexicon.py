@@ -47,7 +47,7 @@ EN_PHRASES = {
 # Chinese words (longest match first) → canonical keys (space-separated for several).
 ZH_WORDS = {
     "锅炉": "boiler", "水温": "water temperature", "空压机": "compressor", "压缩机": "compressor",
-    "冷冻库": "freezer", "冰柜": "freezer", "冷柜": "freezer", "冷库": "freezer", "充电桩": "charger",
+    "机柜": "rack", "冷冻库": "freezer", "冰柜": "freezer", "冷柜": "freezer", "冷库": "freezer", "充电桩": "charger",
     "充电器": "charger", "电磁阀": "valve", "水阀": "valve", "排气扇": "fan", "吊扇": "fan",
     "鼓风机": "fan", "照明": "light", "卷帘门": "door", "闸门": "gate", "循环泵": "pump",
     "传感器": "sensor", "探头": "sensor", "热水器": "heater", "除湿器": "dehumidifier",
@@ -132,7 +132,7 @@ PLACE_SYNONYMS = {
 
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).
 DEVICE_KINDS = {
-    "freezer", "charger",
+    "freezer", "charger", "rack",
     "light", "thermostat", "lock", "door", "blind", "plug", "conveyor", "pump", "fan", "heater",
     "valve", "projector", "sprinkler", "window", "detector", "camera", "speaker", "television",
     "washer", "dryer", "dishwasher", "oven", "fridge", "humidifier", "dehumidifier", "purifier",
