@@ -476,9 +476,25 @@ def datacentre():
     ("turn the UPS eco mode off", [_set("ups-1", "EcoMode", "false")]),
     ("把发电机关了，还有A1机柜也断电",
      [_set("generator", "Running", "false"), _set("rack-a1-pdu", "OutletPower", "false")]),
+    # a hue ("what colour") is a capability a dimmable light lacks
+    ("what colour are the network room lights?", []),
+    ("机房灯是什么颜色", []),
 ])
 def test_generic_rules_found_by_the_data_centre(datacentre, text, expected):
     interpreter, state = datacentre
     result = interpreter.interpret(text, state)
     assert actions_match([a.to_dict() for a in result.actions], expected), (text, result)
     assert bool(result.refusal) == (expected == [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("what colour is the kitchen light", []),   # tunable white: no hue to report
+    ("make the kitchen light colour cooler", [_set("kitchen-light", "ColorTemperature", "4500")]),
+])
+def test_colour_words_on_a_tunable_white_light(shared_dir, text, expected):
+    root = os.path.join(shared_dir, "commands", "dev")
+    if not os.path.isdir(root):
+        pytest.skip("../shared/commands/dev is not present")
+    dataset = Dataset.load(root)
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    assert actions_match([a.to_dict() for a in result.actions], expected), (text, result)

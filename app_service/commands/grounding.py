@@ -335,6 +335,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         for word, concept in lexicon.CAPABILITY_WORDS.items():
             if (word.isascii() and word == token) or (not word.isascii() and word in token):
                 clause.capability_words.setdefault(concept, set()).add(word)
+    if re.search(r"\bcolou?rs?\b(?!\s*temp)|颜色|什么色", body) \
+            and not re.search(r"white|daylight|kelvin|mired|warm|cool|色温|白光|暖|冷", body):
+        # "what colour are the lights": a hue, which a tunable-white or dimmable light lacks
+        clause.capability_words.setdefault("colour", set()).add("colour")
     if _ENERGY_TOTAL.search(body):
         clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
