@@ -72,11 +72,11 @@ def test_score_batches_only_what_the_budget_pays_for(tiny, monkeypatch):
 
 def test_generate_batch_is_split_to_the_budget(tiny, monkeypatch):
     prompts = [[SYSTEM, ("user", u)] for u in ("hello", "world in", "hell o world")]
-    monkeypatch.setattr(decisions, "MAX_BATCH_TOKENS", 10_000)
+    monkeypatch.setattr(decisions, "MAX_GENERATE_BATCH_TOKENS", 10_000)
     together = tiny.generate_batch(prompts, max_tokens=6)
     assert [n for _, n, _ in tiny._generator.calls] == [3]
     longest = max(len(tiny.prompt(p)) for p in prompts) + 6
-    monkeypatch.setattr(decisions, "MAX_BATCH_TOKENS", 2 * longest)
+    monkeypatch.setattr(decisions, "MAX_GENERATE_BATCH_TOKENS", 2 * longest)
     tiny._generator.calls.clear()
     assert tiny.generate_batch(prompts, max_tokens=6) == together
     assert [n for _, n, _ in tiny._generator.calls] == [2, 1]
@@ -118,13 +118,16 @@ class FakeLibc:
 
 
 @pytest.mark.parametrize("environ,expected", [
-    ({}, [("mallopt", -3, 1 << 20), ("malloc_trim", 0)]),
-    ({"MALLOC_MMAP_THRESHOLD_": "65536"}, [("malloc_trim", 0)]),  # glibc's own setting wins
+    ({}, [("mallopt", -3, 1 << 20), ("mallopt", -8, 1), ("malloc_trim", 0)]),
+    # glibc's own settings win
+    ({"MALLOC_MMAP_THRESHOLD_": "65536"}, [("mallopt", -8, 1), ("malloc_trim", 0)]),
+    ({"MALLOC_ARENA_MAX": "4"}, [("mallopt", -3, 1 << 20), ("malloc_trim", 0)]),
 ])
 def test_heap_settings(monkeypatch, environ, expected):
     libc = FakeLibc()
     monkeypatch.setattr(heap, "_libc", lambda: libc)
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     heap.limit_heap_retention()

@@ -14,6 +14,11 @@ import os
 # in the environment wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from .heap import limit_heap_retention  # noqa: E402
+
+# glibc settles a thread's arena at its first malloc: set the heap limits before any thread runs.
+limit_heap_retention()
+
 from .constrained import DecimalSpec, EnumSpec, Extracted, IntegerSpec  # noqa: E402
 from .handle import ModelHandle  # noqa: E402
 from .model import Choice, LanguageModel, Prompt  # noqa: E402

@@ -32,8 +32,11 @@ MAX_NUMBER_TOKENS = 24
 # for every query head (CTranslate2 replicates grouped KV heads), ~200 KB per token and item for
 # SmolLM2 all told, float32 whatever the compute type. A choose() whose forced batch would hold
 # more than this many tokens is scored through score_batch a few options at a time instead
-# (docs/llm.md, "Memory"); generate batches are split to the same budget.
+# (docs/llm.md, "Memory").
 MAX_BATCH_TOKENS = 384
+# Generate batches are split to a smaller budget: every item keeps K and V for its prompt and
+# every decoded token, and the service's float32 peak came from a 4-item micro-batch (+48 MB).
+MAX_GENERATE_BATCH_TOKENS = 192
 BYTES_PER_BATCH_TOKEN = 200_000
 _priors: "OrderedDict[tuple, list[float]]" = OrderedDict()
 _priors_lock = threading.Lock()

@@ -189,7 +189,7 @@ class LanguageModel:
             raise ModelError("a generate batch needs one shared static (system) part")
         # each item keeps its whole sequence's state: split to the token budget of one call
         longest = max(len(p) for p in built) + max_tokens
-        per_call = max(1, decisions.MAX_BATCH_TOKENS // longest)
+        per_call = max(1, decisions.MAX_GENERATE_BATCH_TOKENS // longest)
         texts: list[str] = []
         for start in range(0, len(built), per_call):
             texts += self._generate_chunk(built[start:start + per_call], max_tokens, stop)
