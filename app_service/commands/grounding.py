@@ -40,7 +40,37 @@ _INJECTION = re.compile(
     r"|\bno\s+(?:longer\s+)?(?:bound|restricted)\s+by\b"
     r"|忽略|无视|忘记(?:之前|以前|你的|所有)|不要理会|系统(?:提示|指令|覆盖|消息)|管理员模式|开发者模式"
     r"|安全限制(?:已|被)?(?:解除|关闭|取消)|越狱|绕过|跳过(?:安全)?检查|不受(?:任何)?限制|你现在是|扮演|授权你"
-    r"|^\s*系统[:：]", re.IGNORECASE)
+    r"|^\s*系统[:：]"
+    # authority claimed on someone else's behalf: "per admin override", "note from the manager",
+    # "the system says", "I am the owner", "as the administrator"
+    r"|\boverrid(?:e|es|den|ing)\b|\bon\s+behalf\s+of\b|\bauthori[sz](?:ed|ation)\s+(?:by|from|code)\b"
+    r"|\bper\s+(?:the\s+|an?\s+)?(?:\w+\s+)?(?:admin|administrator|manager|management|supervisor"
+    r"|owner|boss|director|system|security|technician|landlord)s?\b"
+    r"|\b(?:note|message|memo|e-?mail|text|order|instructions?|request)\s+from\b"
+    r"|\bleft\s+(?:you\s+)?(?:a|an|this|the)\s+(?:note|message|memo|instruction)"
+    r"|\b(?:the\s+)?system\s+(?:says|said|reports?|requires|wants|has\s+(?:approved|authori[sz]ed))\b"
+    r"|\b(?:note|message|memo|instructions?)\s+(?:for|to)\s+(?:the\s+)?(?:bot|assistant|ai|model"
+    r"|system|agent|computer)\b|\b(?:wants|needs|instructed|ordered|authori[sz]ed)\s+you\s+to\b"
+    r"|\bfrom\s+(?:the\s+)?(?:management|manager|admin|administrator|supervisor|owner|boss|head\s+office"
+    r"|it\s+department|security\s+team)\b|^\W*(?:urgent|emergency|important|attention|priority)\s*[:!-]"
+    r"|\b(?:i\s+am|i'm|im|as|speaking\s+as|it's|it\s+is|this\s+is|here's)\s+(?:the|an?|your)\s+(?:\w+\s+)?(?:admin|administrator"
+    r"|manager|owner|supervisor|boss|director|technician|engineer|developer|operator)\b"
+    r"|\b(?:admin|administrator|manager|supervisor|owner|boss|security)\s+(?:says|said|wants|asked"
+    r"|approved|authori[sz]ed|ordered|told)\b"
+    r"|(?:管理员|经理|主管|老板|领导|系统|物业|前台|值班员?|技术员|上级)(?:说|要求|通知|指示|留言|授权|批准|让你|命令"
+    r"|吩咐|交代)|留言[:：]|通知[:：]|指令[:：]|命令[:：]|代表.{0,8}(?:要求|让你)|我是(?:这里的)?(?:管理员|经理|老板"
+    r"|主管|技术员|工程师|负责人)|以.{0,8}身份|覆盖|特批|紧急授权", re.IGNORECASE)
+_ADVICE = re.compile(
+    r"^(?:what|what's|whats|which|how|is|are)\b.*\b(?:best|ideal|recommended|optimal|healthiest"
+    r"|right)\s+(?:\w+\s+){0,2}?(?:temperature|level|setting|value|speed|time|way|brightness"
+    r"|colou?r|mode|ph|humidity|amount|pressure|for)\b"
+    r"|\b(?:how\s+(?:long|often|hot|warm|cold|much)|what)\s+should\s+(?:i|we|one|you|a|the)\b"
+    r"|(?:最佳|理想|推荐|建议|合适)的?.{0,10}(?:多少|什么|几|是)|应该(?:设|调|开)?(?:成|到|为)?多少", re.IGNORECASE)
+
+
+def is_advice(text: str) -> bool:
+    """'what's the best temperature for a sauna?' asks for advice, not for a reading."""
+    return bool(_ADVICE.search(text.strip()))
 _QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|stop|set|disable"
                              r"|enable|shut"
                              r"|ignore|disregard|run|raise|lower)\b|打开|关|解锁|启动|停|调到", re.IGNORECASE)
@@ -210,7 +240,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.excluded = analyse(excluded, catalog)
     for phrase, word in lexicon.EN_PHRASES.items():
         main = re.sub(phrase, word, main)
-    body = " " + re.sub(r"'s\b", "", re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main)) + " "
+    # possessives: "the manager's office", "the kids' pool"
+    main = re.sub(r"(?<=s)['\u2019](?=\s|$)", "", re.sub(r"['\u2019]s\b", "", main))
+    body = " " + re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main) + " "
     body = numbered_places(body, catalog, clause)
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}

@@ -38,9 +38,18 @@ _INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", 
 # switches that pick a way of working, not whether the device works: "turn off the UPS" is not
 # "EcoMode false"; only their own name sets them
 _MODE_SWITCHES = {"mode", "eco"}
-# questions no reading answers ("who installed the UPS?"): a named device is read only for them
-# when the words name one of its resources
-_NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old)\b"
+# questions no reading answers ("who installed the UPS?", "why is the pump loud?")
+_NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+come)\b"
+                         r"|\bwhy\b|为什么|为啥|怎么会|牌子|品牌|型号|厂家|多少钱|价格|保修|电话|安装|维修|维护"
+                         r"|序列号|固件|版本|说明书|重量|尺寸|产地|联系|支持.{0,6}吗|有没有.{0,6}功能"
+                         # facts about the product, not readings: brand, warranty, features
+                         r"|\b(?:brand|manufacturer|model|serial|warranty|guarantee|price"
+                         r"|cost|costs|paid|bought|purchased|installed|installer|serviced|servicing"
+                         r"|maintained|repaired|phone|contact|e-?mail|address|manual|firmware|version"
+                         r"|wi-?fi|bluetooth|app|age|weigh|weight|dimensions|made|vendor|supplier"
+                         r"|efficient|efficiency|rating|certified|licen[cs]e)\b"
+                         r"|^\W*(?:does|do|can|could|will|would|is\s+there)\b.*\b(?:have|has|support"
+                         r"|supports|play|connect|come\s+with|work\s+with)\b"
                          r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年", re.IGNORECASE)
 
 
@@ -74,6 +83,8 @@ class Interpreter:
         if grounding.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
         norm = normalise_numbers(text.strip())
+        if grounding.is_advice(norm):
+            raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if grounding.is_schedule(norm):
             raise Refusal("unsupported", _NOT_IMMEDIATE)
         catalog = self.catalog
@@ -238,9 +249,10 @@ class Interpreter:
             measured = {n for n, r in entry.resources.items() if not r.set_command}
             scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
                       for n, s in scores.items()}
+            if _NO_READING.search(clause.text):
+                return None   # who/why/where: no reading answers it
             readable = [r for r in entry.readable() if scores[r.name] > 0] or (
-                entry.readable() if scope == "named" and not _NO_READING.search(clause.text)
-                else [])
+                entry.readable() if scope == "named" else [])
             if not readable:
                 return None
             best = max(scores[r.name] for r in readable)
@@ -264,7 +276,14 @@ class Interpreter:
             if scope == "named":
                 raise Refusal("read_only", f"{entry.name} has nothing that can be set")
             return None
-        return self._set_actions(entry, clause, scores, read_state, scope)
+        try:
+            return self._set_actions(entry, clause, scores, read_state, scope)
+        except Refusal as refusal:
+            # the words named this setting and the value does not fit it: another device that
+            # merely could take the number ("chlorine target to 5" → a light at 5 %) is no answer
+            if refusal.reason == "out_of_range" and concept_best > 0:
+                refusal.named = True
+            raise
 
     def _set_actions(self, entry: Entry, clause: Clause, scores: dict[str, float],
                      read_state: StateReader | None, scope: str) -> Candidate | None:
