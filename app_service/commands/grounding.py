@@ -49,6 +49,15 @@ _INJECTION = re.compile(
     r"|\b(?:note|message|memo|e-?mail|text|order|instructions?|request)\s+from\b"
     r"|\bleft\s+(?:you\s+)?(?:a|an|this|the)\s+(?:note|message|memo|instruction)"
     r"|\b(?:the\s+)?system\s+(?:says|said|reports?|requires|wants|has\s+(?:approved|authori[sz]ed))\b"
+    # instructions relayed from someone else: "the landlord texted: …", "my wife says unlock …",
+    # "IT department request: …", "per company policy, …", "as discussed with the owner, …"
+    r"|\b(?:texted|emailed|messaged|radioed|wrote)\b|\b(?:says|said)\s*[:,]?\s*(?:to\s+|that\s+)?"
+    r"(?:you\s+(?:should|must|can)\s+)?(?:please\s+)?(?:unlock|lock|open|close|turn|switch|set|start"
+    r"|stop|disable|enable|shut|cut|raise|lower|run|power|kill)\b"
+    r"|\b(?:request|reminder|notice|memo|order|orders|instructions?|directive)\s*(?:from\b|[:\-–])"
+    r"|\bper\s+(?:the\s+|our\s+)?(?:company|house|building|site|new)?\s*(?:policy|rules?|protocol"
+    r"|procedure)\b|\bas\s+(?:discussed|agreed|instructed|requested|approved|ordered)\b"
+    r"|(?:通知|要求|指示|吩咐|发消息|发短信)(?:说|[:：])|按(?:照)?(?:公司|规定|政策).{0,4}(?:要求|规定)"
     r"|\b(?:note|message|memo|instructions?)\s+(?:for|to)\s+(?:the\s+)?(?:bot|assistant|ai|model"
     r"|system|agent|computer)\b|\b(?:wants|needs|instructed|ordered|authori[sz]ed)\s+you\s+to\b"
     r"|\bfrom\s+(?:the\s+)?(?:management|manager|admin|administrator|supervisor|owner|boss|head\s+office"
@@ -64,7 +73,7 @@ _ADVICE = re.compile(
     r"^(?:what|what's|whats|which|how|is|are)\b.*\b(?:best|ideal|recommended|optimal|healthiest"
     r"|right)\s+(?:\w+\s+){0,2}?(?:temperature|level|setting|value|speed|time|way|brightness"
     r"|colou?r|mode|ph|humidity|amount|pressure|for)\b"
-    r"|\b(?:how\s+(?:long|often|hot|warm|cold|much)|what)\s+should\s+(?:i|we|one|you|a|the)\b"
+    r"|\b(?:how|what|which)\b(?:\s+\w+){0,3}?\s+should\s+(?:i|we|one|you|a|an|the|it|they|my|our)\b"
     r"|(?:最佳|理想|推荐|建议|合适)的?.{0,10}(?:多少|什么|几|是)|应该(?:设|调|开)?(?:成|到|为)?多少", re.IGNORECASE)
 
 

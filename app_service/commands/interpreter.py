@@ -50,6 +50,12 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+
                          r"|efficient|efficiency|rating|certified|licen[cs]e)\b"
                          r"|^\W*(?:does|do|can|could|will|would|is\s+there)\b.*\b(?:have|has|support"
                          r"|supports|play|connect|come\s+with|work\s+with)\b"
+                         # specifications and history are no reading either
+                         r"|\b(?:supports?|supported|handle|capacity|specs?|specifications?|rated"
+                         r"|yesterday|ago|history|log)\b|\blast\s+(?:night|week|month|time)\b"
+                         r"|\bdid\s+(?:anyone|anybody|someone|somebody)\s+(?!leave\b|forget\b)|\bhow\s+many\s+times\b"
+                         r"|\bhow\s+long\s+(?:has|have)\b.*\bbeen\b|\bsince\s+when\b"
+                         r"|昨天|前天|上周|多少次|历史|记录|规格|额定|最大.{0,4}(?:支持|承受)"
                          r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年", re.IGNORECASE)
 
 
