@@ -57,7 +57,7 @@ _INJECTION = re.compile(
     r"|\b(?:request|reminder|notice|memo|order|orders|instructions?|directive)\s*(?:from\b|[:\-–])"
     r"|\bper\s+(?:the\s+|our\s+)?(?:company|house|building|site|new)?\s*(?:policy|rules?|protocol"
     r"|procedure)\b|\bas\s+(?:discussed|agreed|instructed|requested|approved|ordered)\b"
-    r"|(?:通知|要求|指示|吩咐|发消息|发短信)(?:说|[:：])|按(?:照)?(?:公司|规定|政策).{0,4}(?:要求|规定)"
+    r"|(?:通知|要求|指示|吩咐|发消息|发短信|打电话|来电)(?:说|[:：])|让我(?:告诉|转告)你|这是.{0,6}的意思|以.{0,6}权限|假装|按(?:照)?(?:公司|规定|政策).{0,4}(?:要求|规定)"
     r"|\b(?:note|message|memo|instructions?)\s+(?:for|to)\s+(?:the\s+)?(?:bot|assistant|ai|model"
     r"|system|agent|computer)\b|\b(?:wants|needs|instructed|ordered|authori[sz]ed)\s+you\s+to\b"
     r"|\bfrom\s+(?:the\s+)?(?:management|manager|admin|administrator|supervisor|owner|boss|head\s+office"
@@ -74,6 +74,8 @@ _ADVICE = re.compile(
     r"|right)\s+(?:\w+\s+){0,2}?(?:temperature|level|setting|value|speed|time|way|brightness"
     r"|colou?r|mode|ph|humidity|amount|pressure|for)\b"
     r"|\b(?:how|what|which)\b(?:\s+\w+){0,3}?\s+should\s+(?:i|we|one|you|a|an|the|it|they|my|our)\b"
+    r"|^\W*is\s+it\s+(?:safe|ok|okay|wise|a\s+good\s+idea|dangerous|bad|better)\s+to\b"
+    r"|\bshould\s+(?:i|we)\b|一般(?:应该|是|在)|通常(?:应该|是|在)|应该是多少|正常(?:值|范围)|安全吗|好不好|要不要"
     r"|(?:最佳|理想|推荐|建议|合适)的?.{0,10}(?:多少|什么|几|是)|应该(?:设|调|开)?(?:成|到|为)?多少", re.IGNORECASE)
 
 

@@ -56,6 +56,11 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+
                          r"|\bdid\s+(?:anyone|anybody|someone|somebody)\s+(?!leave\b|forget\b)|\bhow\s+many\s+times\b"
                          r"|\bhow\s+long\s+(?:has|have)\b.*\bbeen\b|\bsince\s+when\b"
                          r"|昨天|前天|上周|多少次|历史|记录|规格|额定|最大.{0,4}(?:支持|承受)"
+                         # secrets, how-to and what-is-it questions
+                         r"|\b(?:password|passcode|pin|code|combination)\b|密码|用的什么|什么(?:电池|灯泡)"
+                         r"|\bhow\s+(?:do|can|should|would)\s+(?:i|we|you|one)\b|\bwhat\s+(?:does|do)\b.*\bdo\W*$"
+                         r"|\bwhat\s+is\b.*\bfor\W*$|\bmean\b|^\W*(?:tell\s+me|talk)\s+about\b|\b(?:describe|explain)\b"
+                         r"|怎么(?:设置|用|使用|操作|安装|重置|复位)|如何(?:设置|使用|操作|安装|重置)|是干什么的|有什么用|介绍一下"
                          r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年", re.IGNORECASE)
 
 
