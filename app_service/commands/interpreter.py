@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any, Callable
 
-from . import grounding
+from . import grounding, screening
 from .catalog import Catalog, Entry, Resource
 from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
@@ -38,30 +38,6 @@ _INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", 
 # switches that pick a way of working, not whether the device works: "turn off the UPS" is not
 # "EcoMode false"; only their own name sets them
 _MODE_SWITCHES = {"mode", "eco"}
-# questions no reading answers ("who installed the UPS?", "why is the pump loud?")
-_NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+come)\b"
-                         r"|\bwhy\b|为什么|为啥|怎么会|牌子|品牌|型号|厂家|多少钱|价格|保修|电话|安装|维修|维护"
-                         r"|序列号|固件|版本|说明书|重量|尺寸|产地|联系|支持.{0,6}吗|有没有.{0,6}功能"
-                         # facts about the product, not readings: brand, warranty, features
-                         r"|\b(?:brand|manufacturer|model|serial|warranty|guarantee|price"
-                         r"|cost|costs|paid|bought|purchased|installed|installer|serviced|servicing"
-                         r"|maintained|repaired|phone|contact|e-?mail|address|manual|firmware|version"
-                         r"|wi-?fi|bluetooth|app|age|weigh|weight|dimensions|made|vendor|supplier"
-                         r"|efficient|efficiency|rating|certified|licen[cs]e)\b"
-                         r"|^\W*(?:does|do|can|could|will|would|is\s+there)\b.*\b(?:have|has|support"
-                         r"|supports|play|connect|come\s+with|work\s+with)\b"
-                         # specifications and history are no reading either
-                         r"|\b(?:supports?|supported|handle|capacity|specs?|specifications?|rated"
-                         r"|yesterday|ago|history|log)\b|\blast\s+(?:night|week|month|time)\b"
-                         r"|\bdid\s+(?:anyone|anybody|someone|somebody)\s+(?!leave\b|forget\b)|\bhow\s+many\s+times\b"
-                         r"|\bhow\s+long\s+(?:has|have)\b.*\bbeen\b|\bsince\s+when\b"
-                         r"|昨天|前天|上周|多少次|历史|记录|规格|额定|最大.{0,4}(?:支持|承受)"
-                         # secrets, how-to and what-is-it questions
-                         r"|\b(?:password|passcode|pin|code|combination)\b|密码|用的什么|什么(?:电池|灯泡)"
-                         r"|\bhow\s+(?:do|can|should|would)\s+(?:i|we|you|one)\b|\bwhat\s+(?:does|do)\b.*\bdo\W*$"
-                         r"|\bwhat\s+is\b.*\bfor\W*$|\bmean\b|^\W*(?:tell\s+me|talk)\s+about\b|\b(?:describe|explain)\b"
-                         r"|怎么(?:设置|用|使用|操作|安装|重置|复位)|如何(?:设置|使用|操作|安装|重置)|是干什么的|有什么用|介绍一下"
-                         r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年", re.IGNORECASE)
 
 
 class Interpreter:
@@ -91,10 +67,10 @@ class Interpreter:
     def _interpret(self, text: str, read_state: StateReader | None, result: Interpretation) -> None:
         if not text or not text.strip():
             raise Refusal("invalid", "empty request")
-        if grounding.is_injection(text):
+        if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
         norm = normalise_numbers(text.strip())
-        if grounding.is_advice(norm):
+        if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if grounding.is_schedule(norm):
             raise Refusal("unsupported", _NOT_IMMEDIATE)
@@ -260,7 +236,7 @@ class Interpreter:
             measured = {n for n, r in entry.resources.items() if not r.set_command}
             scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
                       for n, s in scores.items()}
-            if _NO_READING.search(clause.text):
+            if screening.asks_no_reading(clause.text):
                 return None   # who/why/where: no reading answers it
             readable = [r for r in entry.readable() if scores[r.name] > 0] or (
                 entry.readable() if scope == "named" else [])
