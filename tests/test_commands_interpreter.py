@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from app_service.commands.catalog import Catalog
 from app_service.commands.dataset import Dataset, actions_match, schema_valid
 from app_service.commands.interpreter import Interpreter
+from llm_tiny import smollm2_dir  # noqa: F401,F811  (fixture: installs the default model)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GREENHOUSE = os.path.join(HERE, "fixtures", "commands", "greenhouse")
@@ -261,15 +262,12 @@ def test_broken_model_never_breaks_the_request():
 
 
 @pytest.mark.slow
-def test_real_default_model_only_picks_catalog_candidates():
+def test_real_default_model_only_picks_catalog_candidates(smollm2_dir):  # noqa: F811
     """With the real default model a tie is decided by calibrated choice among catalog options; the
     output is valid by construction (one of the candidates, or a refusal)."""
-    from app_service.llm import LLMSettings
-    settings = LLMSettings.from_config({})
-    if not os.path.isdir(settings.resolved_model_dir()):
-        pytest.skip("default model not installed (edgex-llm-agent model install)")
     from app_service.llm import LanguageModel
-    model = LanguageModel(settings.resolved_model_dir())
+    model_dir, compute_type = smollm2_dir
+    model = LanguageModel(model_dir, compute_type=compute_type)
     try:
         catalog = _mixer()
         result = Interpreter(catalog, model, model_threshold=0.0).interpret(
