@@ -17,7 +17,8 @@ def free_port() -> int:
 
 def find_mosquitto() -> str | None:
     return shutil.which("mosquitto") or next(
-        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.path.exists(p)), None)
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.path.exists(p)),
+        None)
 
 
 class Broker:
@@ -46,7 +47,8 @@ class Broker:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise RuntimeError("mosquitto exited: " + self._proc.stderr.read().decode(errors="replace"))
+                error = self._proc.stderr.read().decode(errors="replace")
+                raise RuntimeError("mosquitto exited: " + error)
             try:
                 with socket.create_connection((self.host, self.port), timeout=0.2):
                     return self
@@ -82,3 +84,43 @@ def wait_until(condition, timeout: float = 10.0, interval: float = 0.05) -> bool
             return True
         time.sleep(interval)
     return bool(condition())
+
+
+class Listener:
+    """A plain paho subscriber on the test broker, collecting (topic, JSON-decoded payload)."""
+
+    def __init__(self, port: int, topic: str):
+        import json
+        import threading
+
+        import paho.mqtt.client as mqtt
+
+        self.messages: list = []
+        self.cond = threading.Condition()
+
+        def on_message(client, userdata, message):
+            with self.cond:
+                self.messages.append((message.topic, json.loads(message.payload)))
+                self.cond.notify_all()
+
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
+                                  client_id=f"listener-{free_port()}")
+        self.client.on_message = on_message
+        self.client.connect("127.0.0.1", port)
+        self.client.subscribe(topic)
+        self.client.loop_start()
+        time.sleep(0.2)
+
+    def has(self, predicate, timeout: float) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: any(predicate(t, m) for t, m in self.messages),
+                                      timeout)
+
+    def wait_for(self, predicate, timeout: float = 10):
+        """The first (topic, message) matching ``predicate``; fails the test after ``timeout``."""
+        assert self.has(predicate, timeout), self.messages[-5:]
+        return next((t, m) for t, m in self.messages if predicate(t, m))
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()

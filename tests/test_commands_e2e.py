@@ -4,22 +4,18 @@ over a real mosquitto with the embedded EdgeX stand-in holding our greenhouse bu
 import base64
 import json
 import os
-import threading
 import time
 import urllib.error
 import urllib.request
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
-from broker import free_port
 from app_service.config import ServiceSettings, load_configuration
 from app_service.edgex.dtos import Event, Reading
 from app_service.pipeline import Context
 from app_service.service import build_app
 from app_service.standin import StandIn
-from broker import wait_until
+from broker import Listener, free_port, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GREENHOUSE = os.path.join(ROOT, "tests", "fixtures", "commands", "greenhouse")
@@ -40,34 +36,6 @@ class FakeModel:
 
     def choose(self, prompt, options):
         raise AssertionError("the model is not needed for these requests")
-
-
-class Listener:
-    def __init__(self, port, topic):
-        self.messages, self.cond = [], threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                                  client_id=f"cmd-listener-{free_port()}")
-        self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", port)
-        self.client.subscribe(topic)
-        self.client.loop_start()
-        time.sleep(0.2)
-
-    def _on_message(self, client, userdata, message):
-        with self.cond:
-            self.messages.append((message.topic, json.loads(message.payload)))
-            self.cond.notify_all()
-
-    def wait_for(self, predicate, timeout=10):
-        with self.cond:
-            found = self.cond.wait_for(
-                lambda: any(predicate(t, m) for t, m in self.messages), timeout)
-            assert found, self.messages[-3:]
-            return next((t, m) for t, m in self.messages if predicate(t, m))
-
-    def close(self):
-        self.client.loop_stop()
-        self.client.disconnect()
 
 
 def payload_of(envelope):

@@ -3,17 +3,13 @@ import json
 import os
 import signal
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import cbor2
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
-from broker import free_port, wait_until
+from broker import Listener, free_port, wait_until
 from logged_process import LoggedProcess
 from app_service.config import ServiceSettings, load_configuration
 from app_service.errors import ConfigError
@@ -72,40 +68,6 @@ def standin(broker):
         yield s
 
 
-class Listener:
-    """A plain paho subscriber collecting (topic, decoded envelope)."""
-
-    def __init__(self, broker, topic):
-        self.messages = []
-        self.cond = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"listener-{free_port()}")
-        self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", broker.port)
-        self.client.subscribe(topic)
-        self.client.loop_start()
-        time.sleep(0.2)
-
-    def _on_message(self, client, userdata, message):
-        with self.cond:
-            self.messages.append((message.topic, json.loads(message.payload)))
-            self.cond.notify_all()
-
-    def has(self, predicate, timeout):
-        with self.cond:
-            return self.cond.wait_for(lambda: any(predicate(t, m) for t, m in self.messages),
-                                      timeout)
-
-    def wait_for(self, predicate, timeout=10):
-        with self.cond:
-            assert self.cond.wait_for(lambda: any(predicate(t, m) for t, m in self.messages),
-                                      timeout), self.messages[-5:]
-            return next((t, m) for t, m in self.messages if predicate(t, m))
-
-    def close(self):
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
 def get(port, path):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
         return json.loads(resp.read())
@@ -118,7 +80,7 @@ def test_service_runs_pipeline_publishes_telemetry_and_serves_rest(broker, stand
     settings = ServiceSettings.from_config(cfg, env=env)
     model = FakeModel()
     app = build_app(cfg, settings, env=env, model=model)
-    listener = Listener(broker, "edgex/#")
+    listener = Listener(broker.port, "edgex/#")
     app.start()
     try:
         assert app.bus.wait_connected(10)
@@ -301,7 +263,7 @@ def test_telemetry_envelope_follows_edgex_version(broker, standin, tmp_path, ver
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     settings = ServiceSettings.from_config(cfg, service_key=f"app-v{version}", env=env)
     app = build_app(cfg, settings, env=env, model=FakeModel(), features=())
-    listener = Listener(broker, f"edgex/telemetry/app-v{version}/#")
+    listener = Listener(broker.port, f"edgex/telemetry/app-v{version}/#")
     app.start()
     try:
         topic, envelope = listener.wait_for(lambda t, m: t.endswith("/MessagesReceived"))
@@ -322,7 +284,7 @@ def test_stop_drains_every_queued_event_before_the_bus_goes(broker, standin, tmp
     cfg = load_configuration(os.path.join(ROOT, "configuration.toml"), env=env)
     settings = ServiceSettings.from_config(cfg, env=env)
     app = build_app(cfg, settings, env=env, model=FakeModel(), features=("fake_feature",))
-    listener = Listener(broker, "edgex/agent-out/#")
+    listener = Listener(broker.port, "edgex/agent-out/#")
     app.start()
     sent = 0
     try:
