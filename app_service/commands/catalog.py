@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from . import lexicon
 from .numbers import normalise_numbers, profile_unit_family
+from .places import derived_place_spellings
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ _STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "wit
 _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
 _LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
+# a prefix two aliases of one device share names a place only when it ends like one (诊疗区)
+_ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台")
 _LABEL_NUMBER = re.compile(r"(?<![+\-\w])(-?\d+(?:\.\d+)?)\s*(?:k\b|%|°)?")
 
 
@@ -210,6 +213,7 @@ class Catalog:
         self.zh_words = self._zh_table()
         self.vocabulary = frozenset(w for e in self.entries.values() for w in e.words) | frozenset(
             t for e in self.entries.values() for r in e.resources.values() for t in r.tokens)
+        self.place_spellings = derived_place_spellings(self.places, set(self.vocabulary))
 
     @classmethod
     def from_store(cls, profiles: dict[str, Any], devices: dict[str, Any]) -> "Catalog":
@@ -248,12 +252,12 @@ class Catalog:
                 continue
             for i, (owner, first) in enumerate(aliases):
                 for other, second in aliases[i + 1:]:
-                    if other == owner:
-                        continue
                     size = 0
                     while size < min(len(first), len(second)) and first[size] == second[size]:
                         size += 1
-                    if size >= 2 and first[:size] not in lexicon.ZH_WORDS:
+                    place_like = other != owner or first[size - 1:size] in _ZH_PLACE_ENDS
+                    if size >= 2 and first[:size] not in lexicon.ZH_WORDS and place_like \
+                            and not re.fullmatch(r"\d+号", first[:size]):
                         table.setdefault(first[:size], [f"place:{place}"])
         for entry in self.entries.values():
             for alias in entry.aliases:

@@ -182,12 +182,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.places.add(place)
             clause.named_places.add(place)
             body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
-    for place in sorted(catalog.places | lexicon.EN_PLACES, key=len, reverse=True):
+    derived = catalog.place_spellings
+    for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
         pattern = rf"\b{re.escape(place)}s?\b"
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
-            known = {place} if place in catalog.places else catalog_places(place, catalog)
+            known = {place} if place in catalog.places else (
+                catalog_places(place, catalog) or derived.get(place, set()))
             if known:
                 clause.places.update(known)
                 clause.named_places.update(known if len(known) == 1 else ())

@@ -11,17 +11,31 @@ if TYPE_CHECKING:
     from .grounding import Clause
 
 
+GENERIC_PLACE_WORDS = ("room", "area", "zone", "hall", "space", "section")
+
+
 def numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
-    """'both rooms', 'the guest rooms': every catalog place named '<word> <number>' ("room 101")."""
+    """'both rooms', 'the guest rooms': every catalog place named '<words> <number>' ("room 101",
+    "exam room 2"); 'exam rooms 1 and 2': the ones listed."""
     heads: dict[str, set[str]] = {}
     for place in catalog.places:
-        match = re.fullmatch(r"([a-z]+) \d+", place)
+        match = re.fullmatch(r"([a-z]+(?: [a-z]+)*) \d+", place)
         if match:
             heads.setdefault(match.group(1), set()).add(place)
-    for head, places in heads.items():
-        # "both classrooms", "all the classroom lights": the plural or a quantifier says "every"
-        pattern = (rf"\b(?:[a-z]+\s+)?{head}s\b"
-                   rf"|\b(?:both|all|every|each)\s+(?:(?:of\s+)?the\s+)?{head}\b")
+    for head, places in sorted(heads.items(), key=lambda kv: -len(kv[0])):
+        listed = re.search(rf"\b{head}s?\s+(\d+(?:\s*(?:,|and|&|or)\s*\d+)+)\b", body)
+        if listed:
+            numbers = re.findall(r"\d+", listed.group(1))
+            named = {f"{head} {n}" for n in numbers}
+            clause.places.update(named & places)
+            clause.named_places.update(named & places)
+            clause.unknown_places.update(named - places)
+            clause.group = True
+            body = body[:listed.start()] + " " + body[listed.end():]
+            continue
+        # "both classrooms", "all (three) classroom lights": the plural or a quantifier says "every"
+        pattern = (rf"\b(?:[a-z]+\s+|\d+\s+)?{head}s\b"
+                   rf"|\b(?:both|all|every|each)\s+(?:(?:of\s+)?the\s+)?(?:\d+\s+)?{head}\b")
         if len(places) > 1 and re.search(pattern, body):
             clause.places.update(places)
             clause.group = True
@@ -41,3 +55,33 @@ def catalog_places(place: str, catalog: Catalog) -> set[str]:
     # "the entrance" where the catalog's place is "entrance hall"
     return {p for p in catalog.places
             if re.fullmatch(rf"{re.escape(place)} (?:hall|room|area|zone|space|floor)", p)}
+
+
+def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[str]]:
+    """Other ways people say a catalog place: another generic word ("waiting room" for the place
+    "waiting area"), its head noun ("terrace" for "rooftop terrace"), its distinctive first word
+    ("pharmacy" for "pharmacy cold room"), a numbered place without its middle ("exam 3" for
+    "exam room 3"). Only spellings that name exactly one place and no device or catalog place;
+    ``taken`` holds the device and resource words."""
+    found: dict[str, set[str]] = {}
+    for place in places:
+        tokens = place.split()
+        if len(tokens) < 2:
+            continue
+        spellings = set()
+        if tokens[-1] in GENERIC_PLACE_WORDS:
+            spellings.update(" ".join(tokens[:-1] + [w]) for w in GENERIC_PLACE_WORDS)
+            spellings.add(" ".join(tokens[:-1]))
+        elif not tokens[-1].isdigit():
+            spellings.add(tokens[-1])
+        else:
+            spellings.add(f"{tokens[0]} {tokens[-1]}")
+        if not tokens[0].isdigit():
+            spellings.add(tokens[0])
+        for spelling in spellings:
+            if len(spelling) > 3 and spelling not in places \
+                    and not {w for w in spelling.split() if not w.isdigit()} & taken:
+                found.setdefault(spelling, set()).add(place)
+    prefixes = {" ".join(p.split()[:-1]) for p in places if re.search(r" \d+$", p)}
+    return {s: ps for s, ps in found.items()
+            if len(ps) == 1 and s not in prefixes and s not in GENERIC_PLACE_WORDS}

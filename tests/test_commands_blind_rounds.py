@@ -1,0 +1,105 @@
+"""Generic mechanisms found by the fifth and sixth blind buildings (a clinic and a restaurant),
+each checked on a small made-up building of its own (names, rooms and words unlike the datasets')
+and by requests that must not act."""
+import pytest
+
+from app_service.commands.catalog import Catalog
+from app_service.commands.interpreter import Interpreter
+from app_service.device_profiles import parse_device, parse_profile
+
+
+def _res(name, value_type, rw="RW", description="", **props):
+    return {"name": name, "description": description,
+            "properties": {"valueType": value_type, "readWrite": rw, **props}}
+
+
+def _profile(name, resources, read="State", labels=()):
+    commands = [{"name": r["name"], "readWrite": "W",
+                 "resourceOperations": [{"deviceResource": r["name"]}]}
+                for r in resources if "W" in r["properties"]["readWrite"]]
+    commands.append({"name": read, "readWrite": "R", "resourceOperations": [
+        {"deviceResource": r["name"]} for r in resources if "R" in r["properties"]["readWrite"]]})
+    return {"name": name, "manufacturer": "T", "model": "M", "labels": list(labels),
+            "deviceResources": resources, "deviceCommands": commands}
+
+
+PROFILES = [
+    _profile("Wall-Dimmer", [
+        _res("Relay", "Bool", description="true = light on, false = light off"),
+        _res("Output", "Uint8", description="output level", units="%", minimum=0, maximum=100)],
+        labels=["lighting"]),
+    _profile("Kiln-Controller", [
+        _res("Firing", "Bool", description="write true to begin the firing schedule, false to "
+                                           "terminate it; reads true while firing"),
+        _res("Kiln", "Float32", "R", units="°C", minimum=0, maximum=1300)]),
+    _profile("Page-Point", [
+        _res("PageOn", "Bool", description="true = a page is sounding, false = quiet. Writing "
+                                           "false clears the page; writing true summons a porter"),
+        _res("Loudness", "Uint8", description="0 = silent, 8 = loudest", minimum=0, maximum=8)]),
+]
+DEVICES = [
+    ("reading-area-dimmer", "Wall-Dimmer", "room:reading-area", []),
+    ("garden-dimmer", "Wall-Dimmer", "area:rooftop-garden", []),
+    ("studio-1-dimmer", "Wall-Dimmer", "room:craft-studio-1", ["alias:1号工作室灯"]),
+    ("studio-2-dimmer", "Wall-Dimmer", "room:craft-studio-2", []),
+    ("studio-3-dimmer", "Wall-Dimmer", "room:craft-studio-3", []),
+    ("kiln", "Kiln-Controller", "room:pottery-workroom", ["alias:陶艺室窑炉", "alias:陶艺室电窑"]),
+    ("porter-page-1", "Page-Point", "room:craft-studio-1", ["alias:1号呼叫点"]),
+    ("porter-page-2", "Page-Point", "room:craft-studio-2", []),
+]
+STATE = {name: {"Relay": "true", "Output": "50"} for name, profile, _, _ in DEVICES
+         if profile == "Wall-Dimmer"}
+
+
+@pytest.fixture(scope="module")
+def studio():
+    profiles = {p["name"]: parse_profile(p, "test") for p in PROFILES}
+    devices = {name: parse_device({"name": name, "profileName": profile, "serviceName": "s",
+                                   "labels": [place, *aliases],
+                                   "protocols": {"other": {"Address": "1"}}}, "test")
+               for name, profile, place, aliases in DEVICES}
+    catalog = Catalog.from_store(profiles, devices)
+    interpreter = Interpreter(catalog)
+    run = lambda text: interpreter.interpret(text, lambda d, c: STATE[d])  # noqa: E731
+    run.catalog = catalog
+    return run
+
+
+def _set(device, command, value):
+    return {"device": device, "command": command, "method": "set", "values": {command: value}}
+
+
+def _actions(result):
+    return sorted(([a.to_dict() for a in result.actions]), key=lambda a: (a["device"], a["command"]))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # another generic place word: "reading room" for the place "reading area"
+    ("dim the reading room lights to 30 percent", [_set("reading-area-dimmer", "Output", "30")]),
+    # the head noun alone: "garden" for "rooftop garden"
+    ("garden lights to 60 percent", [_set("garden-dimmer", "Output", "60")]),
+    # numbered places listed, or counted, or said without their middle word
+    ("craft studios 1 and 3 lights off",
+     [_set("studio-1-dimmer", "Relay", "false"), _set("studio-3-dimmer", "Relay", "false")]),
+    ("turn off the lights in all three craft studios",
+     [_set(f"studio-{n}-dimmer", "Relay", "false") for n in (1, 2, 3)]),
+    ("set the light in craft 2 to 40 percent", [_set("studio-2-dimmer", "Output", "40")]),
+])
+def test_places_said_another_way(studio, text, expected):
+    assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "dim the reading room lights",                    # no amount: vague, so a relative change
+])
+def test_place_said_another_way_never_widens_to_every_device(studio, text):
+    devices = {a["device"] for a in _actions(studio(text))}
+    assert devices <= {"reading-area-dimmer"}
+
+
+def test_chinese_place_spellings_from_aliases(studio):
+    places = {w: k for w, k in studio.catalog.zh_words.items() if k[0].startswith("place:")}
+    # two aliases of one device share a prefix that ends like a place (室, 区, 房 …)
+    assert places["陶艺室"] == ["place:pottery workroom"]
+    # a shared "1号" is a number, not a place
+    assert "1号" not in places
