@@ -103,3 +103,22 @@ def test_chinese_place_spellings_from_aliases(studio):
     assert places["陶艺室"] == ["place:pottery workroom"]
     # a shared "1号" is a number, not a place
     assert "1号" not in places
+
+
+@pytest.mark.parametrize("text", [
+    "turn on the loom in craft studio 1",
+    "is the tablet in the reading area on?",
+    "switch the espresso machine off in the pottery workroom",
+    "set the easel in craft studio 2 to 5",
+])
+def test_a_thing_no_device_is_refused_even_where_the_place_matches(studio, text):
+    result = studio(text)
+    assert result.actions == [] and result.refusal == "unknown_device"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("turn off the lights in craft studio 2 please", [_set("studio-2-dimmer", "Relay", "false")]),
+    ("a bit brighter in the reading area please", [_set("reading-area-dimmer", "Output", "60")]),
+])
+def test_known_things_and_fillers_in_a_place_still_act(studio, text, expected):
+    assert _actions(studio(text)) == expected

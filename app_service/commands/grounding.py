@@ -124,6 +124,7 @@ class Clause:
     relative_amount: bool = False     # an amount introduced by "by" or with a comparative
     absolute_marker: bool = False     # "to N", "at N", 调到/设成
     excluded: "Clause | None" = None
+    heads: set[str] = field(default_factory=set)          # last word after a determiner
 
     @property
     def devices_named(self) -> bool:
@@ -247,6 +248,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     body = blanked
+    clause.heads = {m.group(1) for m in _NOUN_HEAD.finditer(body)
+                    if m.group(1) not in _NOT_NOUNS | _NOT_HEADS
+                    and not m.group(1).endswith(("ing", "ed"))}
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
@@ -355,6 +359,13 @@ _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and"
               "down", "off", "is", "are", "set", "speed", "number", "no"}
 
 
+# "the x ray viewer in …": the word that ends a determiner's phrase names the thing meant
+_NOUN_HEAD = re.compile(
+    r"\b(?:the|my|our|your|this|that|these|those|a|an)\s+(?:[a-z0-9]+[\s-]+){0,3}?([a-z]+)"
+    r"(?=\s*(?:$|[?.!,]|\b(?:in|on|at|to|for|of|from|by|with|and|or|off|up|down|out|please|now"
+    r"|is|are|was|were|then|but|so|too|again|back|a|an|the|all|fully|completely|halfway)\b))")
+_NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
+              "already", "instead", "first", "asap", "quickly"}
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"

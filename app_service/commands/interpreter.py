@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any, Callable
 
-from . import grounding, screening
+from . import grounding, lexicon, screening
 from .catalog import Catalog, Entry, Resource
 from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
@@ -20,7 +20,7 @@ from .clauses import clause_pieces
 from .grounding import Clause
 from .selection import named_devices, settle_named_refusals
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
-from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
+from .numbers import convert, find_quantities, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,27 @@ _INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", 
 # switches that pick a way of working, not whether the device works: "turn off the UPS" is not
 # "EcoMode false"; only their own name sets them
 _MODE_SWITCHES = {"mode", "eco"}
+
+
+# nouns that name no thing ("a bit", "the moment", "the way", "degrees")
+_GENERIC_NOUNS = {"bit", "little", "notch", "touch", "tad", "moment", "way", "right", "left", "more",
+                  "less", "level", "main", "rest", "lot", "one", "ones", "thing", "things", "place",
+                  "room", "area", "zone", "space", "side", "time", "minute", "second", "reading",
+                  "readings", "status", "state", "setting", "settings", "value", "values", "mode",
+                  "max", "maximum", "min", "minimum", "middle", "half", "top", "bottom", "same",
+                  "other", "default", "normal", "usual", "current", "number", "amount", "unit"}
+
+
+def _unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
+    """A noun no catalog word, unit, value or generic word accounts for."""
+    keys = set(lexicon.canon(head)) | {head, lexicon.stem(head)}
+    if keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
+            q.unit is not None for q in find_quantities("1 " + head)):
+        return False
+    said_of = {w for e in devices for r in e.resources.values()
+               for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
+               | set(r.description_words)}
+    return not keys & {w.lower() for w in said_of}
 
 
 class Interpreter:
@@ -143,6 +164,12 @@ class Interpreter:
             if standalone:
                 raise Refusal("unrelated", _NOTHING)
             return None
+        if scope == "place":
+            unknown = {h for h in clause.heads if _unknown_thing(h, candidates, catalog)}
+            if unknown:
+                # "turn on the X-ray viewer in exam room 2": a thing no device there is, never
+                # whatever else is in the room
+                raise Refusal("unknown_device", f"there is no {sorted(unknown)[0]} there")
         if scope == "place" and not standalone and not (
                 clause.question or clause.actions or clause.quantities or clause.up or clause.down
                 or clause.complaint or clause.multiplier is not None or clause.extreme
