@@ -122,3 +122,31 @@ def test_a_thing_no_device_is_refused_even_where_the_place_matches(studio, text)
 ])
 def test_known_things_and_fillers_in_a_place_still_act(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the Bool's description says what writing true/false does; the request's verb picks it
+    ("terminate the kiln firing", [_set("kiln", "Firing", "false")]),
+    ("begin the kiln firing", [_set("kiln", "Firing", "true")]),
+    ("clear the porter page in craft studio 2", [_set("porter-page-2", "PageOn", "false")]),
+    ("summon a porter in craft studio 1", [_set("porter-page-1", "PageOn", "true")]),
+    ("clear every porter page",
+     [_set("porter-page-1", "PageOn", "false"), _set("porter-page-2", "PageOn", "false")]),
+])
+def test_verbs_the_profile_describes(studio, text, expected):
+    assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("description, verbs", [
+    ("write true to start the program, false to abort a running cycle",
+     {"start": True, "abort": False}),
+    ("true = a call is active, false = no call. Writing false cancels (resets) the call",
+     {"active": True, "cancel": False, "reset": False}),
+    ("true = music playing, false = stopped", {"play": True, "stop": False}),
+    ("true = light on, false = light off", {}),     # the same word on both sides says nothing
+])
+def test_described_verbs(description, verbs):
+    from app_service.commands.verbs import described_verbs
+    found = described_verbs(description)
+    assert {w: found[w] for w in verbs if w in found} == verbs
+    assert "light" not in found

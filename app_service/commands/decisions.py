@@ -10,6 +10,7 @@ from typing import Any, Callable
 from .catalog import Entry, Resource
 from .grounding import Clause
 from .lexicon import canon, stem
+from .verbs import describes
 from .numbers import (convert, edgex_string, precision_for, profile_unit_family,
                       round_half_away)
 
@@ -115,6 +116,7 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
                    or concept in " ".join(r.allowed).lower()
                    or r.tokens & said_stems or {a.lower() for a in r.allowed} & said_stems
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
+                   or describes(r, said)
                    for r in entry.resources.values())
         if not have and not entry.words & (said_stems | {concept}):   # "the music player" names it
             raise Refusal("unsupported", f"{entry.name} has no {concept} control")

@@ -19,6 +19,7 @@ from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
 from .clauses import clause_pieces
 from .grounding import Clause
 from .selection import named_devices, settle_named_refusals
+from .verbs import described_switch
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
 from .numbers import convert, find_quantities, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
@@ -304,6 +305,12 @@ class Interpreter:
         numeric = [r for r in entry.writable() if r.is_numeric]
         quantity = clause.quantities[0] if clause.quantities else None
         switch = clause.actions & {"on", "off"}
+        described = described_switch(entry, clause.text, clause.actions,
+                                     self.catalog.vocabulary) if quantity is None else None
+        if described is not None:
+            # "abort the cycle", "cancel the call": the profile says what the verb writes
+            return Candidate(entry, [set_bool_action(entry, *described)],
+                             1.5 + scores[described[0].name])
         said_bool = [r for r in entry.writable() if r.is_bool and r.tokens & clause.raw_words
                      and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
         verb = re.match(r"(?:please\s+)?([a-z]+)", clause.text.strip())

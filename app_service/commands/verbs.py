@@ -1,0 +1,81 @@
+"""Verbs a profile gives meaning to (pure): a Bool's description says what writing true or false
+does ("write true to start the program, false to abort", "writing false cancels (resets) the
+call"), so "abort the cycle", "cancel the call", "reset every call" pick the value from the
+profile, not from a word list of this building."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .catalog import Entry, Resource
+from .lexicon import stem
+
+# everyday Chinese verbs → the English verb a description would use
+ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置": "reset", "中止": "abort",
+            "终止": "abort", "放弃": "abort", "启动": "start", "开始": "start", "呼叫": "call",
+            "暂停": "pause", "恢复": "resume", "继续": "resume", "静音": "silence", "消音": "silence",
+            "触发": "trigger", "确认": "acknowledge", "清除": "clear"}
+_FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
+           "or", "no", "not", "writing", "write", "written", "set", "value", "from", "by", "this",
+           "that", "its", "reads", "read", "with", "for", "in", "on", "off"}
+
+
+def word_forms(word: str) -> set[str]:
+    """'cancels' → {cancels, cancel}; 'silenced' → {silenced, silence, silenc}."""
+    word = word.lower()
+    forms = {word, stem(word)}
+    if word.endswith("ed"):
+        forms.update({word[:-1], word[:-2]})
+        if len(word) > 4 and word[-3] == word[-4]:
+            forms.add(word[:-3])   # stopped → stop
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("ing"):
+        forms.update({word[:-3], word[:-3] + "e"})
+    return {f for f in forms if len(f) > 2}
+
+
+@lru_cache(maxsize=1024)
+def described_verbs(description: str) -> dict[str, bool]:
+    """Words said only on the true side or only on the false side of a Bool's description."""
+    sides: dict[bool, set[str]] = {True: set(), False: set()}
+    side = None
+    for token in re.findall(r"[a-z]+|[.;]", description.lower()):
+        if token in ("true", "false"):
+            side = token == "true"
+        elif token in ".;":
+            side = None
+        elif side is not None and token not in _FILLER:
+            sides[side].update(word_forms(token))
+    return {**{w: True for w in sides[True] - sides[False]},
+            **{w: False for w in sides[False] - sides[True]}}
+
+
+def clause_verbs(text: str) -> set[str]:
+    """The verb that starts an English request, or the everyday Chinese verbs said."""
+    first = re.match(r"(?:(?:please|now|then|just|also|and)\s+)*([a-z]+)", text.strip().lower())
+    verbs = word_forms(first.group(1)) if first else set()
+    verbs.update(english for zh, english in ZH_VERBS.items() if zh in text)
+    return verbs
+
+
+def described_switch(entry: Entry, text: str, actions: set[str],
+                     nouns: frozenset[str]) -> tuple[Resource, bool] | None:
+    """The one writable Bool whose description gives the request's verb a value. ``nouns``
+    (the catalog's device and resource words) never act as verbs ("kitchen light off"), and a
+    value must agree with an on/off said as well."""
+    verbs = clause_verbs(text) - nouns
+    found = {(res.name, truth) for res in entry.writable() if res.is_bool
+             for word, truth in described_verbs(res.description).items() if word in verbs}
+    if len(found) != 1:
+        return None
+    name, truth = found.pop()
+    if ("on" in actions and not truth) or ("off" in actions and truth):
+        return None
+    return entry.resources[name], truth
+
+
+def describes(res: Resource, words: set[str]) -> bool:
+    """The description gives one of these verbs a meaning (so "reset" is a capability it has)."""
+    return bool(res.is_bool and set(described_verbs(res.description))
+                & {f for w in words for f in word_forms(w)})
