@@ -40,7 +40,7 @@ def deep_size(obj) -> int:
     size = sys.getsizeof(obj)
     if hasattr(obj, "__slots__"):
         size += sum(sys.getsizeof(getattr(obj, name)) for name in obj.__slots__
-                    if name not in ("settings",))
+                    if name not in ("settings", "state"))  # settings: shared; state: counted apart
     return size
 
 

@@ -23,7 +23,8 @@ from nab_eval import run  # noqa: E402
 from nab_scoring import score_corpus  # noqa: E402
 
 GRID = {
-    "novelty_levels": (0, 4, 5, 6),
+    "season_spread": (0.0, 0.3, 0.5),
+    "novelty_levels": (0, 5),
     "weekend_split": (False, True),
     "min_std": (0.085, 0.1, 0.115),
     "fire_level": (0.25, 0.3, 0.35),

@@ -35,6 +35,8 @@ def test_overrides_resource_beats_profile_beats_section():
     ({"Detector": {"Refractory": -1}}, "AnomalyDetection.Detector.Refractory"),
     ({"Detector": {"Bogus": 1}}, "AnomalyDetection.Detector.Bogus"),
     ({"Detector": {"NoveltyLevels": 17}}, "AnomalyDetection.Detector.NoveltyLevels"),
+    ({"Detector": {"SeasonSpread": 1.5}}, "AnomalyDetection.Detector.SeasonSpread"),
+    ({"Detector": {"SeasonSpreadAlpha": 2}}, "AnomalyDetection.Detector.SeasonSpreadAlpha"),
     ({"Overrides": {"P": {"Treshold": 0.2}}}, "AnomalyDetection.Overrides.P.Treshold"),
     ({"Overrides": {"P": {"Threshold": 2}}}, "AnomalyDetection.Overrides.P.Threshold"),
     ({"SnapshotInterval": "soon"}, "AnomalyDetection.SnapshotInterval"),

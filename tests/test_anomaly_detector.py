@@ -222,6 +222,48 @@ def test_time_of_day_profile_flags_a_normal_value_at_the_wrong_hour(season_bins,
     assert first_flag(scores[400:onset]) is None
 
 
+def busy_hour_days(seed, days=21, quiet_day=19):
+    """A regular daily wave, except that a nightly job (02:00-05:00) adds a smooth bump of a
+    different height every night (none on ``quiet_day``)."""
+    rnd = random.Random(seed)
+    values = []
+    for i in range(days * 288):
+        slot = i % 288
+        if slot == 0:
+            height = 0.0 if i // 288 == quiet_day else rnd.uniform(0, 20)
+        value = 50 + 10 * math.sin(2 * math.pi * slot / 288) + rnd.gauss(0, 0.3)
+        if 24 <= slot < 60:
+            value += height * math.sin(math.pi * (slot - 24) / 36)
+        values.append(value)
+    return values
+
+
+@pytest.mark.parametrize("spread,most_busy_flags,fewest_calm_hits", [
+    (0.3, 50, 5),     # the busy hour's own usual error: fewer false flags, calm hours sharper
+    (0.0, None, 0),   # one error size for the whole day: the busy hours set it for all
+])
+def test_time_of_day_spread_learns_which_hours_are_busy(spread, most_busy_flags,
+                                                         fewest_calm_hits):
+    # Over 10 streams: flags while the nightly job varies (days 5-18), and whether the same
+    # bump at 14:00-17:00 on a night without the job (day 19) is flagged.
+    busy_flags = calm_hits = 0
+    midnight = 1.7e9 - 1.7e9 % 86400
+    for seed in range(10):
+        values = busy_hour_days(seed)
+        day = 19 * 288
+        for i in range(day + 168, day + 204):
+            values[i] += 10 * math.sin(math.pi * (i - day - 168) / 36)
+        scores = run(values, StreamDetector(DetectorSettings(season_spread=spread)),
+                     start=midnight)
+        busy_flags += sum(s >= FLAG for s in scores[5 * 288:day])
+        calm_hits += max(scores[day + 168:day + 204]) >= FLAG
+    if most_busy_flags is None:
+        assert busy_flags > 65 and calm_hits <= 2, (busy_flags, calm_hits)
+    else:
+        assert busy_flags <= most_busy_flags and calm_hits >= fewest_calm_hits, (
+            busy_flags, calm_hits)
+
+
 @pytest.mark.parametrize("levels,flagged", [(5, True), (0, False)])
 def test_a_jump_never_seen_between_two_usual_levels_is_flagged(levels, flagged):
     # A smooth wave only ever steps between neighbouring parts of its range; one step from

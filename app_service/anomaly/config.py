@@ -71,6 +71,7 @@ class AnomalySettings:
 
 # novelty_levels ** 2 bits of state per stream: 16 levels keep it within the 2 KB budget
 _INT_MAXIMA = {"novelty_levels": 16}
+_FLOAT_MAXIMA = {"season_spread": 1.0, "season_spread_alpha": 1.0}   # a weight, an EWMA rate
 
 
 def _camel(name: str) -> str:
@@ -92,7 +93,8 @@ def _detector(sec: Mapping[str, Any], path: str) -> DetectorSettings:
             values[name] = get_int(sec, key, path, default, minimum=0,
                                    maximum=_INT_MAXIMA.get(name))
         else:
-            values[name] = get_float(sec, key, path, default, minimum=0.0)
+            values[name] = get_float(sec, key, path, default, minimum=0.0,
+                                     maximum=_FLOAT_MAXIMA.get(name))
     return DetectorSettings(**values)
 
 

@@ -1,15 +1,16 @@
 """Streaming anomaly detector for one numeric (device, resource) stream.
 
 Every reading costs O(1) arithmetic on a fixed set of floats (no buffers), so a stream's state
-is about 1.4 KB and snapshots to a flat list. The score in [0, 1] is the largest of:
+is about 1.9 KB in memory and snapshots to a flat list. The score in [0, 1] is the largest of:
 
 * limit     -- the value is outside the device profile's minimum/maximum: 1.0 at once;
 * range     -- after warm-up, a value beyond the range learned so far (plus a tolerance);
 * novelty   -- a jump between two levels of the learned range (a 5 x 5 grid of the previous
                and the current reading) that the stream has never made before;
 * surprise  -- prediction errors of three channels: the last value (rate of change), a slow
-               EWMA (level) and a time-of-day profile, each normalised by its usual size into a
-               raw surprise, then HTM's anomaly likelihood per channel: a short average of the
+               EWMA (level) and a time-of-day profile, each normalised by its usual size (for
+               the time of day partly that half-hour's own: busy hours vary more) into a raw
+               surprise, then HTM's anomaly likelihood per channel: a short average of the
                raw surprise against that channel's own long-run Gaussian, log-scaled;
 * stuck     -- the value has not changed for longer than any run seen while learning;
 
@@ -56,6 +57,8 @@ class DetectorSettings:
     season_bins: int = 48             # time-of-day profile: bins per period (0 = off) ...
     season_alpha: float = 0.2         # ... each bin an EWMA of the values that fell in it
     season_period: float = 86400.0    # seconds (readings need timestamps)
+    season_spread: float = 0.3        # weight of each bin's own usual error size against the
+    season_spread_alpha: float = 0.05  # stream's overall one (0 = off); its EWMA rate
     weekend_split: bool = True        # separate time-of-day profiles for Sat/Sun (UTC days)
 
 
@@ -64,7 +67,7 @@ class StreamState:
 
     __slots__ = ("n", "last", "fast", "slow", "fast_scale", "slow_scale", "channels", "lo", "hi",
                  "run", "longest_run", "quiet", "last_time",
-                 "interval", "stuck_fired", "season", "season_scale", "seen")
+                 "interval", "stuck_fired", "season", "season_scale", "seen", "spread")
 
     def __init__(self) -> None:
         self.n = 0
@@ -83,10 +86,14 @@ class StreamState:
         self.season: array | None = None   # allocated on the first timestamped reading
         self.season_scale = 0.0
         self.seen = 0    # bit set of the transition cells visited (novelty_levels ** 2 bits)
+        # usual time-of-day error per bin (weekday and weekend bins share one): float32, as a
+        # scale needs no more precision and the 2 KB bound has no room for doubles
+        self.spread: array | None = None
 
     def to_list(self) -> list:
-        """JSON values: arrays as base64 of their float64 bytes (exact, compact), non-finite
-        floats as null (standard JSON; restored to the fresh state's inf / NaN)."""
+        """JSON values: arrays as base64 of their bytes (exact, compact; float64, the spread
+        float32), non-finite floats as null (standard JSON; restored to the fresh state's
+        inf / NaN)."""
         return [base64.b64encode(v.tobytes()).decode() if isinstance(v, array)
                 else _finite_or_none(v) for v in (getattr(self, n) for n in self.__slots__)]
 
@@ -98,7 +105,7 @@ class StreamState:
         for name, value in zip(cls.__slots__, values):
             if name in _ARRAY_FIELDS:
                 if value is not None:
-                    raw = array("d")
+                    raw = array(_ARRAY_FIELDS[name])
                     raw.frombytes(base64.b64decode(value, validate=True))
                     value = raw
             elif value is None:
@@ -115,7 +122,8 @@ def _finite_or_none(value):
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-_ARRAY_FIELDS = {"season", "channels"}
+_ARRAY_FIELDS = {"season": "d", "channels": "d", "spread": "f"}
+_FLOAT32_MAX = 3.4e38
 _INT_FIELDS = {"n", "run", "longest_run", "quiet", "stuck_fired", "seen"}
 
 
@@ -208,7 +216,23 @@ class StreamDetector:
             if expected == expected:
                 err = abs(value - expected)
                 scale = st.season_scale or err
-                raw_season = 1.0 - math.exp(-gain * err / scale) if scale > 0 else 0.0
+                usual = scale
+                weight = s.season_spread
+                if weight:
+                    # Some hours are busier than others (rush hour, a nightly backup): what is
+                    # a usual error at this time of day, shrunk towards the stream's overall one
+                    # because a bin learns from few readings.
+                    spread = st.spread
+                    if spread is None or len(spread) != bins:
+                        spread = st.spread = array("f", [math.nan]) * bins
+                    own = spread[b % bins]
+                    if own == own:
+                        usual = weight * own + (1.0 - weight) * scale
+                        own += s.season_spread_alpha * (err - own)
+                    else:
+                        own = scale
+                    spread[b % bins] = own if own < _FLOAT32_MAX else _FLOAT32_MAX
+                raw_season = 1.0 - math.exp(-gain * err / usual) if usual > 0 else 0.0
                 st.season_scale = scale + a * (err - scale)
                 seasonal = _likelihood(channels, 6, raw_season, sa, la, floor)
                 if seasonal > score:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .detector import DetectorSettings, StreamDetector, StreamState
 
 log = logging.getLogger(__name__)
-SNAPSHOT_VERSION = 3   # 3: StreamState gained the novelty bit set (`seen`)
+SNAPSHOT_VERSION = 4   # 3: the novelty bit set (`seen`); 4: the time-of-day `spread`
 
 
 @dataclass(frozen=True)
