@@ -1,9 +1,12 @@
 """Generic mechanisms found by the fifth and sixth blind buildings (a clinic and a restaurant),
 each checked on a small made-up building of its own (names, rooms and words unlike the datasets')
 and by requests that must not act."""
+import os
+
 import pytest
 
 from app_service.commands.catalog import Catalog
+from app_service.commands.dataset import Dataset
 from app_service.commands.interpreter import Interpreter
 from app_service.device_profiles import parse_device, parse_profile
 
@@ -150,3 +153,63 @@ def test_described_verbs(description, verbs):
     found = described_verbs(description)
     assert {w: found[w] for w in verbs if w in found} == verbs
     assert "light" not in found
+
+
+def test_profile_head_noun_repeated_by_a_label_names_the_device():
+    profiles = {p["name"]: parse_profile(p, "test") for p in [
+        _profile("Bench-Centrifuge", [_res("Spin", "Bool")], labels=["centrifuge", "lab"]),
+        _profile("Glaze-Extractor", [_res("Fan", "Bool")], labels=["ventilation"])]}
+    devices = {n: parse_device({"name": n, "profileName": p, "serviceName": "s",
+                                "labels": ["room:lab"], "protocols": {"other": {"Address": "1"}}},
+                               "test")
+               for n, p in [("spinner-1", "Bench-Centrifuge"), ("booth-2", "Glaze-Extractor")]}
+    catalog = Catalog.from_store(profiles, devices)
+    assert "centrifuge" in catalog.entries["spinner-1"].words
+    # a head noun no label confirms stays out ("the extractor" may be another device's part)
+    assert not {"extractor", "extract"} & catalog.entries["booth-2"].words
+
+
+CLINIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "commands",
+                      "blind-clinic")
+
+
+@pytest.fixture(scope="module")
+def clinic():
+    dataset = Dataset.load(CLINIC)
+    interpreter = Interpreter(dataset.catalog)
+    return lambda text: interpreter.interpret(text, lambda d, c: dataset.state[d])
+
+
+def _get(device, command):
+    return {"device": device, "command": command, "method": "get"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a state word in a question names the state ("locked" reads the strike)
+    ("is the staff entrance door locked?", [_get("staff-entrance-door", "AccessStatus")]),
+    # "read me …" asks
+    ("read me the vaccine fridge", [_get("vaccine-fridge", "CabinetStatus")]),
+    # "fully"/"completely" with a direction is the end of the range
+    ("raise the exam room 1 blind fully", [_set("exam-room-1-shade", "LiftPercent", "100")]),
+    ("lower the exam room 1 blind completely", [_set("exam-room-1-shade", "LiftPercent", "0")]),
+    # 拉上去 pulls up (open), 拉上 draws shut
+    ("把一号诊室的百叶窗拉上去", [_set("exam-room-1-shade", "LiftPercent", "100")]),
+    ("把一号诊室的百叶窗拉上", [_set("exam-room-1-shade", "LiftPercent", "0")]),
+    # everyday words for kinds and states: steriliser, silence = mute, 呼叫 + 护士
+    ("start the steriliser", [_set("autoclave", "CycleRun", "true")]),
+    ("silence the vaccine fridge alarm", [_set("vaccine-fridge", "AlarmSilenced", "true")]),
+    ("呼叫二号诊室的护士", [_set("nurse-call-exam-2", "CallActive", "true")]),
+    ("看一下冷库记录仪", [_get("cold-room-logger", "Readings")]),   # 记录仪 is no 记录 (history)
+])
+def test_clinic_phrasings(clinic, text, expected):
+    assert _actions(clinic(text)) == sorted(expected, key=lambda a: (a["device"], a["command"]))
+
+
+@pytest.mark.parametrize("text", [
+    "change exam room 3's call priority to urgent",     # read-only, whatever "call" says
+    "把三号诊室呼叫的优先级改成普通",
+    "把一号诊室的百叶窗收起",          # 收起 rolls a blind up but an awning in: no safe reading
+    "turn on the ultrasound in exam room 1",
+])
+def test_clinic_requests_that_must_not_act(clinic, text):
+    assert clinic(text).actions == []

@@ -98,6 +98,8 @@ def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], .
         for word in words:
             if word not in {"is", "k", "the", "a", "an", "to", "of", "and"}:
                 keys.add({"halfway": "half"}.get(word, lexicon.stem(word)))
+                if word.endswith("ed") and len(word) > 5:
+                    keys.add(word[:-2])    # "retracted" is what "retract" does
                 keys.update(k for k in lexicon.canon(word) if k in _LABEL_VERBS)
         if keys:
             labels.append((frozenset(keys), float(numbers[0].group(1))))
@@ -129,11 +131,16 @@ def _build_entry(device: Any, profile: Any) -> Entry:
             ids.add(token)
         elif token not in place_tokens and token not in _STOPWORDS:
             words.update(_device_word(token))
-    # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels.
-    for token in lexicon.split_name(profile.name)[-1:] + [lab.lower() for lab in profile.labels]:
+    # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels;
+    # a head noun the labels repeat ("Steam-Sterilizer", label sterilizer) whatever it is
+    labels = [lab.lower() for lab in profile.labels]
+    for token in lexicon.split_name(profile.name)[-1:] + labels:
         for key in lexicon.canon(token):
             if key in lexicon.DEVICE_KINDS:
                 words.add(key)
+    head = lexicon.split_name(profile.name)[-1:]
+    if head and head[0] in labels:
+        words.update(_device_word(head[0]))
     if words & {"thermostat", "hvac"} or "hvac" in {lab.lower() for lab in profile.labels}:
         words.add("aircon")   # people call the unit a thermostat drives "the AC" / 空调
     for alias in aliases:

@@ -264,7 +264,8 @@ def _only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
 
 
 _OPENING_WORDS = {"open", "opening", "position", "close", "closed", "aperture", "valve", "blind",
-                  "cover", "shade", "damper", "vent", "louver", "shutter", "curtain"}
+                  "cover", "shade", "damper", "vent", "louver", "shutter", "curtain", "awning",
+                  "extension", "extended", "canopy"}
 
 
 def opening_value(entry: Entry, clause: Clause) -> Candidate | None:

@@ -14,6 +14,7 @@ from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .places import catalog_places, numbered_places
+from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SCHEDULE = re.compile(
@@ -33,6 +34,7 @@ _ENERGY_TOTAL = re.compile(
     r"|in\s+total|last\s+(?:week|month|year))\b|用了多少电|耗了多少电|总共用")
 _QUESTION_START = re.compile(
     r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any"
+    r"|read(?:\s+(?:me|out))?"
     r"|tell\s+me|"
     r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report"
     r"|let\s+me\s+know"
@@ -66,10 +68,11 @@ EN_ACTIONS = [
     (r"\bclose\b|\bshut\b|\bclosed\b|\bdraw\b|\blower\b|\bpull\s+down\b", "close"),
 ]
 ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|把.*锁$", "lock"),
-              (r"打开|拉开|开启|升起", "open"), (r"关上|拉上|合上", "close"),
+              (r"打开|拉开|开启|升起|[拉升收卷]上去|拉起|放出|伸出|展开", "open"),
+              (r"关上|拉上(?!去)|合上", "close"),
               (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来|通电|上电", "on"),
               (r"断电|关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
-              (r"拉上|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
+              (r"拉上(?!去)|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
 _UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?down\b)|boost"
                  r"|brighter|brighten|warmer|hotter"
                  r"|faster"
@@ -244,6 +247,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
                 clause.aliases.add(device)
+    clause.raw_words.update(english for zh, english in ZH_VERBS.items() if zh in body)
     if re.search(r"(?:取消|解除)[^，,。；;]*静音", body):
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
@@ -331,6 +335,13 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
+    if _EXTEND.search(imperative):
+        clause.raw_words.add("extend")
+        clause.actions.discard("off")    # "roll the awning out" is no "out" = off
+        clause.actions.add("open")
+    if _RETRACT.search(imperative):
+        # 收起 rolls a blind up but an awning in: only a value described as retracted fits
+        clause.raw_words.add("retract")
     particles = {m.group(1) for m in re.finditer(
         r"\b(off|on(?!\s+(?:the|a|an|my|our|its|this|that|each|every|both|all)\b))\b",
         imperative)}
@@ -366,6 +377,8 @@ _NOUN_HEAD = re.compile(
     r"|is|are|was|were|then|but|so|too|again|back|a|an|the|all|fully|completely|halfway)\b))")
 _NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
               "already", "instead", "first", "asap", "quickly"}
+_EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
+_RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"

@@ -39,6 +39,7 @@ _INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", 
 # switches that pick a way of working, not whether the device works: "turn off the UPS" is not
 # "EcoMode false"; only their own name sets them
 _MODE_SWITCHES = {"mode", "eco"}
+_STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
 
 
 # nouns that name no thing ("a bit", "the moment", "the way", "degrees")
@@ -262,6 +263,12 @@ class Interpreter:
             asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
             strength = max((scores[r.name] for r in entry.readable()), default=0)
             measured = {n for n, r in entry.resources.items() if not r.set_command}
+            if strength <= 0:
+                # "is the entrance locked?", "is the pump running?": a state word names the state
+                states = clause.words & _STATE_WORDS
+                scores = {n: (1.0 if states & entry.resources[n].tokens else s)
+                          for n, s in scores.items()}
+                strength = max((scores[r.name] for r in entry.readable()), default=0)
             scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
                       for n, s in scores.items()}
             if screening.asks_no_reading(clause.text):
@@ -320,7 +327,7 @@ class Interpreter:
             # "boost" read as "higher"
             return Candidate(entry, [set_bool_action(entry, said_bool[0], switch != {"off"})],
                              1 + scores[said_bool[0].name])
-        if "all the way" in clause.text and not clause.extreme:
+        if re.search(r"all the way|\b(?:completely|fully)\b", clause.text) and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
         relative = (clause.multiplier is not None or clause.complaint is not None
                     or clause.relative_amount
@@ -380,7 +387,7 @@ class Interpreter:
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
         named_bool = next((r for r in entry.writable() if r.is_bool and r.tokens & said
                            and not r.tokens & {"power", "run", "lock", "open"}), None)
-        if named_bool is not None and not clause.actions:
+        if named_bool is not None and not clause.actions and not clause.absolute_marker:
             # "mute the tv" / "unmute the tv": the verb is the resource itself
             negated = any(w.startswith(("un", "de")) and w[2:] in named_bool.tokens
                           for w in clause.raw_words)

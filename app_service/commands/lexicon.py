@@ -33,6 +33,8 @@ EN_SYNONYMS = {
     "occupancy": "occupied", "presence": "occupied", "present": "occupied",
     "anyone": "occupied", "anybody": "occupied", "someone": "occupied", "somebody": "occupied",
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
+    "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
+    "secured": "lock", "calling": "call", "fryers": "fryer",
 }
 
 # English phrases rewritten to one word before tokenising (both sides of a match are words).
@@ -40,6 +42,7 @@ EN_PHRASES = {
     r"air[\s-]*condition(?:ing|ers?)|a/c": "aircon", r"washing\s+machines?": "washer",
     r"do\s*-?\s*not\s*-?\s*disturb|\bdnd\b": "privacy", r"carbon\s+dioxide": "co2",
     r"\bcooker\s+hoods?|range\s+hoods?": "hood",
+    r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
 }
@@ -79,6 +82,10 @@ ZH_WORDS = {
     "气压": "pressure", "二氧化碳": "co2 co 2", "有人": "occupied", "程序": "program",
     "勿扰": "privacy", "除霜": "defrost", "大声": "volume", "小声": "volume",
     "几度": "temperature", "排风扇": "fan", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",
+    "灭菌器": "sterilizer", "消毒柜": "sterilizer", "炸炉": "fryer", "炸锅": "fryer", "护士": "nurse",
+    "呼叫": "call", "冷藏柜": "fridge", "记录仪": "logger", "遮阳篷": "awning", "遮阳棚": "awning",
+    "新风阀": "outside air damper", "风阀": "damper", "新风": "outside air", "档位": "stage",
+    "燃气": "gas", "煤气": "gas", "读数": "reading", "门禁": "door", "优先级": "priority",
 }
 
 # Chinese names of values (matched against "Allowed values" and described numbers, "warm white").
@@ -92,6 +99,9 @@ ZH_VALUES = {
     "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute", "话筒": "microphone", "麦克风": "microphone",
     "铃声": "bell", "音乐": "music",
     "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
+    "织物": "textiles", "器械": "instruments", "液体": "liquids", "外接输入": "line-in",
+    "外部输入": "line-in", "线路输入": "line-in", "收音机": "radio", "电台": "radio",
+    "歌单": "playlist", "播放列表": "playlist",
 }
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).
@@ -140,6 +150,7 @@ DEVICE_KINDS = {
     "aircon", "radiator", "microwave", "toaster", "coffee", "garage door", "opener", "heater",
     "vent", "hvac", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
     "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi",
+    "sterilizer", "autoclave", "fryer", "grill", "griddle", "logger", "awning", "viewer",
 }
 
 # Concepts that name what to change; said with a device that has none of them, nothing fits.
@@ -170,8 +181,8 @@ CAPABILITY_WORDS = {
     "direction": "direction", "反转": "direction", "倒转": "direction", "energy": "energy",
     "kwh": "energy", "能耗": "energy", "用电量": "energy", "volume": "volume", "louder": "volume",
     "quieter": "volume", "音量": "volume", "channel": "channel", "频道": "channel",
-    "silence": "silence", "hush": "silence", "mute": "mute", "snooze": "silence",
-    "静音": "mute", "消音": "silence", "play": "media", "music": "media", "song": "media",
+    "silence": "mute", "hush": "mute", "mute": "mute", "snooze": "mute",
+    "静音": "mute", "消音": "mute", "play": "media", "music": "media", "song": "media",
     "jazz": "media", "playlist": "media", "播放": "media", "音乐": "media", "brew": "brew",
     "录像": "record", "cost": "cost", "price": "cost", "bill": "cost", "费用": "cost", "价格": "cost",
     "电费": "cost",

@@ -106,7 +106,7 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+
                          r"|yesterday|ago|history|log)\b|\blast\s+(?:night|week|month|time)\b"
                          r"|\bdid\s+(?:anyone|anybody|someone|somebody)\s+(?!leave\b|forget\b)|\bhow\s+many\s+times\b"
                          r"|\bhow\s+long\s+(?:has|have)\b.*\bbeen\b|\bsince\s+when\b"
-                         r"|昨天|前天|上周|多少次|历史|记录|规格|额定|最大.{0,4}(?:支持|承受)"
+                         r"|昨天|前天|上周|多少次|历史|记录(?!仪)|规格|额定|最大.{0,4}(?:支持|承受)"
                          # secrets, how-to and what-is-it questions
                          r"|\b(?:password|passcode|pin|code|combination)\b|密码|用的什么|什么(?:电池|灯泡)"
                          r"|\bhow\s+(?:do|can|should|would)\s+(?:i|we|you|one)\b|\bwhat\s+(?:does|do)\b.*\bdo\W*$"
