@@ -213,3 +213,36 @@ def test_clinic_phrasings(clinic, text, expected):
 ])
 def test_clinic_requests_that_must_not_act(clinic, text):
     assert clinic(text).actions == []
+
+
+RESTAURANT = os.path.join(os.path.dirname(CLINIC), "blind-restaurant")
+
+
+@pytest.fixture(scope="module")
+def restaurant():
+    dataset = Dataset.load(RESTAURANT)
+    interpreter = Interpreter(dataset.catalog)
+    return lambda text: interpreter.interpret(text, lambda d, c: dataset.state[d])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a verb of change, the device, then an amount with a unit: relative ("to" makes it absolute)
+    ("lower fryer 1 ten degrees", [_set("fryer-1", "FrySetpoint", "165.0")]),
+    ("bump fryer 1 three degrees", [_set("fryer-1", "FrySetpoint", "178.0")]),
+    ("drop fryer 1 to 150 degrees", [_set("fryer-1", "FrySetpoint", "150.0")]),
+    # Chinese 降N / 再加N / 升N档 are changes by N
+    ("一号炸炉温度降五度", [_set("fryer-1", "FrySetpoint", "170.0")]),
+    ("吧台灯亮度再加十", [_set("bar-pendants", "Level", "45")]),
+    # a count of steps (档) goes to a unitless stage, not to a % setting; 东区/西边 are qualifiers
+    ("东区加热器调到三档", [_set("terrace-east", "HeatStage", "3")]),
+])
+def test_restaurant_phrasings(restaurant, text, expected):
+    assert _actions(restaurant(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "西边加热器档位降一档",        # 1 - 1 leaves the 1..3 range: an explicit amount is refused
+    "turn the bar music up by 20 percent",     # 70 + 20 passes the 80 maximum
+])
+def test_restaurant_requests_that_must_not_act(restaurant, text):
+    assert restaurant(text).actions == []

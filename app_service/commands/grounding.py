@@ -77,10 +77,10 @@ _UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?
                  r"|brighter|brighten|warmer|hotter"
                  r"|faster"
                  r"|quicker)\b|大声|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
-                 r"|调热|升温|暖和|加快|加速|亮些|快些")
+                 r"|调热|升温|暖和|加快|加速|亮些|快些|再加|(?:加|升)(?=\s*\d)")
 _DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
                    r"|slow|drop)\b|小声|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
-                   r"|减慢|减速|暗些|慢些")
+                   r"|减慢|减速|暗些|慢些|再减|(?:减|降)(?=\s*\d)")
 _VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
                     r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
 _COMPLAINT = [
@@ -360,7 +360,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, which in _EXTREME:
         if pattern.search(lowered):
             clause.extreme = which
-    clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities)
+    clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities) or (
+        # "drop fryer 2 five degrees": a verb of change, then the device, then an amount
+        bool(_CHANGE_VERB.match(imperative)) and not re.search(r"\b(?:to|at)\s+-?\d", lowered)
+        and any(q.unit is not None and q.unit.family != "percent" for q in clause.quantities))
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
     return clause
@@ -385,9 +388,11 @@ _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|
                       r"|停下|放下|拉下|降下")
 
 
+_CHANGE_VERB = re.compile(r"(?:please\s+)?(?:drop|raise|lower|increase|decrease|reduce|bump|boost"
+                          r"|cut|knock|bring\s+(?:up|down))\b")
 _BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
                             r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
-                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低)\s*$")
+                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降)\s*$")
 _AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
                            r"|faster|slower"
                            r"|higher|lower|more|less|up|down)\b")

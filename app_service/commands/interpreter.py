@@ -419,7 +419,11 @@ class Interpreter:
         if temperature and (scope != "named" or clause.complaint):
             # a warmer *room* is its set point; a white tone only when the light itself is named
             numeric = [r for r in numeric if r.units.strip() != "K"]
-        if quantity is not None and quantity.unit is not None and quantity.unit.family != "step":
+        if quantity is not None and quantity.unit is not None and quantity.unit.family == "step":
+            # "一档", "two notches": a stage or level counted in steps, not a % or a °C
+            numeric = [r for r in numeric if not r.units.strip()
+                       and r.value_type.lower().startswith(("int", "uint"))]
+        elif quantity is not None and quantity.unit is not None:
             fitting = [r for r in numeric if convert(quantity, r.units,
                                                      angle_resource=is_angle(r)) is not None
                        and (quantity.unit.family != "degree" or r.units)]

@@ -85,6 +85,9 @@ ZH_WORDS = {
     "灭菌器": "sterilizer", "消毒柜": "sterilizer", "炸炉": "fryer", "炸锅": "fryer", "护士": "nurse",
     "呼叫": "call", "冷藏柜": "fridge", "记录仪": "logger", "遮阳篷": "awning", "遮阳棚": "awning",
     "新风阀": "outside air damper", "风阀": "damper", "新风": "outside air", "档位": "stage",
+    "东边": "east", "东侧": "east", "东区": "east", "东面": "east", "西边": "west", "西侧": "west",
+    "西区": "west", "西面": "west", "南边": "south", "南侧": "south", "南区": "south", "北边": "north",
+    "北侧": "north", "北区": "north", "左边": "left", "右边": "right",
     "燃气": "gas", "煤气": "gas", "读数": "reading", "门禁": "door", "优先级": "priority",
 }
 
