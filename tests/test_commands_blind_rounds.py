@@ -240,6 +240,20 @@ def test_restaurant_phrasings(restaurant, text, expected):
     assert _actions(restaurant(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # music words are a capability a playback/source setting gives; stopping is Playback, never
+    # the Muted switch beside it (only "mute" sets that)
+    ("stop the dining music", [_set("dining-music", "Playback", "false")]),
+    ("turn the bar music off", [_set("bar-music", "Playback", "false")]),
+    ("start the music in the bar", [_set("bar-music", "Playback", "true")]),
+    ("酒吧的音乐继续播放", [_set("bar-music", "Playback", "true")]),
+    ("把吧台音响静音", [_set("bar-music", "Muted", "true")]),
+    ("what's the dining music volume", [_get("dining-music", "ZoneState")]),
+])
+def test_playback_is_the_music_switch(restaurant, text, expected):
+    assert _actions(restaurant(text)) == expected
+
+
 @pytest.mark.parametrize("text", [
     "西边加热器档位降一档",        # 1 - 1 leaves the 1..3 range: an explicit amount is refused
     "turn the bar music up by 20 percent",     # 70 + 20 passes the 80 maximum

@@ -109,6 +109,12 @@ def is_angle(res: Resource) -> bool:
     return (profile_unit_family(res.units) or ("",))[0] == "angle"
 
 
+# resource words that give a device a capability word's concept ("pause the music": Playback)
+_CAPABILITY_TOKENS = {"media": {"play", "playback", "playing", "source", "track", "music", "song",
+                                "playlist", "radio"},
+                      "mute": {"mute", "silence"}, "volume": {"volume", "loudness"}}
+
+
 def check_capabilities(entry: Entry, clause: Clause) -> None:
     for concept, said in clause.capability_words.items():
         said_stems = said | {stem(w) for w in said}
@@ -118,7 +124,9 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
                    or describes(r, said)
                    for r in entry.resources.values())
-        if not have and not entry.words & (said_stems | {concept}):   # "the music player" names it
+        kin = _CAPABILITY_TOKENS.get(concept, set())
+        have = have or any(r.tokens & kin for r in entry.resources.values())
+        if not have and not entry.words & (said_stems | {concept} | kin):   # "the music player"
             raise Refusal("unsupported", f"{entry.name} has no {concept} control")
     if "mode" in clause.words and not clause.question:
         modes = [r for r in entry.writable() if r.allowed]
@@ -133,6 +141,9 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
 
 def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
     bools = [r for r in entry.writable() if r.is_bool]
+    said = clause.raw_words | clause.words
+    plain = [r for r in bools if not r.tokens & SIDE_SWITCHES or r.tokens & said]
+    bools = plain or bools   # "stop the music" is Playback, not the Muted switch beside it
     if not bools:
         return None
     if len(bools) == 1:
@@ -141,6 +152,12 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
                    "open"}
     scored = sorted(bools, key=lambda r: (-concept_score(r, clause), not (r.tokens & switch_like)))
     return scored[0]
+
+
+# switches whose true means "less happens" or that pick a way of working: only their own name
+# sets them ("turn the PA off" is not "Muted false", "turn off the UPS" not "EcoMode false")
+SIDE_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable", "disabled",
+                 "bypass", "hold", "inhibit", "block", "blocked", "mode", "eco"}
 
 
 _ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},

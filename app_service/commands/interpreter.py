@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from . import grounding, lexicon, screening
 from .catalog import Catalog, Entry, Resource
-from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader,
+from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
                         checked_range, concept_score, is_angle, named_value, opening_value,
                         relative_candidate, set_action, set_bool_action)
@@ -33,12 +33,6 @@ _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immed
 _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
-# switches whose true means "less happens": on/off said of the device cannot pick their value
-_INVERTED_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable",
-                      "disabled", "bypass", "hold", "inhibit", "block", "blocked"}
-# switches that pick a way of working, not whether the device works: "turn off the UPS" is not
-# "EcoMode false"; only their own name sets them
-_MODE_SWITCHES = {"mode", "eco"}
 _STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
 
 
@@ -381,7 +375,7 @@ class Interpreter:
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
-        if power is not None and power.tokens & (_INVERTED_SWITCHES | _MODE_SWITCHES) \
+        if power is not None and power.tokens & SIDE_SWITCHES \
                 and not power.tokens & clause.raw_words:
             power = None   # "turn the PA off" is not "Muted false"; only "mute"/"turn mute off" is
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
