@@ -254,6 +254,19 @@ def test_playback_is_the_music_switch(restaurant, text, expected):
     assert _actions(restaurant(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # halfway with no described half: the middle of an opening-like range (extend = open)
+    ("roll the west awning out halfway", [_set("terrace-west", "AwningExtension", "50")]),
+    ("把东边遮阳篷放出一半", [_set("terrace-east", "AwningExtension", "50")]),
+    # 一次 (once) is no value; 除霜 is the verb of the Defrost switch
+    ("酒窖空调除霜一次", [_set("wine-cellar-unit", "DefrostNow", "true")]),
+    # a question naming a setting's values asks for that setting
+    ("is the dining music on radio or line-in?", [_get("dining-music", "ZoneState")]),
+])
+def test_halfway_once_and_values_in_questions(restaurant, text, expected):
+    assert _actions(restaurant(text)) == expected
+
+
 @pytest.mark.parametrize("text", [
     "西边加热器档位降一档",        # 1 - 1 leaves the 1..3 range: an explicit amount is refused
     "turn the bar music up by 20 percent",     # 70 + 20 passes the 80 maximum

@@ -314,7 +314,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if _ENERGY_TOTAL.search(body):
         clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
-                         if not _is_identifier(q, body, clause.ids)
+                         if not re.match(r"\s*[次回遍]", body[q.end:])   # 一次: once, no value
+                         and not _is_identifier(q, body, clause.ids)
                          and not _is_count(q, body, device_vocab)]
     lowered = body.strip()
     said = _POLITE.sub("", main.lower().strip())

@@ -259,9 +259,11 @@ class Interpreter:
             measured = {n for n, r in entry.resources.items() if not r.set_command}
             if strength <= 0:
                 # "is the entrance locked?", "is the pump running?": a state word names the state
+                # … and so do its values ("playing from radio or the playlist?": the Source)
                 states = clause.words & _STATE_WORDS
-                scores = {n: (1.0 if states & entry.resources[n].tokens else s)
-                          for n, s in scores.items()}
+                said = clause.raw_words | clause.words
+                scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
+                              else scores[n]) for n, r in entry.resources.items()}
                 strength = max((scores[r.name] for r in entry.readable()), default=0)
             scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
                       for n, s in scores.items()}
@@ -364,6 +366,11 @@ class Interpreter:
                                                                           clause.text):
                 actions.insert(0, set_bool_action(entry, power, True))
             return Candidate(entry, actions, 1 + scores[target.name])
+        halfway = clause.raw_words & {"halfway", "half"}
+        if halfway and not any("half" in words for r in entry.writable() for words, _ in r.labels):
+            opening = opening_value(entry, clause)   # "extend it halfway": no described half
+            if opening is not None:
+                return opening
         named = named_value(entry, clause, scores, verbs=False)
         if named is not None:
             return named

@@ -14,7 +14,8 @@ from .lexicon import stem
 ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置": "reset", "中止": "abort",
             "终止": "abort", "放弃": "abort", "启动": "start", "开始": "start", "呼叫": "call",
             "暂停": "pause", "恢复": "resume", "继续": "resume", "静音": "silence", "消音": "silence",
-            "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play"}
+            "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play",
+            "除霜": "defrost"}
 _FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
            "or", "no", "not", "writing", "write", "written", "set", "value", "from", "by", "this",
            "that", "its", "reads", "read", "with", "for", "in", "on", "off"}
