@@ -139,3 +139,22 @@ def test_heap_settings_without_glibc(monkeypatch):
     monkeypatch.setattr(heap, "_libc", lambda: None)
     heap.limit_heap_retention()
     heap.release_free_memory()
+
+
+@pytest.mark.parametrize("given, expected", [
+    ({}, "PASSIVE"),                                   # shared cores: never spin
+    ({"OMP_WAIT_POLICY": "ACTIVE"}, "ACTIVE"),         # the operator's choice wins
+    ({"GOMP_SPINCOUNT": "10000"}, None),               # a spin count alone is not overridden
+])
+def test_openmp_wait_policy_set_before_ctranslate2_loads(given, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env.update(given)
+    code = ("import os, app_service.llm, ctranslate2; "
+            "print(os.environ.get('OMP_WAIT_POLICY'))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == str(expected)

@@ -10,9 +10,12 @@ import os
 # CTranslate2's OpenMP threads spin while they wait for work. On a CPU shared with other services
 # a spinning thread takes the core from the one with work: measured with the machine at load ~4,
 # float32 generation went from 2.9-3.2 s median (21-26 s worst) to 0.44-0.55 s (0.66 s worst)
-# with passive waiting. It must be set before ctranslate2 is first imported; a value already set
-# in the environment wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# with passive waiting, and even a bounded spin (GOMP_SPINCOUNT=10000) decoded 4-7x slower than
+# passive under contention (bench/omp_wait.py). On dedicated cores spinning doubles float32 decode,
+# so an operator who has them sets GOMP_SPINCOUNT or OMP_WAIT_POLICY, which then win. It must be
+# set before ctranslate2 is first imported.
+if "GOMP_SPINCOUNT" not in os.environ:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .heap import limit_heap_retention  # noqa: E402
 
