@@ -267,6 +267,19 @@ def test_halfway_once_and_values_in_questions(restaurant, text, expected):
     assert _actions(restaurant(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # an exhaust/extract/blower setting is what people call the fan
+    ("turn the hood fan off", [_set("kitchen-hood", "ExhaustStage", "0")]),
+    ("set the kitchen hood fan to medium", [_set("kitchen-hood", "ExhaustStage", "2")]),
+    ("排烟罩风机调到高档", [_set("kitchen-hood", "ExhaustStage", "3")]),
+    # an alias that names a part (燃气总阀: the gas valve) switches that part, not the fan stages
+    ("关闭燃气总阀", [_set("kitchen-hood", "GasValveOpen", "false")]),
+    ("shut the gas valve", [_set("kitchen-hood", "GasValveOpen", "false")]),
+])
+def test_parts_called_by_other_names(restaurant, text, expected):
+    assert _actions(restaurant(text)) == expected
+
+
 @pytest.mark.parametrize("text", [
     "西边加热器档位降一档",        # 1 - 1 leaves the 1..3 range: an explicit amount is refused
     "turn the bar music up by 20 percent",     # 70 + 20 passes the 80 maximum

@@ -186,6 +186,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
                     mappings.extend((str(k), str(v)) for k, v in op.mappings.items())
         allowed = tuple(dict.fromkeys(list(res.allowed_values) + mapping_labels))
         tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
+        tokens.update(lexicon.IMPLIED_PARTS.get(t, t) for t in set(tokens))   # exhaust → fan
         family = profile_unit_family(props.units or "")
         if family and family[0] in _UNIT_CONCEPTS:
             # a °C set point is a temperature whatever its name

@@ -234,6 +234,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 if device is not None:
                     clause.places.update(lexicon.leading_place(body[start:end], device.place,
                                                                zh_table))
+                    # 燃气总阀 (an alias of the hood panel) also says which part: its gas valve
+                    parts = {t for r in device.resources.values() for t in r.tokens}
+                    clause.words.update(k for _, _, inner in lexicon.zh_segments(body[start:end])
+                                        for k in inner if k in parts)
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
                 clause.raw_words.add(key[6:])
                 clause.words.update(lexicon.canon(key[6:]))

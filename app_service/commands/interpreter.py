@@ -371,10 +371,15 @@ class Interpreter:
             opening = opening_value(entry, clause)   # "extend it halfway": no described half
             if opening is not None:
                 return opening
+        power = bool_resource(entry, clause)
+        if power is not None and 0 < scores[power.name] >= max(scores.values()):
+            truth = bool_value(power, clause.actions)
+            if truth is not None:   # "shut the gas valve" on a panel that also has fan stages
+                return Candidate(entry, [set_bool_action(entry, power, truth)],
+                                 1 + scores[power.name])
         named = named_value(entry, clause, scores, verbs=False)
         if named is not None:
             return named
-        power = bool_resource(entry, clause)
         if power is not None and scores[power.name] <= 0 and any(
                 scores[r.name] > 0 and (r.tokens & clause.words) - entry.words
                 for r in entry.writable() if r is not power):

@@ -156,6 +156,9 @@ DEVICE_KINDS = {
     "sterilizer", "autoclave", "fryer", "grill", "griddle", "logger", "awning", "viewer",
 }
 
+# Resource words that name the part people call by another name ("the hood fan" is its Exhaust)
+IMPLIED_PARTS = {"exhaust": "fan", "extract": "fan", "blower": "fan", "extraction": "fan"}
+
 # Concepts that name what to change; said with a device that has none of them, nothing fits.
 RESOURCE_CONCEPTS = {"temperature", "brightness", "speed", "pressure", "humidity", "color",
                      "volume", "flow", "tilt", "fan", "battery", "co", "smoke", "vibration",
