@@ -381,3 +381,62 @@ def test_the_feature_reads_default_value_from_the_device_profile():
     assert model.calls == ["E07"] and [r.facts.value for r in delivered] == ["E07"]
     assert feature.text.stats["default"] == 1
     assert delivered[0].facts.description == "Drive status code"
+
+
+# --- restart: what String streams learned survives it -------------------------------------------
+
+def test_a_restart_keeps_learned_values_and_the_alarm_state(tmp_path):
+    path = str(tmp_path / "anomaly-state.json")
+    model = FakeModel({"batch-B": 0.99, "JAMMED-7": 0.99})
+    before, queue, _, delivered = feature_with(model, size=8)
+    for i in range(60):                                    # past warm-up, batch-B usual
+        before.process(string_event("batch-A" if i % 3 else "batch-B", i))
+    before.process(string_event("JAMMED-7", 100))          # flagged by the model, still on
+    drain(queue)
+    assert [r.facts.value for r in delivered] == ["JAMMED-7"]
+    before.save_snapshots(path)
+
+    after, queue2, _, delivered2 = feature_with(FakeModel({"batch-B": 0.99, "JAMMED-7": 0.99}))
+    assert after.load_snapshots(path) == (0, 1)
+    after.process(string_event("JAMMED-7", 200))          # same alarm: not reported again
+    after.process(string_event("batch-B", 201))           # usual: no warm-up, no model
+    drain(queue2)
+    assert delivered2 == [] and after.text.stats["learning"] == 0
+    assert after.text.stats["frequency"] == 1
+
+
+def test_without_the_snapshot_a_new_process_learns_again(tmp_path):
+    # the regression the snapshot prevents: a fresh stream only learns
+    fresh, queue, _, _ = feature_with(FakeModel())
+    assert fresh.load_snapshots(str(tmp_path / "none.json")) == (0, 0)
+    fresh.process(string_event("batch-B", 1))
+    assert fresh.text.stats["learning"] == 1
+
+
+@pytest.mark.parametrize("content", [
+    b"not json", b"[]", b'{"version": 99, "streams": []}',
+    b'{"version": 1, "streams": [["pump", "Status", [5, 1.0, [["ok", -1, 2]]], null]]}',
+    b'{"version": 1, "streams": [["pump", "Status", [5, 1.0, [["ok", 1.0, 9]]], null]]}',
+    b'{"version": 1, "streams": [["pump", "Status", [5, "NaN", []], null]]}',
+    b'{"version": 1, "streams": [["pump", 7, [5, 1.0, []], null]]}',
+    b'{"version": 1, "streams": [["pump", "Status"]]}',
+])
+def test_a_bad_text_snapshot_is_logged_and_ignored(tmp_path, caplog, content):
+    path = tmp_path / "anomaly-state.json"
+    (tmp_path / "anomaly-state.text.json").write_bytes(content)
+    feature, _, _, _ = feature_with(FakeModel())
+    assert feature.load_snapshots(str(path)) == (0, 0)
+    assert len(feature.text._streams) == 0
+    assert "text snapshot" in caplog.text and "ignored" in caplog.text
+
+
+def test_value_frequency_round_trips_and_honours_a_smaller_bound():
+    freq = ValueFrequency(window=50, max_values=8)
+    for i in range(40):
+        freq.add(f"v{i % 6}")
+    copy = ValueFrequency(window=50, max_values=8)
+    copy.restore(freq.to_list())
+    assert [copy.share(f"v{i}") for i in range(6)] == [freq.share(f"v{i}") for i in range(6)]
+    small = ValueFrequency(window=50, max_values=2)
+    small.restore(freq.to_list())
+    assert len(small._counts) == 2 and small.share("v3") > 0     # the two most recent kept

@@ -6,15 +6,13 @@ leaves the previous snapshot intact; a corrupt or foreign snapshot is logged and
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 
 from .detector import DetectorSettings, StreamDetector, StreamState
+from .persist import read_json, write_json_atomic
 
 log = logging.getLogger(__name__)
 SNAPSHOT_VERSION = 4   # 3: the novelty bit set (`seen`); 4: the time-of-day `spread`
@@ -99,21 +97,7 @@ class StreamRegistry:
 
     def save(self, path: str) -> int:
         """Write the snapshot atomically; returns its size in bytes."""
-        data = json.dumps(self.snapshot(), separators=(",", ":"), allow_nan=False).encode()
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".anomaly-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        return len(data)
+        return write_json_atomic(path, self.snapshot())
 
     def restore(self, snapshot: dict) -> int:
         """Load streams from a snapshot dict; returns how many were restored."""
@@ -129,11 +113,9 @@ class StreamRegistry:
 
     def load(self, path: str) -> int:
         """Restore from a file; a missing file is a cold start, a bad one is logged and skipped."""
-        if not path or not os.path.exists(path):
-            return 0
         try:
-            with open(path, "rb") as fh:
-                return self.restore(json.loads(fh.read()))
+            snapshot = read_json(path)
+            return 0 if snapshot is None else self.restore(snapshot)
         except (OSError, ValueError, TypeError) as exc:
             log.error("anomaly snapshot %s ignored, streams will relearn: %s", path, exc)
             self._streams.clear()

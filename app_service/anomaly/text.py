@@ -25,6 +25,7 @@ is normal from then on; one flagged by the lexicon stays anomalous however long 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from .records import AnomalyFacts
 log = logging.getLogger(__name__)
 TEXT_OPTIONS = ("normal", "anomalous")
 NORMAL, ANOMALOUS, PENDING, WAITING = "normal", "anomalous", "pending", "waiting"
+TEXT_SNAPSHOT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,31 @@ class ValueFrequency:
         self.seen += 1
         self.total = self.total * self.decay + 1.0
         self._counts[value] = (count * self.decay + 1.0, self.seen)
+
+    def to_list(self) -> list:
+        return [self.seen, self.total, [[v, c, step] for v, (c, step) in self._counts.items()]]
+
+    def restore(self, data: list) -> None:
+        """Load what ``to_list`` wrote; ValueError/TypeError for anything else, the state
+        then unchanged."""
+        seen, total, counts = data
+        if (not isinstance(seen, int) or seen < 0 or not _count_ok(total)
+                or not isinstance(counts, list)):
+            raise ValueError("malformed value frequencies")
+        loaded = {}
+        for value, count, step in counts:
+            if not isinstance(value, str) or not _count_ok(count) or not (
+                    isinstance(step, int) and 0 <= step <= seen):
+                raise ValueError("malformed value frequency")
+            loaded[value] = (float(count), step)
+        # the most recent max_values survive a smaller MaxValues setting
+        kept = sorted(loaded.items(), key=lambda item: item[1][1])[-self.max_values:]
+        self.seen, self.total, self._counts = seen, float(total), dict(kept)
+
+
+def _count_ok(number: Any) -> bool:
+    return (isinstance(number, (int, float)) and not isinstance(number, bool)
+            and math.isfinite(number) and number >= 0)
 
 
 class TextClassifier:
@@ -163,6 +190,34 @@ class TextJudge:
             s = self.settings
             stream = self._streams[key] = _Stream(ValueFrequency(s.window, s.max_values))
         return stream
+
+    def snapshot(self) -> dict:
+        """What each stream has learned (value frequencies, alarm state), for a restart."""
+        with self._lock:
+            return {"version": TEXT_SNAPSHOT_VERSION,
+                    "streams": [[d, r, st.frequency.to_list(), st.alarmed]
+                                for (d, r), st in self._streams.items()]}
+
+    def restore(self, snapshot: Any) -> int:
+        """Load a ``snapshot``; returns the streams restored. A foreign or malformed snapshot
+        raises ValueError and leaves no stream half-loaded."""
+        if not isinstance(snapshot, dict) or snapshot.get("version") != TEXT_SNAPSHOT_VERSION:
+            raise ValueError(f"not a text snapshot of version {TEXT_SNAPSHOT_VERSION}")
+        s = self.settings
+        loaded: dict[tuple[str, str], _Stream] = {}
+        try:
+            for device, resource, frequencies, alarmed in snapshot.get("streams", []):
+                if not (isinstance(device, str) and isinstance(resource, str)
+                        and (alarmed is None or isinstance(alarmed, str))):
+                    raise ValueError("malformed text stream")
+                stream = _Stream(ValueFrequency(s.window, s.max_values), alarmed)
+                stream.frequency.restore(frequencies)
+                loaded[(device, resource)] = stream
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"malformed text snapshot: {exc}") from exc
+        with self._lock:
+            self._streams = dict(list(loaded.items())[:self.max_streams])
+            return len(self._streams)
 
     def evidence(self, stream: _Stream | None, text: str, default: str) -> Verdict | None:
         """Steps 1-3, no model call."""

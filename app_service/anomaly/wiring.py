@@ -20,6 +20,7 @@ from ..pipeline.registry import register_function
 from .actions import ActionCatalog, GuardedActuator
 from .config import AnomalySettings, load_settings
 from .records import AnomalyFacts, AnomalyRecord, anomaly_event, notification
+from .persist import read_json, text_snapshot_path, write_json_atomic
 from .streams import StreamRegistry
 from .text import ANOMALOUS, PENDING, TextClassifier, TextJudge, Verdict
 from .triage import Triager, TriageQueue
@@ -82,6 +83,25 @@ class AnomalyFeature:
         self.detected = self.skipped = 0
         self._recent: dict[tuple[str, str], deque] = {}
         self._lock = threading.Lock()
+
+    def save_snapshots(self, path: str) -> None:
+        """Numeric streams to ``path``, String streams beside it (persist.text_snapshot_path)."""
+        self.registry.save(path)
+        write_json_atomic(text_snapshot_path(path), self.text.snapshot())
+
+    def load_snapshots(self, path: str) -> tuple[int, int]:
+        """(numeric, String) streams restored; a missing file is a cold start, a bad one is
+        logged and ignored (those streams learn again)."""
+        numeric = self.registry.load(path)
+        text_path = text_snapshot_path(path)
+        try:
+            snapshot = read_json(text_path)
+            texts = 0 if snapshot is None else self.text.restore(snapshot)
+        except (OSError, ValueError) as exc:
+            log.error("text snapshot %s ignored, String streams will relearn: %s", text_path,
+                      exc)
+            texts = 0
+        return numeric, texts
 
     def _resource(self, profile_name: str, resource: str) -> tuple[Any, Any, str, str, str]:
         """(minimum, maximum, units, description, defaultValue) from the device profile."""
@@ -263,7 +283,7 @@ class Housekeeping:
                 self.feature.check_silence()
                 if settings.snapshot_path and settings.snapshot_interval_s and (
                         time.monotonic() - self._last_snapshot >= settings.snapshot_interval_s):
-                    self.feature.registry.save(settings.snapshot_path)
+                    self.feature.save_snapshots(settings.snapshot_path)
                     self._last_snapshot = time.monotonic()
             except Exception:  # keep checking; the cause is logged once per failure
                 log.exception("anomaly housekeeping failed")
@@ -327,10 +347,10 @@ def install(app: Any) -> AnomalyFeature:
     feature = AnomalyFeature(settings, queue, profiles=getattr(app, "profiles", None),
                              metrics=app.metrics, model=model)
     if settings.snapshot_path:
-        restored = feature.registry.load(settings.snapshot_path)
-        log.info("anomaly detection restored %d streams from %s", restored,
-                 settings.snapshot_path)
-        app.on_shutdown(lambda: feature.registry.save(settings.snapshot_path))
+        numeric, texts = feature.load_snapshots(settings.snapshot_path)
+        log.info("anomaly detection restored %d numeric and %d String streams from %s", numeric,
+                 texts, settings.snapshot_path)
+        app.on_shutdown(lambda: feature.save_snapshots(settings.snapshot_path))
     store = getattr(app, "store", None)
     notifications = getattr(app, "notifications_client", None)
     if store is not None and notifications is not None:
