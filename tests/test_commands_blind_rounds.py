@@ -280,6 +280,26 @@ def test_parts_called_by_other_names(restaurant, text, expected):
     assert _actions(restaurant(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a complaint before a request is its reason, not a second request
+    ("it's cold out on the terrace, switch the east heaters on",
+     [_set("terrace-east", "HeatersOn", "true")]),
+    # an alias and a place: the one device there with what is asked about
+    ("吧台音响和餐厅现在音量多少", [_get("bar-music", "ZoneState"), _get("dining-music", "ZoneState")]),
+])
+def test_complaint_reasons_and_alias_with_a_place(restaurant, text, expected):
+    assert _actions(restaurant(text)) == sorted(expected, key=lambda a: (a["device"], a["command"]))
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("冷库和露台现在多少度", "ambiguous"),        # two terrace zones could answer: never dropped
+    ("冷库和洗碗间的灯现在多少度", None),          # whatever it is, it acts on nothing unsure
+])
+def test_a_place_said_with_an_alias_is_never_dropped(restaurant, text, reason):
+    result = restaurant(text)
+    assert result.actions == [] and (reason is None or result.refusal == reason)
+
+
 @pytest.mark.parametrize("text", [
     "西边加热器档位降一档",        # 1 - 1 leaves the 1..3 range: an explicit amount is refused
     "turn the bar music up by 20 percent",     # 70 + 20 passes the 80 maximum

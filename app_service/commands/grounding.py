@@ -54,6 +54,7 @@ EN_ACTIONS = [
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b"
      r"|\bpower\s+(?:up|on)\b"
      r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b"
+     r"|\bget\s+(?:\w+\s+){0,4}?going\b"
      r"|\bon\b", "on"),
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b"
      r"|\bpower\s+(?:down|off)\b"
@@ -86,8 +87,12 @@ _VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b
 _COMPLAINT = [
     (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"), "brightness", +1),
     (re.compile(r"too\s+bright|\bglare\b|太亮|刺眼"), "brightness", -1),
-    (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+in\b|太冷|好冷|有点冷"), "temperature", +1),
-    (re.compile(r"too\s+(?:hot|warm)|\bboiling\b|\bstuffy\b|太热|好热|有点热|闷"), "temperature", -1),
+    (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+(?:in|out|on|up|down|here)\b"
+                r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?cold\b|太冷|好冷|有点冷"),
+     "temperature", +1),
+    (re.compile(r"too\s+(?:hot|warm)|\bboiling\b|\bstuffy\b|\bhot\s+(?:in|out|on|up|down|here)\b"
+                r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
+     "temperature", -1),
 ]
 _MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
              (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]

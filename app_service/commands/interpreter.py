@@ -111,6 +111,8 @@ class Interpreter:
             except Refusal as refusal:
                 if refusal.reason != "ambiguous":
                     raise
+                if clause.complaint and len(pieces) > 1 and not clause.quantities:
+                    continue   # "it's chilly out here, get the heaters going": the reason only
                 if _PRONOUN.search(clause.text) and len(previous) == 1 and not clause.aliases:
                     # "more steam in the oven, make it 70%": the device of the clause before
                     clause.aliases = set(previous)

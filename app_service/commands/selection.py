@@ -53,6 +53,19 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                 raise Refusal("unknown_device", f"there is no {kind} there")
         empty = [p for p in clause.named_places
                  if not any(catalog.entries[n].place == p for n in keep)]
+        for place in list(empty) if clause.aliases else []:
+            # 冷库和酒窖各是多少度: the one device in the other place with what is asked about
+            fitting = [e.name for e in entries if e.place == place and e.name not in keep
+                       and clause.words & {t for r in e.resources.values() for t in r.tokens}
+                       - GENERIC_TOKENS]
+            if len(fitting) > 1:
+                raise Refusal("ambiguous", "which one? " + ", ".join(sorted(fitting)))
+            if len(fitting) == 1:
+                keep.append(fitting[0])
+                matched[fitting[0]] = {"place:" + place}
+                empty.remove(place)
+            else:   # a place said and nothing there fits: never drop it silently
+                raise Refusal("unknown_device", f"nothing like that in the {place}")
         if empty and not clause.aliases and not clause.ids:
             # "the kitchen light and the lobby light" with no light in the kitchen
             raise Refusal("unknown_device", f"nothing like that in the {sorted(empty)[0]}")
