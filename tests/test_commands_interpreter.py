@@ -48,7 +48,8 @@ KNOWN_MISSES = {"blind-hotel": {"hotel-057"}}
 
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",
-                                      "blind-school", "blind-datacentre", "blind-pool"])
+                                      "blind-school", "blind-datacentre", "blind-pool",
+                                      "blind-clinic", "blind-restaurant"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
     mapped fan steps, a °F freezer, camera; a hotel written blind) with no code changes."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
+from .phrases import (COMPLAINT, DOWN, EN_ACTIONS, EXCEPT, EXTREME, MULTIPLY, ORDINALS,
+                      QUANTIFIER, UP, VAGUE, ZH_ACTIONS)
 from .places import catalog_places, numbered_places
 from .verbs import ZH_VERBS
 
@@ -49,61 +51,6 @@ _ZH_QUESTION = re.compile(r"吗|多少|多久|几度|什么|有没有|是否|是
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
-
-EN_ACTIONS = [
-    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b"
-     r"|\bpower\s+(?:up|on)\b"
-     r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b"
-     r"|\bget\s+(?:\w+\s+){0,4}?going\b"
-     r"|\bon\b", "on"),
-    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b"
-     r"|\bpower\s+(?:down|off)\b"
-     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause"
-     r"|suspend)\b|\bout\b|\boff\b",
-     "off"),
-    (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
-    # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"
-    (r"^(?:please\s+)?(?:lock|secure|bolt)\b|\blocked\b|\block\s+(?:up|all|both|every|the|my|our)\b"
-     r"|\b(?:and|then|also|to)\s+(?:lock|secure)\b", "lock"),
-    (r"\bopen\b|\bopened\b|\braise\b|\bpull\s+up\b", "open"),
-    (r"\bclose\b|\bshut\b|\bclosed\b|\bdraw\b|\blower\b|\bpull\s+down\b", "close"),
-]
-ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|把.*锁$", "lock"),
-              (r"打开|拉开|开启|升起|[拉升收卷]上去|拉起|放出|伸出|展开", "open"),
-              (r"关上|拉上(?!去)|合上", "close"),
-              (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来|通电|上电", "on"),
-              (r"断电|关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
-              (r"拉上(?!去)|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
-_UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?down\b)|boost"
-                 r"|brighter|brighten|warmer|hotter"
-                 r"|faster"
-                 r"|quicker)\b|大声|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
-                 r"|调热|升温|暖和|加快|加速|亮些|快些|再加|(?:加|升)(?=\s*\d)")
-_DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
-                   r"|slow|drop)\b|小声|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
-                   r"|减慢|减速|暗些|慢些|再减|(?:减|降)(?=\s*\d)")
-_VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
-                    r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
-_COMPLAINT = [
-    (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"), "brightness", +1),
-    (re.compile(r"too\s+bright|\bglare\b|太亮|刺眼"), "brightness", -1),
-    (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+(?:in|out|on|up|down|here)\b"
-                r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?cold\b|太冷|好冷|有点冷"),
-     "temperature", +1),
-    (re.compile(r"too\s+(?:hot|warm)|\bboiling\b|\bstuffy\b|\bhot\s+(?:in|out|on|up|down|here)\b"
-                r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
-     "temperature", -1),
-]
-_MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
-             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
-_EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
-            (re.compile(r"\b(?:minimum|min|lowest)\b|最小|最低|最暗|最慢"), "min")]
-_QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|whole"
-                         r"|throughout)\b"
-                         r"|所有|全部|每个|都|一切|整个|到处|全屋")
-_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
-             "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10"}
-_EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|but\s+not|apart\s+from|other\s+than|besides)\b|除了")
 
 
 @dataclass
@@ -172,8 +119,8 @@ def split_clauses(text: str) -> list[str]:
 def analyse(text: str, catalog: Catalog) -> Clause:
     """Ground one clause of normalised text against the catalog."""
     clause = Clause(text=text)
-    main, _, excluded = _EXCEPT.split(text, maxsplit=1)[0], None, None
-    parts = _EXCEPT.split(text, maxsplit=1)
+    main, _, excluded = EXCEPT.split(text, maxsplit=1)[0], None, None
+    parts = EXCEPT.split(text, maxsplit=1)
     if len(parts) == 2:
         main, excluded = parts
         clause.excluded = analyse(excluded, catalog)
@@ -264,7 +211,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.heads = {m.group(1) for m in _NOUN_HEAD.finditer(body)
                     if m.group(1) not in _NOT_NOUNS | _NOT_HEADS
                     and not m.group(1).endswith(("ing", "ed"))}
-    clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(_QUANTIFIER.search(body))
+    clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
         if re.fullmatch(r"[a-z]+\d+", token):   # "co2" also says what "CO2" splits into
@@ -291,8 +238,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 lexicon.canon(tokens[i + 1])[0] in lexicon.DEVICE_KINDS:
             clause.qualifiers.add(token)
         next_is_device = i + 1 < len(tokens) and lexicon.canon(tokens[i + 1])[0] in device_vocab
-        if token in _ORDINALS and next_is_device:
-            clause.ids.add(_ORDINALS[token])
+        if token in ORDINALS and next_is_device:
+            clause.ids.add(ORDINALS[token])
         if keys[0] in device_vocab and i + 1 < len(tokens):
             nxt = tokens[i + 1]
             if nxt.isdigit() and not re.match(rf"\s*{nxt}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
@@ -359,15 +306,15 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         # "turn the boost off on the water heater": the particle, not the preposition
         clause.actions.discard("off" if particles == {"on"} else "on")
     directional = _PHRASAL.sub(" ", lowered).replace("凉快", "降温")   # 凉快 is cooler, not 快 (faster)
-    clause.up, clause.down = bool(_UP.search(directional)), bool(_DOWN.search(directional))
-    clause.vague = bool(_VAGUE.search(lowered))
-    for pattern, concept, sign in _COMPLAINT:
+    clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
+    clause.vague = bool(VAGUE.search(lowered))
+    for pattern, concept, sign in COMPLAINT:
         if pattern.search(lowered):
             clause.complaint = (concept, sign)
-    for pattern, factor in _MULTIPLY:
+    for pattern, factor in MULTIPLY:
         if pattern.search(lowered):
             clause.multiplier = factor
-    for pattern, which in _EXTREME:
+    for pattern, which in EXTREME:
         if pattern.search(lowered):
             clause.extreme = which
     clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities) or (

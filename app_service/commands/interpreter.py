@@ -10,18 +10,20 @@ import logging
 import re
 from typing import Any, Callable
 
-from . import grounding, lexicon, screening
-from .catalog import Catalog, Entry, Resource
+from . import grounding, screening
+from .catalog import Catalog, Entry
 from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
                         checked_range, concept_score, is_angle, named_value, opening_value,
-                        relative_candidate, set_action, set_bool_action)
+                        set_action, set_bool_action)
 from .clauses import clause_pieces
 from .grounding import Clause
-from .selection import named_devices, settle_named_refusals
+from .selection import named_devices, settle_named_refusals, unknown_thing
+from .relative import relative_candidate
+from .targets import pick_numeric
 from .verbs import described_switch
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
-from .numbers import convert, find_quantities, normalise_numbers, precision_for, profile_unit_family, round_half_away
+from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
 log = logging.getLogger(__name__)
 
@@ -34,27 +36,6 @@ _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
-
-
-# nouns that name no thing ("a bit", "the moment", "the way", "degrees")
-_GENERIC_NOUNS = {"bit", "little", "notch", "touch", "tad", "moment", "way", "right", "left", "more",
-                  "less", "level", "main", "rest", "lot", "one", "ones", "thing", "things", "place",
-                  "room", "area", "zone", "space", "side", "time", "minute", "second", "reading",
-                  "readings", "status", "state", "setting", "settings", "value", "values", "mode",
-                  "max", "maximum", "min", "minimum", "middle", "half", "top", "bottom", "same",
-                  "other", "default", "normal", "usual", "current", "number", "amount", "unit"}
-
-
-def _unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
-    """A noun no catalog word, unit, value or generic word accounts for."""
-    keys = set(lexicon.canon(head)) | {head, lexicon.stem(head)}
-    if keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
-            q.unit is not None for q in find_quantities("1 " + head)):
-        return False
-    said_of = {w for e in devices for r in e.resources.values()
-               for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
-               | set(r.description_words)}
-    return not keys & {w.lower() for w in said_of}
 
 
 class Interpreter:
@@ -163,7 +144,7 @@ class Interpreter:
                 raise Refusal("unrelated", _NOTHING)
             return None
         if scope == "place":
-            unknown = {h for h in clause.heads if _unknown_thing(h, candidates, catalog)}
+            unknown = {h for h in clause.heads if unknown_thing(h, candidates, catalog)}
             if unknown:
                 # "turn on the X-ray viewer in exam room 2": a thing no device there is, never
                 # whatever else is in the room
@@ -340,11 +321,13 @@ class Interpreter:
                                          for k in (a.values or {})):
                 return named
         if relative and numeric:
-            target = self._pick_numeric(entry, numeric, scores, clause, quantity, scope)
+            target = pick_numeric(entry, numeric, scores, clause, quantity, scope,
+                                  self._model, self._threshold)
             if target is not None:
                 return relative_candidate(entry, target, clause, scores, quantity, read_state)
         if clause.extreme and numeric:
-            target = self._pick_numeric(entry, numeric, scores, clause, None, scope)
+            target = pick_numeric(entry, numeric, scores, clause, None, scope,
+                                  self._model, self._threshold)
             if target is not None and target.minimum is not None and target.maximum is not None:
                 value = target.maximum if clause.extreme == "max" else target.minimum
                 actions = [set_action(entry, target, value)]
@@ -354,7 +337,8 @@ class Interpreter:
                     actions.insert(0, set_bool_action(entry, power, True))
                 return Candidate(entry, actions, 1 + scores[target.name])
         if quantity is not None and numeric:
-            target = self._pick_numeric(entry, numeric, scores, clause, quantity, scope)
+            target = pick_numeric(entry, numeric, scores, clause, quantity, scope,
+                                  self._model, self._threshold)
             if target is None:
                 return None
             value = convert(quantity, target.units, angle_resource=is_angle(target))
@@ -419,59 +403,3 @@ class Interpreter:
         if quantity is not None and scope == "named" and not numeric:
             raise Refusal("unsupported", f"{entry.name} has no value that can be set to a number")
         return None
-
-    def _pick_numeric(self, entry: Entry, numeric: list[Resource], scores: dict[str, float],
-                      clause: Clause, quantity, scope: str = "named") -> Resource | None:
-        complaint = (clause.complaint or ("",))[0]
-        temperature = "temperature" in clause.words or complaint == "temperature"
-        if temperature and (scope != "named" or clause.complaint):
-            # a warmer *room* is its set point; a white tone only when the light itself is named
-            numeric = [r for r in numeric if r.units.strip() != "K"]
-        if quantity is not None and quantity.unit is not None and quantity.unit.family == "step":
-            # "一档", "two notches": a stage or level counted in steps, not a % or a °C
-            numeric = [r for r in numeric if not r.units.strip()
-                       and r.value_type.lower().startswith(("int", "uint"))]
-        elif quantity is not None and quantity.unit is not None:
-            fitting = [r for r in numeric if convert(quantity, r.units,
-                                                     angle_resource=is_angle(r)) is not None
-                       and (quantity.unit.family != "degree" or r.units)]
-            if quantity.unit.family == "degree":
-                # bare degrees are Celsius unless the request is about an angle (tilt, 角度)
-                angles = [r for r in fitting if is_angle(r) and scores[r.name] > 0]
-                fitting = angles or [r for r in fitting if not is_angle(r)]
-            if quantity.unit.family == "percent" and not any(
-                    (profile_unit_family(r.units) or ("",))[0] == "percent" for r in fitting):
-                fitting = numeric if clause.up or clause.down or clause.relative_amount else []
-            numeric = fitting
-        if not numeric:
-            return None
-        best = max(scores[r.name] for r in numeric)
-        named = (clause.words | ({clause.complaint[0]} if clause.complaint else set())) \
-            & RESOURCE_CONCEPTS - entry.words
-        if best == 0 and named:
-            # "make the office warmer" names a temperature this device does not have; a resource
-            # whose description speaks of it ("dimming level … of full brightness") still fits
-            numeric = [r for r in numeric if named & r.description_words]
-            if not numeric:
-                return None
-        top = [r for r in numeric if scores[r.name] == best]
-        if len(top) == 1:
-            return top[0]
-        setpoints = [r for r in top if "target" in r.tokens or "set point" in r.description.lower()]
-        if len(setpoints) == 1:
-            return setpoints[0]
-        if best > 0 and self._model is not None:
-            # the words name a concept two settings share: let the model choose between them
-            return self._model_pick(entry, top, clause)
-        # nothing named: the profile's first numeric setting is the device's main dimension
-        return top[0]
-
-    def _model_pick(self, entry: Entry, options: list[Resource], clause: Clause) -> Resource | None:
-        prompt = (f"Device {entry.name}. Request: \"{clause.text}\". "
-                  f"Which setting does the request change? Answer:")
-        try:
-            choice = self._model.choose(prompt, [" " + r.name for r in options])
-        except Exception as err:  # the model is an aid, never a requirement
-            log.warning("model choice unavailable (%s); using the first candidate", err)
-            return options[0]
-        return options[choice.index] if max(choice.probabilities) >= self._threshold else None

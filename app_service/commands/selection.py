@@ -6,8 +6,9 @@ from __future__ import annotations
 from .catalog import Catalog, Entry
 from .decisions import GENERIC_TOKENS, Candidate, Refusal
 from .grounding import Clause
-from .lexicon import DEVICE_KINDS
-from .numbers import profile_unit_family
+from . import lexicon
+from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
+from .numbers import find_quantities, profile_unit_family
 
 
 def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
@@ -131,3 +132,25 @@ def settle_named_refusals(built: list[Candidate], refusals: list[Refusal],
 
 def _is_temperature(units: str | None) -> bool:
     return (profile_unit_family(units or "") or ("",))[0] == "temperature"
+
+
+# nouns that name no thing ("a bit", "the moment", "the way", "degrees")
+_GENERIC_NOUNS = {"bit", "little", "notch", "touch", "tad", "moment", "way", "right", "left",
+                  "more", "less", "level", "main", "rest", "lot", "one", "ones", "thing", "things",
+                  "place",
+                  "room", "area", "zone", "space", "side", "time", "minute", "second", "reading",
+                  "readings", "status", "state", "setting", "settings", "value", "values", "mode",
+                  "max", "maximum", "min", "minimum", "middle", "half", "top", "bottom", "same",
+                  "other", "default", "normal", "usual", "current", "number", "amount", "unit"}
+
+
+def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
+    """A noun no catalog word, unit, value or generic word accounts for."""
+    keys = set(lexicon.canon(head)) | {head, lexicon.stem(head)}
+    if keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
+            q.unit is not None for q in find_quantities("1 " + head)):
+        return False
+    said_of = {w for e in devices for r in e.resources.values()
+               for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
+               | set(r.description_words)}
+    return not keys & {w.lower() for w in said_of}

@@ -1,0 +1,59 @@
+"""Phrase tables (pure regular expressions, English and Chinese): action verbs, directions,
+vagueness, complaints, multipliers, extremes, quantifiers, ordinals and exclusions. grounding.py
+applies them to a clause."""
+import re
+
+EN_ACTIONS = [
+    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?on\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?on\b"
+     r"|\bpower\s+(?:up|on)\b"
+     r"|\b(?:start|starts|started|run|enable|activate|resume|fire\s+up|boot)\b|\blights?\s+on\b"
+     r"|\bget\s+(?:\w+\s+){0,4}?going\b"
+     r"|\bon\b", "on"),
+    (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b"
+     r"|\bpower\s+(?:down|off)\b"
+     r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause"
+     r"|suspend)\b|\bout\b|\boff\b",
+     "off"),
+    (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
+    # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"
+    (r"^(?:please\s+)?(?:lock|secure|bolt)\b|\blocked\b|\block\s+(?:up|all|both|every|the|my|our)\b"
+     r"|\b(?:and|then|also|to)\s+(?:lock|secure)\b", "lock"),
+    (r"\bopen\b|\bopened\b|\braise\b|\bpull\s+up\b", "open"),
+    (r"\bclose\b|\bshut\b|\bclosed\b|\bdraw\b|\blower\b|\bpull\s+down\b", "close"),
+]
+ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|把.*锁$", "lock"),
+              (r"打开|拉开|开启|升起|[拉升收卷]上去|拉起|放出|伸出|展开", "open"),
+              (r"关上|拉上(?!去)|合上", "close"),
+              (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来|通电|上电", "on"),
+              (r"断电|关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
+              (r"拉上(?!去)|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
+UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?down\b)|boost"
+                r"|brighter|brighten|warmer|hotter"
+                r"|faster"
+                r"|quicker)\b|大声|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
+                r"|调热|升温|暖和|加快|加速|亮些|快些|再加|(?:加|升)(?=\s*\d)")
+DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
+                  r"|slow|drop)\b|小声|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
+                  r"|减慢|减速|暗些|慢些|再减|(?:减|降)(?=\s*\d)")
+VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
+                   r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
+COMPLAINT = [
+    (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"), "brightness", +1),
+    (re.compile(r"too\s+bright|\bglare\b|太亮|刺眼"), "brightness", -1),
+    (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+(?:in|out|on|up|down|here)\b"
+                r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?cold\b|太冷|好冷|有点冷"),
+     "temperature", +1),
+    (re.compile(r"too\s+(?:hot|warm)|\bboiling\b|\bstuffy\b|\bhot\s+(?:in|out|on|up|down|here)\b"
+                r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
+     "temperature", -1),
+]
+MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
+            (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
+EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
+           (re.compile(r"\b(?:minimum|min|lowest)\b|最小|最低|最暗|最慢"), "min")]
+QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|whole"
+                        r"|throughout)\b"
+                        r"|所有|全部|每个|都|一切|整个|到处|全屋")
+ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
+            "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10"}
+EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|but\s+not|apart\s+from|other\s+than|besides)\b|除了")

@@ -1,0 +1,76 @@
+"""Which numeric setting of a device a value or a change goes to (units, the words said, set
+points first; the language model only breaks a tie the words leave)."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .catalog import Entry, Resource
+from .decisions import is_angle
+from .grounding import Clause
+from .lexicon import RESOURCE_CONCEPTS
+from .numbers import convert, profile_unit_family
+
+log = logging.getLogger(__name__)
+
+
+def pick_numeric(entry: Entry, numeric: list[Resource], scores: dict[str, float], clause: Clause,
+                 quantity, scope: str = "named", model: Any = None,
+                 threshold: float = 0.6) -> Resource | None:
+    """The numeric setting a value or change goes to: units and the words said decide; the model
+    only breaks a tie between settings the words name equally."""
+    complaint = (clause.complaint or ("",))[0]
+    temperature = "temperature" in clause.words or complaint == "temperature"
+    if temperature and (scope != "named" or clause.complaint):
+        # a warmer *room* is its set point; a white tone only when the light itself is named
+        numeric = [r for r in numeric if r.units.strip() != "K"]
+    if quantity is not None and quantity.unit is not None and quantity.unit.family == "step":
+        # "一档", "two notches": a stage or level counted in steps, not a % or a °C
+        numeric = [r for r in numeric if not r.units.strip()
+                   and r.value_type.lower().startswith(("int", "uint"))]
+    elif quantity is not None and quantity.unit is not None:
+        fitting = [r for r in numeric if convert(quantity, r.units,
+                                                 angle_resource=is_angle(r)) is not None
+                   and (quantity.unit.family != "degree" or r.units)]
+        if quantity.unit.family == "degree":
+            # bare degrees are Celsius unless the request is about an angle (tilt, 角度)
+            angles = [r for r in fitting if is_angle(r) and scores[r.name] > 0]
+            fitting = angles or [r for r in fitting if not is_angle(r)]
+        if quantity.unit.family == "percent" and not any(
+                (profile_unit_family(r.units) or ("",))[0] == "percent" for r in fitting):
+            fitting = numeric if clause.up or clause.down or clause.relative_amount else []
+        numeric = fitting
+    if not numeric:
+        return None
+    best = max(scores[r.name] for r in numeric)
+    named = (clause.words | ({clause.complaint[0]} if clause.complaint else set())) \
+        & RESOURCE_CONCEPTS - entry.words
+    if best == 0 and named:
+        # "make the office warmer" names a temperature this device does not have; a resource
+        # whose description speaks of it ("dimming level … of full brightness") still fits
+        numeric = [r for r in numeric if named & r.description_words]
+        if not numeric:
+            return None
+    top = [r for r in numeric if scores[r.name] == best]
+    if len(top) == 1:
+        return top[0]
+    setpoints = [r for r in top if "target" in r.tokens or "set point" in r.description.lower()]
+    if len(setpoints) == 1:
+        return setpoints[0]
+    if best > 0 and model is not None:
+        # the words name a concept two settings share: let the model choose between them
+        return _model_pick(entry, top, clause, model, threshold)
+    # nothing named: the profile's first numeric setting is the device's main dimension
+    return top[0]
+
+
+def _model_pick(entry: Entry, options: list[Resource], clause: Clause, model: Any,
+                threshold: float) -> Resource | None:
+    prompt = (f"Device {entry.name}. Request: \"{clause.text}\". "
+              f"Which setting does the request change? Answer:")
+    try:
+        choice = model.choose(prompt, [" " + r.name for r in options])
+    except Exception as err:  # the model is an aid, never a requirement
+        log.warning("model choice unavailable (%s); using the first candidate", err)
+        return options[0]
+    return options[choice.index] if max(choice.probabilities) >= threshold else None
