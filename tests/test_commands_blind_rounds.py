@@ -306,3 +306,22 @@ def test_a_place_said_with_an_alias_is_never_dropped(restaurant, text, reason):
 ])
 def test_restaurant_requests_that_must_not_act(restaurant, text):
     assert restaurant(text).actions == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "everything off" switches power-like Bools only, never a nurse call ("false = no call")
+    ("turn everything off in exam room 3", [_set("exam-room-3-dimmer", "Switch", "false")]),
+    # a value described as "muted" is what "mute" asks for
+    ("mute the chime in exam room 2", [_set("nurse-call-exam-2", "ChimeVolume", "0")]),
+])
+def test_found_probing_the_clinic(clinic, text, expected):
+    assert _actions(clinic(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a value asked for ("to high") beats a switch the device words also name
+    ("turn the heaters on the terrace to high",
+     [_set("terrace-east", "HeatStage", "3"), _set("terrace-west", "HeatStage", "3")]),
+])
+def test_found_probing_the_restaurant(restaurant, text, expected):
+    assert _actions(restaurant(text)) == expected

@@ -98,8 +98,8 @@ def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], .
         for word in words:
             if word not in {"is", "k", "the", "a", "an", "to", "of", "and"}:
                 keys.add({"halfway": "half"}.get(word, lexicon.stem(word)))
-                if word.endswith("ed") and len(word) > 5:
-                    keys.add(word[:-2])    # "retracted" is what "retract" does
+                if word.endswith("ed") and len(word) > 4:
+                    keys.update({word[:-2], word[:-1]})   # "retracted": retract; "muted": mute
                 keys.update(k for k in lexicon.canon(word) if k in _LABEL_VERBS)
         if keys:
             labels.append((frozenset(keys), float(numbers[0].group(1))))

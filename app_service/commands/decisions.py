@@ -120,6 +120,7 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
                    or r.tokens & said_stems or {a.lower() for a in r.allowed} & said_stems
                    or (concept == "colour" and "color" in r.tokens and r.units.upper() != "K")
                    or describes(r, said)
+                   or any(concept in words or words & said_stems for words, _ in r.labels)
                    for r in entry.resources.values())
         kin = _CAPABILITY_TOKENS.get(concept, set())
         have = have or any(r.tokens & kin for r in entry.resources.values())
@@ -181,6 +182,17 @@ def _described_truth(res: Resource, actions: set[str]) -> bool | None:
         elif words & sides["false"] and not words & sides["true"]:
             votes.add(False)
     return votes.pop() if len(votes) == 1 else None
+
+
+_OFF_LIKE = {"off", "closed", "close", "shut", "stopped", "stop", "dark", "idle", "standby",
+             "disabled", "paused", "cut", "unpowered", "inactive"}
+
+
+def is_power_switch(res: Resource) -> bool:
+    """'everything off' switches things off, not a nurse call ('true = a call is active'): a
+    Bool whose description gives true/false other meanings than on/off is no power switch."""
+    false_side = re.search(r"false\s*[=:]\s*([^,;.]*)", res.description.lower())
+    return not false_side or bool(set(re.findall(r"[a-z]+", false_side.group(1))) & _OFF_LIKE)
 
 
 def bool_value(res: Resource, actions: set[str]) -> bool | None:

@@ -14,6 +14,7 @@ from . import grounding, screening
 from .catalog import Catalog, Entry
 from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities,
+                        is_power_switch,
                         checked_range, concept_score, is_angle, named_value, opening_value,
                         set_action, set_bool_action)
 from .clauses import clause_pieces
@@ -184,6 +185,8 @@ class Interpreter:
                                    r"|都关|都开", clause.text)
             switches = [c for c in built
                         if all(a.values and set(a.values.values()) <= _SWITCH_VALUES
+                               and all(is_power_switch(c.entry.resources[k]) for k in a.values
+                                       if c.entry.resources[k].is_bool)
                                for a in c.actions)]
             if scope == "global":
                 # with no place, "everything" may only switch things off
@@ -358,12 +361,13 @@ class Interpreter:
             if opening is not None:
                 return opening
         power = bool_resource(entry, clause)
-        if power is not None and 0 < scores[power.name] >= max(scores.values()):
+        named = named_value(entry, clause, scores, verbs=False)
+        if power is not None and 0 < scores[power.name] >= max(scores.values()) and (
+                named is None or named.verb_only):
             truth = bool_value(power, clause.actions)
             if truth is not None:   # "shut the gas valve" on a panel that also has fan stages
                 return Candidate(entry, [set_bool_action(entry, power, truth)],
                                  1 + scores[power.name])
-        named = named_value(entry, clause, scores, verbs=False)
         if named is not None:
             return named
         if power is not None and scores[power.name] <= 0 and any(
