@@ -85,17 +85,24 @@ def best(fn, repeats=3):
 
 
 def memory_bandwidth_gbs(threads: int) -> dict:
-    """Read bandwidth as decoding uses it: a matrix-vector product over a 1 GiB float64 matrix
-    (BLAS; every byte read once, as a decode step reads every weight once), best of 5; and the
-    single-thread copy bandwidth (read + write) for reference."""
+    """Read bandwidth as decoding uses it: matrix-vector products over 1 GiB matrices (BLAS;
+    every byte read once, as a decode step reads every weight once), in float64 and in float32
+    (the access of a float32 decode step), best of 5 each; the faster is the bound's bandwidth,
+    so a slow BLAS path cannot flatter the ratio. Also the single-thread copy bandwidth (read +
+    write) for reference."""
     import numpy as np
 
+    read = {}
+    for dtype in (np.float64, np.float32):
+        matrix = np.ones((2**30 // np.dtype(dtype).itemsize // 1024, 1024), dtype=dtype)
+        vector = np.ones(1024, dtype=dtype)
+        read[np.dtype(dtype).name] = matrix.nbytes / best(lambda: matrix @ vector, 5) / 1e9
+        del matrix
     matrix = np.ones((2**30 // 8 // 1024, 1024))
-    vector = np.ones(1024)
     target = np.empty_like(matrix)
-    read = best(lambda: matrix @ vector, 5)
     copy = best(lambda: np.copyto(target, matrix), 5)
-    return {"read_gbs": matrix.nbytes / read / 1e9, "copy_gbs": 2 * matrix.nbytes / copy / 1e9}
+    return {"read_gbs": max(read.values()), "read_float64_gbs": read["float64"],
+            "read_float32_gbs": read["float32"], "copy_gbs": 2 * matrix.nbytes / copy / 1e9}
 
 
 # ---- CTranslate2 worker -----------------------------------------------------------------
@@ -265,13 +272,16 @@ def main() -> int:
     source = catalog.known(args.model)
     gguf = args.gguf or source.locate(source.module, folder)
     flags = cpu_flags()
-    print(f"model {args.model} ({model_dir}), threads {args.threads}, GGUF {os.path.basename(gguf)}")
+    wait = os.environ.get("GOMP_SPINCOUNT") and f"GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']}"
+    print(f"model {args.model} ({model_dir}), threads {args.threads}, "
+          f"GGUF {os.path.basename(gguf)}, OpenMP wait: {wait or 'OMP_WAIT_POLICY=' + os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')}")
     print(f"CPU int8 flags: {sorted(f for f in flags if 'vnni' in f or f == 'avx512f')} -> "
           f"ComputeType=auto picks {resolve_compute_type('cpu', 'auto', flags)}")
     # In a child: Linux carries a parent's peak RSS into children across exec (ru_maxrss).
     bandwidth = child(args, ["--worker", "bandwidth"])
-    print(f"memory bandwidth: read {bandwidth['read_gbs']:.1f} GB/s, copy "
-          f"{bandwidth['copy_gbs']:.1f} GB/s")
+    print(f"memory bandwidth: read {bandwidth['read_gbs']:.1f} GB/s (GEMV float64 "
+          f"{bandwidth['read_float64_gbs']:.1f}, float32 {bandwidth['read_float32_gbs']:.1f}), "
+          f"copy {bandwidth['copy_gbs']:.1f} GB/s")
     results = []
     for compute_type in args.compute_types.split(","):
         folder_used = int8_dir if compute_type.startswith("int8") and int8_dir else model_dir
