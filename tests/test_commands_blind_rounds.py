@@ -325,3 +325,33 @@ def test_found_probing_the_clinic(clinic, text, expected):
 ])
 def test_found_probing_the_restaurant(restaurant, text, expected):
     assert _actions(restaurant(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "dim the lights in exam room 4",          # numbered places 1-3: room 4 is unknown, 4 no value
+    "把四号诊室的灯打开",
+    "打开三号诊室的X光机",                      # a Chinese thing no word accounts for
+    "三号诊室的超声仪开一下",
+    "run a flash cycle on the autoclave",      # a program the profile does not list
+])
+def test_clinic_refusals_found_probing(clinic, text):
+    result = clinic(text)
+    assert result.actions == [] and result.refusal in ("unknown_device", "unsupported")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a named program with a start verb: the program, then run it (like "run conveyor 1 at 2")
+    ("start the liquids cycle on the autoclave",
+     [_set("autoclave", "CycleProgram", "liquids"), _set("autoclave", "CycleRun", "true")]),
+    ("启动灭菌器的器械程序",
+     [_set("autoclave", "CycleProgram", "instruments"), _set("autoclave", "CycleRun", "true")]),
+    ("start the sterilizer", [_set("autoclave", "CycleRun", "true")]),   # program unchanged
+])
+def test_start_with_a_named_program(clinic, text, expected):
+    assert _actions(clinic(text)) == sorted(expected, key=lambda a: (a["device"], a["command"]))
+
+
+def test_a_number_no_device_has_never_falls_to_the_unnumbered_one(studio):
+    # the studio dimmers are numbered 1-3; "light 4" is none of them, nor an unnumbered light
+    result = studio("turn on light 4")
+    assert result.actions == [] and result.refusal == "unknown_device"

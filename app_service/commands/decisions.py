@@ -112,6 +112,11 @@ _CAPABILITY_TOKENS = {"media": {"play", "playback", "playing", "source", "track"
                       "mute": {"mute", "silence"}, "volume": {"volume", "loudness"}}
 
 
+_COMMON_MODIFIERS = {"the", "a", "an", "its", "this", "that", "what", "which", "new", "next",
+                     "current", "another", "same", "whole", "full", "last", "running", "my",
+                     "our", "your", "each", "every", "one", "first", "second", "drying"}
+
+
 def check_capabilities(entry: Entry, clause: Clause) -> None:
     for concept, said in clause.capability_words.items():
         said_stems = said | {stem(w) for w in said}
@@ -135,6 +140,17 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
         if modes and not any(v.lower() in said for r in modes for v in r.allowed):
             raise Refusal("unsupported", f"{entry.name} supports only the modes "
                           + ", ".join(v for r in modes for v in r.allowed))
+    named_kind = re.search(r"([a-z]+)\s+(?:program|programme|cycle|setting|preset)s?\b",
+                           clause.text)
+    programs = [r for r in entry.writable() if r.allowed and r.is_string]
+    if named_kind and programs and not clause.question:
+        # "run a flash cycle" where the programs are instruments/wrapped/…: not one of them
+        word = named_kind.group(1)
+        known = {v.lower() for r in programs for v in r.allowed} | entry.words | {
+            t for r in entry.resources.values() for t in r.tokens} | _COMMON_MODIFIERS
+        if not {word, stem(word), _NAMED_SYNONYMS.get(word, word)} & known:
+            raise Refusal("unsupported", f"{entry.name} has no {word} "
+                          + named_kind.group(0).split()[-1])
 
 
 def bool_resource(entry: Entry, clause: Clause) -> Resource | None:

@@ -15,7 +15,7 @@ from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .phrases import (COMPLAINT, DOWN, EN_ACTIONS, EXCEPT, EXTREME, MULTIPLY, ORDINALS,
                       QUANTIFIER, UP, VAGUE, ZH_ACTIONS)
-from .places import catalog_places, numbered_places
+from .places import catalog_places, numbered_places, unknown_numbered_zh
 from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -159,7 +159,17 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for spelling, value in lexicon.ZH_VALUES.items():
         zh_table.setdefault(spelling, ["value:" + w for w in value.split()])
     blanked = body
-    for start, end, keys in lexicon.zh_segments(body, {k: v for k, v in zh_table.items()}):
+    segments = lexicon.zh_segments(body, zh_table)
+    unread = list(body)
+    for start, end, _ in segments:
+        unread[start:end] = " " * (end - start)
+    # X光机, 超声仪: a thing no catalog or generic word accounts for (heads, in English)
+    for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in _ZH_THING.finditer(
+            "".join(unread))):
+        if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|设备)|(?:所有|全部|每个|各|这|那).*",
+                            thing):
+            clause.heads.add(thing)
+    for start, end, keys in segments:
         if re.search(r"[0-9]", body[start:end]) and any(k.startswith(("place:", "alias:"))
                                                         for k in keys):
             # a room number in a place or alias spelling (101, 101房间, 101房间空调) counts only
@@ -207,10 +217,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if re.search(r"(?:取消|解除)[^，,。；;]*静音", body):
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
+    clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     body = blanked
-    clause.heads = {m.group(1) for m in _NOUN_HEAD.finditer(body)
-                    if m.group(1) not in _NOT_NOUNS | _NOT_HEADS
-                    and not m.group(1).endswith(("ing", "ed"))}
+    clause.heads |= {m.group(1) for m in _NOUN_HEAD.finditer(body)
+                     if m.group(1) not in _NOT_NOUNS | _NOT_HEADS
+                     and not m.group(1).endswith(("ing", "ed"))}
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
@@ -339,6 +350,7 @@ _NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "he
               "already", "instead", "first", "asap", "quickly"}
 _EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
 _RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
+_ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机|器|仪|柜|箱|炉|泵|屏|设备)")
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"

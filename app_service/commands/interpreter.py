@@ -37,6 +37,9 @@ _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
+_START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
+                    r"|启动|开始|运行|打开")
+_RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
 
 
 class Interpreter:
@@ -298,8 +301,12 @@ class Interpreter:
                                      self.catalog.vocabulary) if quantity is None else None
         if described is not None:
             # "abort the cycle", "cancel the call": the profile says what the verb writes
-            return Candidate(entry, [set_bool_action(entry, *described)],
-                             1.5 + scores[described[0].name])
+            actions = [set_bool_action(entry, *described)]
+            named = named_value(entry, clause, scores, verbs=False) if described[1] else None
+            if named is not None and not named.verb_only and all(
+                    entry.resources[k].is_string for a in named.actions for k in a.values or {}):
+                actions = named.actions + actions   # "start the liquids cycle": program, then run
+            return Candidate(entry, actions, 1.5 + scores[described[0].name])
         said_bool = [r for r in entry.writable() if r.is_bool and r.tokens & clause.raw_words
                      and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
         verb = re.match(r"(?:please\s+)?([a-z]+)", clause.text.strip())
@@ -368,6 +375,13 @@ class Interpreter:
             if truth is not None:   # "shut the gas valve" on a panel that also has fan stages
                 return Candidate(entry, [set_bool_action(entry, power, truth)],
                                  1 + scores[power.name])
+        if named is not None and not named.verb_only and _START.search(clause.text) \
+                and clause.actions & {"on", "off"} == {"on"} \
+                and power is not None and power.tokens & _RUN_WORDS and all(
+                    entry.resources[k].is_string for a in named.actions for k in a.values or {}):
+            # "start the liquids cycle", "turn the radio on": the program, then run it
+            return Candidate(entry, named.actions + [set_bool_action(entry, power, True)],
+                             named.strength)
         if named is not None:
             return named
         if power is not None and scores[power.name] <= 0 and any(

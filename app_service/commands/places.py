@@ -33,6 +33,9 @@ def numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
             clause.group = True
             body = body[:listed.start()] + " " + body[listed.end():]
             continue
+        for number in re.findall(rf"\b{head}\s+(\d+)\b", body):
+            if f"{head} {number}" not in places:
+                clause.unknown_places.add(f"{head} {number}")   # "exam room 4" of rooms 1-3
         # "both classrooms", "all (three) classroom lights": the plural or a quantifier says "every"
         pattern = (rf"\b(?:[a-z]+\s+|\d+\s+)?{head}s\b"
                    rf"|\b(?:both|all|every|each)\s+(?:(?:of\s+)?the\s+)?(?:\d+\s+)?{head}\b")
@@ -85,3 +88,11 @@ def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[
     prefixes = {" ".join(p.split()[:-1]) for p in places if re.search(r" \d+$", p)}
     return {s: ps for s, ps in found.items()
             if len(ps) == 1 and s not in prefixes and s not in GENERIC_PLACE_WORDS}
+
+
+def unknown_numbered_zh(body: str, zh_words: dict[str, list[str]]) -> set[str]:
+    """四号诊室 where the catalog's places are 1号诊室 … 3号诊室: a numbered place it lacks."""
+    known = {w for w, keys in zh_words.items() if keys[0].startswith("place:")}
+    suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
+    return {m.group(0) for suffix in suffixes
+            for m in re.finditer(rf"\d+号{re.escape(suffix)}", body) if m.group(0) not in known}

@@ -20,6 +20,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         for word in entry.words:
             holders[word] = holders.get(word, 0) + 1
     matched: dict[str, set[str]] = {}
+    id_mismatch: set[str] = set()     # words of devices whose number was not the one said
     for entry in entries:
         words = (clause.words | clause.raw_words) & entry.words
         if entry.name in clause.aliases:
@@ -32,6 +33,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                        or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS) for w in words)
         if clause.ids and entry.ids:
             if not clause.ids & entry.ids:
+                id_mismatch |= words
                 continue
             words = words | {"id:" + i for i in clause.ids & entry.ids}
             specific = True
@@ -40,6 +42,12 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         if entry.place in clause.places:
             words = words | {"place:" + entry.place}
         matched[entry.name] = words
+    if id_mismatch:
+        # "light 4" where the lights are numbered 1-3: not the one light without a number
+        matched = {n: w for n, w in matched.items() if catalog.entries[n].ids
+                   or any(x.startswith("alias:") for x in w) or not w & id_mismatch}
+        if not matched:
+            raise Refusal("unknown_device", "no device with that number")
     if matched:
         keep = [name for name, words in matched.items()
                 if not any(words < other for o, other in matched.items() if o != name)
