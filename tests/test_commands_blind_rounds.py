@@ -355,3 +355,17 @@ def test_a_number_no_device_has_never_falls_to_the_unnumbered_one(studio):
     # the studio dimmers are numbered 1-3; "light 4" is none of them, nor an unnumbered light
     result = studio("turn on light 4")
     assert result.actions == [] and result.refusal == "unknown_device"
+
+
+@pytest.mark.parametrize("text", [
+    "turn on the terrace heaters at 5",   # the words name the heater switch; 5 fits no stage
+    "play jazz in the bar",               # a genre is nothing a playback switch or source picks
+])
+def test_restaurant_refusals_found_probing(restaurant, text):
+    assert restaurant(text).actions == []
+
+
+def test_an_out_of_range_set_point_said_as_setpoint_is_not_offered_to_the_light(clinic):
+    # "setpoint" names the unit's ZoneSetpoint (16-28 °C); 72 must not dim the room's light
+    result = clinic("waiting area setpoint 80 please")
+    assert result.actions == [] and result.refusal == "out_of_range"

@@ -112,6 +112,7 @@ _CAPABILITY_TOKENS = {"media": {"play", "playback", "playing", "source", "track"
                       "mute": {"mute", "silence"}, "volume": {"volume", "loudness"}}
 
 
+_PLAYABLE = {"music", "something", "it", "them", "again", "on", "in", "at", "from", "please"}
 _COMMON_MODIFIERS = {"the", "a", "an", "its", "this", "that", "what", "which", "new", "next",
                      "current", "another", "same", "whole", "full", "last", "running", "my",
                      "our", "your", "each", "every", "one", "first", "second", "drying"}
@@ -140,6 +141,14 @@ def check_capabilities(entry: Entry, clause: Clause) -> None:
         if modes and not any(v.lower() in said for r in modes for v in r.allowed):
             raise Refusal("unsupported", f"{entry.name} supports only the modes "
                           + ", ".join(v for r in modes for v in r.allowed))
+    played = re.search(r"\bplay(?:ing)?\s+(?:some\s+|the\s+|a\s+|my\s+)?([a-z]+)", clause.text)
+    if played and not clause.question:
+        # "play jazz": a genre, track or artist is nothing a source or playback switch can pick
+        said = {played.group(1), stem(played.group(1))}
+        known = entry.words | {v.lower() for r in entry.resources.values() for v in r.allowed} \
+            | {t for r in entry.resources.values() for t in r.tokens} | _PLAYABLE
+        if not said & known:
+            raise Refusal("unsupported", f"{entry.name} cannot play {played.group(1)}")
     named_kind = re.search(r"([a-z]+)\s+(?:program|programme|cycle|setting|preset)s?\b",
                            clause.text)
     programs = [r for r in entry.writable() if r.allowed and r.is_string]

@@ -288,7 +288,9 @@ class Interpreter:
         except Refusal as refusal:
             # the words named this setting and the value does not fit it: another device that
             # merely could take the number ("chlorine target to 5" → a light at 5 %) is no answer
-            if refusal.reason == "out_of_range" and concept_best > 0:
+            if refusal.reason == "out_of_range" and (concept_best > 0 or "target" in clause.words
+                                                     and any("target" in r.tokens
+                                                             for r in entry.writable())):
                 refusal.named = True
             raise
 

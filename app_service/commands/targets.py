@@ -13,6 +13,8 @@ from .numbers import convert, profile_unit_family
 
 log = logging.getLogger(__name__)
 
+_SWITCH_WORDS = {"on", "off", "power", "switch", "run", "enabled", "enable", "active", "state"}
+
 
 def pick_numeric(entry: Entry, numeric: list[Resource], scores: dict[str, float], clause: Clause,
                  quantity, scope: str = "named", model: Any = None,
@@ -57,6 +59,10 @@ def pick_numeric(entry: Entry, numeric: list[Resource], scores: dict[str, float]
     setpoints = [r for r in top if "target" in r.tokens or "set point" in r.description.lower()]
     if len(setpoints) == 1:
         return setpoints[0]
+    part_said = any(r.is_bool and (r.tokens - _SWITCH_WORDS) & clause.words
+                    for r in entry.writable())
+    if best == 0 and quantity is not None and part_said:
+        return None   # "the heaters on at 5" with a % awning and a 1-3 stage: no safe reading
     if best > 0 and model is not None:
         # the words name a concept two settings share: let the model choose between them
         return _model_pick(entry, top, clause, model, threshold)
