@@ -369,3 +369,25 @@ def test_an_out_of_range_set_point_said_as_setpoint_is_not_offered_to_the_light(
     # "setpoint" names the unit's ZoneSetpoint (16-28 °C); 72 must not dim the room's light
     result = clinic("waiting area setpoint 80 please")
     assert result.actions == [] and result.refusal == "out_of_range"
+
+
+@pytest.mark.parametrize("text", [
+    "turn off all the lights in the sauna",     # a place the catalog lacks names nothing here
+    "dim the lights in the pottery shed",
+    "把桑拿房的灯关了",
+    "turn on the minibar in the reading area",  # "minibar" starts like "min": no unit
+])
+def test_unknown_places_and_things_refuse_everywhere(studio, text):
+    result = studio(text)
+    assert result.actions == [] and result.refusal == "unknown_device"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("turn off all the lights in the building",
+     [_set(f"{n}-dimmer", "Relay", "false")
+      for n in ("garden", "reading-area", "studio-1", "studio-2", "studio-3")]),
+    ("turn off the lights in the reading area please", [_set("reading-area-dimmer", "Relay",
+                                                             "false")]),
+])
+def test_known_places_and_the_whole_building_still_act(studio, text, expected):
+    assert _actions(studio(text)) == expected

@@ -80,6 +80,7 @@ class Clause:
     absolute_marker: bool = False     # "to N", "at N", 调到/设成
     excluded: "Clause | None" = None
     heads: set[str] = field(default_factory=set)          # last word after a determiner
+    place_heads: set[str] = field(default_factory=set)    # "in the <word>" left unread
 
     @property
     def devices_named(self) -> bool:
@@ -164,6 +165,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for start, end, _ in segments:
         unread[start:end] = " " * (end - start)
     # X光机, 超声仪: a thing no catalog or generic word accounts for (heads, in English)
+    for m in _ZH_PLACE_THING.finditer("".join(unread)):
+        place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了]+", "", m.group(0))
+        if len(place) >= 3:
+            clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in _ZH_THING.finditer(
             "".join(unread))):
         if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|设备)|(?:所有|全部|每个|各|这|那).*",
@@ -219,6 +224,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     body = blanked
+    # "all the lights in the spa": a place word that is no catalog place names nothing here
+    clause.place_heads |= {m.group(1) for m in _PLACE_PHRASE.finditer(body)
+                           if m.group(1) not in _NOT_NOUNS | _NOT_HEADS}
     clause.heads |= {m.group(1) for m in _NOUN_HEAD.finditer(body)
                      if m.group(1) not in _NOT_NOUNS | _NOT_HEADS
                      and not m.group(1).endswith(("ing", "ed"))}
@@ -350,6 +358,9 @@ _NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "he
               "already", "instead", "first", "asap", "quickly"}
 _EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
 _RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
+_PLACE_PHRASE = re.compile(r"\b(?:in|inside|at|around|throughout)\s+(?:the|my|our)\s+"
+                           r"(?:[a-z]+\s+)?([a-z]+)\s*(?=$|[?.!,])")
+_ZH_PLACE_THING = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:室|房|厅|馆|中心)")
 _ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机|器|仪|柜|箱|炉|泵|屏|设备)")
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"

@@ -137,6 +137,10 @@ class Interpreter:
         if unknown_qualifiers and clause.words & DEVICE_KINDS:
             raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
                           f"{sorted(clause.words & DEVICE_KINDS)[0]} in the catalog")
+        unread_places = {h for h in clause.place_heads
+                         if unknown_thing(h, list(catalog.entries.values()), catalog)}
+        if unread_places:
+            raise Refusal("unknown_device", f"there is no {sorted(unread_places)[0]} here")
         candidates, scope = named_devices(clause, catalog)
         if clause.excluded is not None:
             excluded, _ = named_devices(clause.excluded, catalog)

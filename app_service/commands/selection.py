@@ -149,14 +149,15 @@ _GENERIC_NOUNS = {"bit", "little", "notch", "touch", "tad", "moment", "way", "ri
                   "room", "area", "zone", "space", "side", "time", "minute", "second", "reading",
                   "readings", "status", "state", "setting", "settings", "value", "values", "mode",
                   "max", "maximum", "min", "minimum", "middle", "half", "top", "bottom", "same",
-                  "other", "default", "normal", "usual", "current", "number", "amount", "unit"}
+                  "other", "default", "normal", "usual", "current", "number", "amount", "unit",
+                  "building", "house", "home", "site", "premises", "facility", "world"}
 
 
 def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
     """A noun no catalog word, unit, value or generic word accounts for."""
     keys = set(lexicon.canon(head)) | {head, lexicon.stem(head)}
     if keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
-            q.unit is not None for q in find_quantities("1 " + head)):
+            q.unit is not None and q.end == len(head) + 2 for q in find_quantities("1 " + head)):
         return False
     said_of = {w for e in devices for r in e.resources.values()
                for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
