@@ -391,3 +391,18 @@ def test_unknown_places_and_things_refuse_everywhere(studio, text):
 ])
 def test_known_places_and_the_whole_building_still_act(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("set the wine fridge to 5 degrees", "unknown_device"),   # a kind of fridge the clinic lacks
+    ("turn on the espresso machine in the waiting area", "unknown_device"),
+    ("set the autoclave dry time to 130 min", "out_of_range"),  # minutes, not the minimum
+])
+def test_found_by_generated_probes(clinic, text, reason):
+    result = clinic(text)
+    assert result.actions == [] and result.refusal == reason
+
+
+def test_min_as_a_word_is_still_the_minimum(clinic):
+    assert _actions(clinic("set the autoclave dry time to min")) == [
+        _set("autoclave", "DryTime", "5")]

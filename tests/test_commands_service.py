@@ -151,6 +151,7 @@ def test_unknown_device_in_core_command_is_a_404_result(standin):
                                  os.path.join(GREENHOUSE, "devices.yaml"))
     ghost = copy.copy(catalog.entries["office-light"])
     object.__setattr__(ghost, "name", "ghost-light")
+    object.__setattr__(ghost, "words", ghost.words | {"ghost"})   # as its name would give
     catalog = Catalog([ghost])
     service, _, _ = make_service(standin, catalog=catalog)
     response = service.handle("switch off the ghost light", execute=True)

@@ -81,6 +81,8 @@ class Clause:
     excluded: "Clause | None" = None
     heads: set[str] = field(default_factory=set)          # last word after a determiner
     place_heads: set[str] = field(default_factory=set)    # "in the <word>" left unread
+    modifiers: set[str] = field(default_factory=set)      # words right before a device word
+    phrase_words: set[str] = field(default_factory=set)   # all words of determiner phrases
 
     @property
     def devices_named(self) -> bool:
@@ -227,9 +229,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in _PLACE_PHRASE.finditer(body)
                            if m.group(1) not in _NOT_NOUNS | _NOT_HEADS}
-    clause.heads |= {m.group(1) for m in _NOUN_HEAD.finditer(body)
-                     if m.group(1) not in _NOT_NOUNS | _NOT_HEADS
-                     and not m.group(1).endswith(("ing", "ed"))}
+    for m in _NOUN_HEAD.finditer(body):
+        if m.group(1) not in _NOT_NOUNS | _NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
+            clause.heads.add(m.group(1))
+            # and every word of the phrase: "the espresso machine" is no washing machine
+            clause.phrase_words.update(w for w in re.findall(r"[a-z]+", m.group(0))[1:]
+                                       if w not in _NOT_MODIFIERS)
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
@@ -242,6 +247,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             # "rack a2": a letter-and-number id, as a whole (a1 and a2 share the letter); one the
             # catalog lacks (a3) then matches no device
             clause.ids.update({token, re.sub(r"[a-z]", "", token)})
+    # "the ice maker" beside a coffee maker: the word before a device word must be known too
+    clause.modifiers = {tokens[i - 1] for i in range(2, len(tokens))
+                        if lexicon.canon(tokens[i])[0] in device_vocab and tokens[i - 2] in _DETERMINERS
+                        and tokens[i - 1].isalpha() and tokens[i - 1] not in _NOT_MODIFIERS}
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
@@ -358,6 +367,17 @@ _NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "he
               "already", "instead", "first", "asap", "quickly"}
 _EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
 _RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
+_DETERMINERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those"}
+# words that may stand before a device word without naming a kind of it
+_NOT_MODIFIERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those", "its",
+                  "their", "his", "her", "on", "off", "in", "at", "to", "of", "for", "and", "or",
+                  "turn", "switch", "set", "put", "make", "start", "stop", "run", "open", "close",
+                  "lock", "unlock", "dim", "raise", "lower", "all", "both", "every", "each", "is",
+                  "are", "was", "check", "read", "show", "get", "big", "small", "little", "large",
+                  "main", "new", "old", "other", "whole", "entire", "two", "three", "four",
+                  "please", "now", "up", "down", "out", "by", "with", "from", "it", "them", "what",
+                  "which", "how", "any", "some", "shut", "kill", "cut", "power", "also", "then",
+                  "just", "quickly", "again", "too", "me", "us", "s", "whats", "hows"}
 _PLACE_PHRASE = re.compile(r"\b(?:in|inside|at|around|throughout)\s+(?:the|my|our)\s+"
                            r"(?:[a-z]+\s+)?([a-z]+)\s*(?=$|[?.!,])")
 _ZH_PLACE_THING = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:室|房|厅|馆|中心)")

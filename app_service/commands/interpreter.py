@@ -137,8 +137,9 @@ class Interpreter:
         if unknown_qualifiers and clause.words & DEVICE_KINDS:
             raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
                           f"{sorted(clause.words & DEVICE_KINDS)[0]} in the catalog")
-        unread_places = {h for h in clause.place_heads
-                         if unknown_thing(h, list(catalog.entries.values()), catalog)}
+        everywhere = list(catalog.entries.values())
+        unread_places = {h for h in clause.place_heads | clause.modifiers
+                         if unknown_thing(h, everywhere, catalog)}
         if unread_places:
             raise Refusal("unknown_device", f"there is no {sorted(unread_places)[0]} here")
         candidates, scope = named_devices(clause, catalog)
@@ -152,7 +153,8 @@ class Interpreter:
                 raise Refusal("unrelated", _NOTHING)
             return None
         if scope == "place":
-            unknown = {h for h in clause.heads if unknown_thing(h, candidates, catalog)}
+            unknown = {h for h in clause.heads | clause.phrase_words
+                       if unknown_thing(h, candidates, catalog)}
             if unknown:
                 # "turn on the X-ray viewer in exam room 2": a thing no device there is, never
                 # whatever else is in the room

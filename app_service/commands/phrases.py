@@ -50,7 +50,9 @@ COMPLAINT = [
 MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
 EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
-           (re.compile(r"\b(?:minimum|min|lowest)\b|最小|最低|最暗|最慢"), "min")]
+           # "130 min", "140 L/min" are minutes, not the minimum
+           (re.compile(r"\b(?:minimum|lowest)\b|(?<![\d/])(?<!\d\s)\bmin\b|最小|最低|最暗|最慢"),
+            "min")]
 QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|whole"
                         r"|throughout)\b"
                         r"|所有|全部|每个|都|一切|整个|到处|全屋")

@@ -150,13 +150,16 @@ _GENERIC_NOUNS = {"bit", "little", "notch", "touch", "tad", "moment", "way", "ri
                   "readings", "status", "state", "setting", "settings", "value", "values", "mode",
                   "max", "maximum", "min", "minimum", "middle", "half", "top", "bottom", "same",
                   "other", "default", "normal", "usual", "current", "number", "amount", "unit",
-                  "building", "house", "home", "site", "premises", "facility", "world"}
+                  "building", "house", "home", "site", "premises", "facility", "world", "big",
+                  "small", "large", "new", "old", "whole", "entire", "front", "back", "upper",
+                  "lower", "inner", "outer", "overhead", "ceiling", "wall", "floor", "door"}
 
 
 def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
     """A noun no catalog word, unit, value or generic word accounts for."""
     keys = set(lexicon.canon(head)) | {head, lexicon.stem(head)}
-    if keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
+    generic = head in lexicon.EN_SYNONYMS or head in lexicon.IMPLIED_PARTS
+    if generic or keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
             q.unit is not None and q.end == len(head) + 2 for q in find_quantities("1 " + head)):
         return False
     said_of = {w for e in devices for r in e.resources.values()
