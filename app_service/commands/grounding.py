@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
-from .phrases import (COMPLAINT, DOWN, EN_ACTIONS, EXCEPT, EXTREME, MULTIPLY, ORDINALS,
-                      QUANTIFIER, UP, VAGUE, ZH_ACTIONS)
+from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
+                      MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
+                      QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING)
 from .places import catalog_places, numbered_places, unknown_numbered_zh
 from .verbs import ZH_VERBS
 
@@ -167,11 +168,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for start, end, _ in segments:
         unread[start:end] = " " * (end - start)
     # X光机, 超声仪: a thing no catalog or generic word accounts for (heads, in English)
-    for m in _ZH_PLACE_THING.finditer("".join(unread)):
+    for m in ZH_PLACE_THING.finditer("".join(unread)):
         place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了]+", "", m.group(0))
         if len(place) >= 3:
             clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
-    for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in _ZH_THING.finditer(
+    for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
         if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|设备)|(?:所有|全部|每个|各|这|那).*",
                             thing):
@@ -227,14 +228,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     body = blanked
     # "all the lights in the spa": a place word that is no catalog place names nothing here
-    clause.place_heads |= {m.group(1) for m in _PLACE_PHRASE.finditer(body)
-                           if m.group(1) not in _NOT_NOUNS | _NOT_HEADS}
-    for m in _NOUN_HEAD.finditer(body):
-        if m.group(1) not in _NOT_NOUNS | _NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
+    clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
+                           if m.group(1) not in _NOT_NOUNS | NOT_HEADS}
+    for m in NOUN_HEAD.finditer(body):
+        if m.group(1) not in _NOT_NOUNS | NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
             clause.heads.add(m.group(1))
             # and every word of the phrase: "the espresso machine" is no washing machine
             clause.phrase_words.update(w for w in re.findall(r"[a-z]+", m.group(0))[1:]
-                                       if w not in _NOT_MODIFIERS)
+                                       if w not in NOT_MODIFIERS)
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(QUANTIFIER.search(body))
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
@@ -249,8 +250,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.ids.update({token, re.sub(r"[a-z]", "", token)})
     # "the ice maker" beside a coffee maker: the word before a device word must be known too
     clause.modifiers = {tokens[i - 1] for i in range(2, len(tokens))
-                        if lexicon.canon(tokens[i])[0] in device_vocab and tokens[i - 2] in _DETERMINERS
-                        and tokens[i - 1].isalpha() and tokens[i - 1] not in _NOT_MODIFIERS}
+                        if lexicon.canon(tokens[i])[0] in device_vocab and tokens[i - 2] in DETERMINERS
+                        and tokens[i - 1].isalpha() and tokens[i - 1] not in NOT_MODIFIERS}
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
@@ -320,11 +321,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
-    if _EXTEND.search(imperative):
+    if EXTEND.search(imperative):
         clause.raw_words.add("extend")
         clause.actions.discard("off")    # "roll the awning out" is no "out" = off
         clause.actions.add("open")
-    if _RETRACT.search(imperative):
+    if RETRACT.search(imperative):
         # 收起 rolls a blind up but an awning in: only a value described as retracted fits
         clause.raw_words.add("retract")
     particles = {m.group(1) for m in re.finditer(
@@ -358,30 +359,6 @@ _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and"
               "down", "off", "is", "are", "set", "speed", "number", "no"}
 
 
-# "the x ray viewer in …": the word that ends a determiner's phrase names the thing meant
-_NOUN_HEAD = re.compile(
-    r"\b(?:the|my|our|your|this|that|these|those|a|an)\s+(?:[a-z0-9]+[\s-]+){0,3}?([a-z]+)"
-    r"(?=\s*(?:$|[?.!,]|\b(?:in|on|at|to|for|of|from|by|with|and|or|off|up|down|out|please|now"
-    r"|is|are|was|were|then|but|so|too|again|back|a|an|the|all|fully|completely|halfway)\b))")
-_NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
-              "already", "instead", "first", "asap", "quickly"}
-_EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
-_RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
-_DETERMINERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those"}
-# words that may stand before a device word without naming a kind of it
-_NOT_MODIFIERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those", "its",
-                  "their", "his", "her", "on", "off", "in", "at", "to", "of", "for", "and", "or",
-                  "turn", "switch", "set", "put", "make", "start", "stop", "run", "open", "close",
-                  "lock", "unlock", "dim", "raise", "lower", "all", "both", "every", "each", "is",
-                  "are", "was", "check", "read", "show", "get", "big", "small", "little", "large",
-                  "main", "new", "old", "other", "whole", "entire", "two", "three", "four",
-                  "please", "now", "up", "down", "out", "by", "with", "from", "it", "them", "what",
-                  "which", "how", "any", "some", "shut", "kill", "cut", "power", "also", "then",
-                  "just", "quickly", "again", "too", "me", "us", "s", "whats", "hows"}
-_PLACE_PHRASE = re.compile(r"\b(?:in|inside|at|around|throughout)\s+(?:the|my|our)\s+"
-                           r"(?:[a-z]+\s+)?([a-z]+)\s*(?=$|[?.!,])")
-_ZH_PLACE_THING = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:室|房|厅|馆|中心)")
-_ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机|器|仪|柜|箱|炉|泵|屏|设备)")
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"

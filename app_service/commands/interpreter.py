@@ -20,6 +20,7 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
 from .clauses import clause_pieces
 from .grounding import Clause
 from .selection import named_devices, settle_named_refusals, unknown_thing
+from .questions import read_candidate
 from .relative import relative_candidate
 from .targets import pick_numeric
 from .verbs import described_switch
@@ -36,7 +37,6 @@ _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immed
 _NOTHING = "the request does not name anything this service can control"
 _SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
-_STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
 _START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
                     r"|启动|开始|运行|打开")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
@@ -248,34 +248,7 @@ class Interpreter:
         scores = {name: concept_score(res, clause) for name, res in entry.resources.items()}
         check_capabilities(entry, clause)
         if clause.question:
-            # "how warm is it" asks for the measurement; "what is it set to" for the set point
-            asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
-            strength = max((scores[r.name] for r in entry.readable()), default=0)
-            measured = {n for n, r in entry.resources.items() if not r.set_command}
-            if strength <= 0:
-                # "is the entrance locked?", "is the pump running?": a state word names the state
-                # … and so do its values ("playing from radio or the playlist?": the Source)
-                states = clause.words & _STATE_WORDS
-                said = clause.raw_words | clause.words
-                scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
-                              else scores[n]) for n, r in entry.resources.items()}
-                strength = max((scores[r.name] for r in entry.readable()), default=0)
-            scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
-                      for n, s in scores.items()}
-            if screening.asks_no_reading(clause.text):
-                return None   # who/why/where: no reading answers it
-            readable = [r for r in entry.readable() if scores[r.name] > 0] or (
-                entry.readable() if scope == "named" else [])
-            if not readable:
-                return None
-            best = max(scores[r.name] for r in readable)
-            focus = [r.name for r in readable if scores[r.name] == best and best > 0]
-            command = (readable[0] if not focus else entry.resources[focus[0]]).read_command
-            if focus:
-                command = entry.resources[focus[0]].read_command
-            elif entry.read_commands:
-                command = max(entry.read_commands, key=lambda c: len(c[1]))[0]
-            return Candidate(entry, [Action(entry.name, command, "get")], 1 + strength, focus)
+            return read_candidate(entry, clause, scores, scope)
         writable = entry.writable()
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:

@@ -59,3 +59,36 @@ QUANTIFIER = re.compile(r"\b(?:all|every|everything|everywhere|both|each|entire|
 ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
             "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10"}
 EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|but\s+not|apart\s+from|other\s+than|besides)\b|除了")
+
+# "the x ray viewer in …": the word that ends a determiner's phrase names the thing meant
+NOUN_HEAD = re.compile(
+    r"\b(?:the|my|our|your|this|that|these|those|a|an)\s+(?:[a-z0-9]+[\s-]+){0,3}?([a-z]+)"
+    r"(?=\s*(?:$|[?.!,]|\b(?:in|on|at|to|for|of|from|by|with|and|or|off|up|down|out|please|now"
+    r"|is|are|was|were|then|but|so|too|again|back|a|an|the|all|fully|completely|halfway)\b))")
+
+NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
+             "already", "instead", "first", "asap", "quickly"}
+
+DETERMINERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those"}
+
+# words that may stand before a device word without naming a kind of it
+NOT_MODIFIERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those", "its",
+                 "their", "his", "her", "on", "off", "in", "at", "to", "of", "for", "and", "or",
+                 "turn", "switch", "set", "put", "make", "start", "stop", "run", "open", "close",
+                 "lock", "unlock", "dim", "raise", "lower", "all", "both", "every", "each", "is",
+                 "are", "was", "check", "read", "show", "get", "big", "small", "little", "large",
+                 "main", "new", "old", "other", "whole", "entire", "two", "three", "four",
+                 "please", "now", "up", "down", "out", "by", "with", "from", "it", "them", "what",
+                 "which", "how", "any", "some", "shut", "kill", "cut", "power", "also", "then",
+                 "just", "quickly", "again", "too", "me", "us", "s", "whats", "hows"}
+
+PLACE_PHRASE = re.compile(r"\b(?:in|inside|at|around|throughout)\s+(?:the|my|our)\s+"
+                          r"(?:[a-z]+\s+)?([a-z]+)\s*(?=$|[?.!,])")
+
+ZH_PLACE_THING = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:室|房|厅|馆|中心)")
+
+ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机|器|仪|柜|箱|炉|泵|屏|设备)")
+
+EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
+
+RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")

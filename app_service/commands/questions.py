@@ -1,0 +1,43 @@
+"""Questions (pure): which readable resource a question asks about and the read command that
+answers it (a state word or a value said names the state; measurements before set points)."""
+from __future__ import annotations
+
+from . import screening
+from .catalog import Entry
+from .decisions import Action, Candidate
+from .grounding import Clause
+
+_STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
+
+
+def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
+                   scope: str) -> Candidate | None:
+    """The read that answers the question about this device; None when no reading does."""
+    # "how warm is it" asks for the measurement; "what is it set to" for the set point
+    asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
+    strength = max((scores[r.name] for r in entry.readable()), default=0)
+    measured = {n for n, r in entry.resources.items() if not r.set_command}
+    if strength <= 0:
+        # "is the entrance locked?", "is the pump running?": a state word names the state
+        # … and so do its values ("playing from radio or the playlist?": the Source)
+        states = clause.words & _STATE_WORDS
+        said = clause.raw_words | clause.words
+        scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
+                      else scores[n]) for n, r in entry.resources.items()}
+        strength = max((scores[r.name] for r in entry.readable()), default=0)
+    scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
+              for n, s in scores.items()}
+    if screening.asks_no_reading(clause.text):
+        return None   # who/why/where: no reading answers it
+    readable = [r for r in entry.readable() if scores[r.name] > 0] or (
+        entry.readable() if scope == "named" else [])
+    if not readable:
+        return None
+    best = max(scores[r.name] for r in readable)
+    focus = [r.name for r in readable if scores[r.name] == best and best > 0]
+    command = (readable[0] if not focus else entry.resources[focus[0]]).read_command
+    if focus:
+        command = entry.resources[focus[0]].read_command
+    elif entry.read_commands:
+        command = max(entry.read_commands, key=lambda c: len(c[1]))[0]
+    return Candidate(entry, [Action(entry.name, command, "get")], 1 + strength, focus)
