@@ -406,3 +406,17 @@ def test_found_by_generated_probes(clinic, text, reason):
 def test_min_as_a_word_is_still_the_minimum(clinic):
     assert _actions(clinic("set the autoclave dry time to min")) == [
         _set("autoclave", "DryTime", "5")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("灭菌器现在在哪个阶段", [_get("autoclave", "SterilizerStatus")]),     # 哪个 asks
+    ("候诊区百叶窗叶片调平", [_set("waiting-area-shade", "SlatAngle", "0")]),  # 调平 = flat
+])
+def test_more_chinese_phrasings(clinic, text, expected):
+    assert _actions(clinic(text)) == expected
+
+
+def test_a_switch_named_only_by_the_device_name_is_not_the_part_said(clinic):
+    # "call" is the nurse-call station's own word; "chime" names another setting: never cancel
+    # the call for "turn the … call chime off"
+    assert clinic("turn the exam 2 call chime off").actions == []

@@ -48,7 +48,7 @@ _IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unl
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|什么|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
+_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|什么|哪个|哪一|哪种|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
@@ -84,6 +84,7 @@ class Clause:
     place_heads: set[str] = field(default_factory=set)    # "in the <word>" left unread
     modifiers: set[str] = field(default_factory=set)      # words right before a device word
     phrase_words: set[str] = field(default_factory=set)   # all words of determiner phrases
+    part_words: set[str] = field(default_factory=set)     # parts an alias names (燃气总阀: valve)
 
     @property
     def devices_named(self) -> bool:
@@ -206,8 +207,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                                                                zh_table))
                     # 燃气总阀 (an alias of the hood panel) also says which part: its gas valve
                     parts = {t for r in device.resources.values() for t in r.tokens}
-                    clause.words.update(k for _, _, inner in lexicon.zh_segments(body[start:end])
-                                        for k in inner if k in parts)
+                    named_parts = {k for _, _, inner in lexicon.zh_segments(body[start:end])
+                                   for k in inner if k in parts}
+                    clause.words.update(named_parts)
+                    clause.part_words.update(named_parts)
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
                 clause.raw_words.add(key[6:])
                 clause.words.update(lexicon.canon(key[6:]))

@@ -42,6 +42,11 @@ _START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
 
 
+def _part_said(res, clause: Clause, entry: Entry) -> bool:
+    """Words name this setting beyond the device's own name ("the gas valve", 燃气总阀)."""
+    return bool((res.tokens & clause.words) - entry.words or res.tokens & clause.part_words)
+
+
 class Interpreter:
     """``interpret(text, read_state)``; ``catalog`` is a Catalog or a callable returning one."""
 
@@ -288,7 +293,8 @@ class Interpreter:
                     entry.resources[k].is_string for a in named.actions for k in a.values or {}):
                 actions = named.actions + actions   # "start the liquids cycle": program, then run
             return Candidate(entry, actions, 1.5 + scores[described[0].name])
-        said_bool = [r for r in entry.writable() if r.is_bool and r.tokens & clause.raw_words
+        said_bool = [r for r in entry.writable() if r.is_bool
+                     and (r.tokens & clause.raw_words - entry.words or r.tokens & clause.part_words)
                      and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
         verb = re.match(r"(?:please\s+)?([a-z]+)", clause.text.strip())
         if quantity is None and len(said_bool) == 1 and (
@@ -351,7 +357,7 @@ class Interpreter:
         power = bool_resource(entry, clause)
         named = named_value(entry, clause, scores, verbs=False)
         if power is not None and 0 < scores[power.name] >= max(scores.values()) and (
-                named is None or named.verb_only):
+                named is None or named.verb_only) and _part_said(power, clause, entry):
             truth = bool_value(power, clause.actions)
             if truth is not None:   # "shut the gas valve" on a panel that also has fan stages
                 return Candidate(entry, [set_bool_action(entry, power, truth)],
@@ -365,7 +371,7 @@ class Interpreter:
                              named.strength)
         if named is not None:
             return named
-        if power is not None and scores[power.name] <= 0 and any(
+        if power is not None and not _part_said(power, clause, entry) and any(
                 scores[r.name] > 0 and (r.tokens & clause.words) - entry.words
                 for r in entry.writable() if r is not power):
             power = None   # "close the sash": the words name another setting than this switch

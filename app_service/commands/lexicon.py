@@ -89,7 +89,7 @@ ZH_WORDS = {
     "西区": "west", "西面": "west", "南边": "south", "南侧": "south", "南区": "south", "北边": "north",
     "北侧": "north", "北区": "north", "左边": "left", "右边": "right",
     "燃气": "gas", "煤气": "gas", "读数": "reading", "门禁": "door", "优先级": "priority",
-    "音量": "volume",
+    "音量": "volume", "阶段": "phase",
 }
 
 # Chinese names of values (matched against "Allowed values" and described numbers, "warm white").
@@ -103,7 +103,7 @@ ZH_VALUES = {
     "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute", "话筒": "microphone", "麦克风": "microphone",
     "铃声": "bell", "音乐": "music",
     "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
-    "织物": "textiles", "器械": "instruments", "液体": "liquids", "外接输入": "line-in",
+    "调平": "flat", "织物": "textiles", "器械": "instruments", "液体": "liquids", "外接输入": "line-in",
     "外部输入": "line-in", "线路输入": "line-in", "收音机": "radio", "电台": "radio",
     "歌单": "playlist", "播放列表": "playlist",
 }
