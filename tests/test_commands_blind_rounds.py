@@ -420,3 +420,24 @@ def test_a_switch_named_only_by_the_device_name_is_not_the_part_said(clinic):
     # "call" is the nurse-call station's own word; "chime" names another setting: never cancel
     # the call for "turn the … call chime off"
     assert clinic("turn the exam 2 call chime off").actions == []
+
+
+@pytest.mark.parametrize("text", [
+    "把陶艺室的热水壶关了",     # 水壶: a thing no device is (…壶/锅/灶/桶 like …机/器)
+    "谁修过陶艺室窑炉",         # 谁 asks, and no reading answers who
+])
+def test_chinese_things_and_who_questions_do_nothing(studio, text):
+    assert studio(text).actions == []
+
+
+PROBE_LAB = os.path.join(os.path.dirname(CLINIC), "probe-lab")
+
+
+@pytest.mark.parametrize("text, acts", [
+    ("谁修过不间断电源", False),    # 断电 inside the alias 不间断电源 is no "power off"
+    ("把不间断电源关了", True),
+])
+def test_verbs_inside_an_alias_are_not_said(text, acts):
+    dataset = Dataset.load(PROBE_LAB)
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    assert bool(result.actions) == acts

@@ -48,7 +48,7 @@ _IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unl
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|什么|哪个|哪一|哪种|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
+_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|什么|谁|哪个|哪一|哪种|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
@@ -175,7 +175,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
-        if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|设备)|(?:所有|全部|每个|各|这|那).*",
+        if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)|(?:所有|全部|每个|各|这|那).*",
                             thing):
             clause.heads.add(thing)
     for start, end, keys in segments:

@@ -259,12 +259,13 @@ def zh_segments(text: str, extra: dict[str, list[str]] | None = None
 
 
 def mask_alias_verbs(text: str, zh_words: dict[str, list[str]]) -> str:
-    """A verb character that starts a device's alias (开水器) is no verb; one that ends it
-    (前门锁上) may still be, so only the first character is masked."""
+    """Verb characters inside a device's alias (开水器, 不间断电源) are no verbs; one that ends it
+    (前门锁上) may still be, so all but the last character are masked."""
     for spelling, keys in sorted(zh_words.items(), key=lambda kv: -len(kv[0])):
-        if keys and keys[0].startswith("alias:") and spelling[:1] in "开关停启锁运" \
-                and spelling in text:
-            text = text.replace(spelling, "的" + spelling[1:])
+        if keys and keys[0].startswith("alias:") and spelling in text:
+            # 不间断电源 holds 断电 (off), 开水器 starts with 开 (on): neither is said; only the
+            # last character may still start a verb (前门锁上)
+            text = text.replace(spelling, "的" * (len(spelling) - 1) + spelling[-1])
     return text
 
 

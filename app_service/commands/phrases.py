@@ -87,7 +87,7 @@ PLACE_PHRASE = re.compile(r"\b(?:in|inside|at|around|throughout)\s+(?:the|my|our
 
 ZH_PLACE_THING = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:室|房|厅|馆|中心)")
 
-ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机|器|仪|柜|箱|炉|泵|屏|设备)")
+ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)")
 
 EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
 
