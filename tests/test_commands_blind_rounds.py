@@ -441,3 +441,22 @@ def test_verbs_inside_an_alias_are_not_said(text, acts):
     dataset = Dataset.load(PROBE_LAB)
     result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
     assert bool(result.actions) == acts
+
+
+POOL = os.path.join(os.path.dirname(CLINIC), "blind-pool")
+
+
+@pytest.mark.parametrize("text", [
+    "set the main pool dosing ph to 7",   # "dosing" is the device's own word, not its switch
+    "set the ph in the kids pool to 7",
+])
+def test_a_read_only_setting_said_with_the_device_name_is_refused(text):
+    dataset = Dataset.load(POOL)
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    assert result.actions == [] and result.refusal == "read_only"
+
+
+def test_mixed_case_short_names_stay_one_word():
+    from app_service.commands.lexicon import split_name
+    assert split_name("pH") == ["ph"] and split_name("TargetTemperature") == ["target",
+                                                                              "temperature"]

@@ -258,6 +258,8 @@ class Interpreter:
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
+            # "the pool dosing pH": Dosing matched only by the device's own word
+            top = [r for r in top if _part_said(r, clause, entry)] or top
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS:
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
                                   named=True)

@@ -202,8 +202,11 @@ def split_name(name: str) -> list[str]:
     """'TargetTemperature' → ['target', 'temperature']; 'living-room-light' → [...]."""
     parts: list[str] = []
     for chunk in re.split(r"[\s_\-./]+", name):
+        pieces = _CAMEL.findall(chunk) if chunk.isascii() else [chunk]
+        if chunk.isascii() and len(pieces) > 1 and all(len(p) == 1 for p in pieces):
+            pieces = [chunk]   # "pH", "kW": one word, not letters
         if chunk.isascii():
-            parts.extend(p.lower() for p in _CAMEL.findall(chunk))
+            parts.extend(p.lower() for p in pieces)
         else:
             parts.append(chunk)
     return [p for p in parts if p]
