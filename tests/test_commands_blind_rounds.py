@@ -460,3 +460,13 @@ def test_mixed_case_short_names_stay_one_word():
     from app_service.commands.lexicon import split_name
     assert split_name("pH") == ["ph"] and split_name("TargetTemperature") == ["target",
                                                                               "temperature"]
+
+
+HOTEL = os.path.join(os.path.dirname(CLINIC), "blind-hotel")
+
+
+def test_no_direction_read_across_a_name():
+    # 打开大堂灯: 开 + 大堂 is no 开大 ("turn up"); it switches the lobby light on
+    dataset = Dataset.load(HOTEL)
+    result = Interpreter(dataset.catalog).interpret("打开大堂灯", lambda d, c: dataset.state[d])
+    assert [a.to_dict() for a in result.actions] == [_set("lobby-light", "OnOff", "true")]

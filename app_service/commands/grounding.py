@@ -165,9 +165,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         zh_table.setdefault(spelling, ["value:" + w for w in value.split()])
     blanked = body
     segments = lexicon.zh_segments(body, zh_table)
-    unread = list(body)
-    for start, end, _ in segments:
+    unread, unnamed = list(body), list(body)
+    for start, end, keys in segments:
         unread[start:end] = " " * (end - start)
+        if keys[0].startswith(("place:", "alias:")):
+            unnamed[start:end] = "的" * (end - start)   # 打开大堂灯: no 开大 (up) across a name
     # X光机, 超声仪: a thing no catalog or generic word accounts for (heads, in English)
     for m in ZH_PLACE_THING.finditer("".join(unread)):
         place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了]+", "", m.group(0))
@@ -337,7 +339,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if {"on", "off"} <= clause.actions and len(particles) == 1 and not _CJK.search(body):
         # "turn the boost off on the water heater": the particle, not the preposition
         clause.actions.discard("off" if particles == {"on"} else "on")
-    directional = _PHRASAL.sub(" ", lowered).replace("凉快", "降温")   # 凉快 is cooler, not 快 (faster)
+    named_out = "".join(unnamed).strip().lower() if _CJK.search(body) else lowered
+    directional = _PHRASAL.sub(" ", named_out).replace("凉快", "降温")   # 凉快 is cooler, not faster
     clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
     clause.vague = bool(VAGUE.search(lowered))
     for pattern, concept, sign in COMPLAINT:
