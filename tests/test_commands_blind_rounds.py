@@ -470,3 +470,12 @@ def test_no_direction_read_across_a_name():
     dataset = Dataset.load(HOTEL)
     result = Interpreter(dataset.catalog).interpret("打开大堂灯", lambda d, c: dataset.state[d])
     assert [a.to_dict() for a in result.actions] == [_set("lobby-light", "OnOff", "true")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "dimmer" is the device's name here, not "make it dimmer"
+    ("turn the reading area dimmer up a bit", [_set("reading-area-dimmer", "Output", "60")]),
+    ("make the reading area dimmer", [_set("reading-area-dimmer", "Output", "40")]),
+])
+def test_a_device_name_is_no_direction(studio, text, expected):
+    assert _actions(studio(text)) == expected

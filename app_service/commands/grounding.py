@@ -208,7 +208,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     clause.places.update(lexicon.leading_place(body[start:end], device.place,
                                                                zh_table))
                     # 燃气总阀 (an alias of the hood panel) also says which part: its gas valve
-                    parts = {t for r in device.resources.values() for t in r.tokens}
+                    parts = {t for r in device.writable() for t in r.tokens}
                     named_parts = {k for _, _, inner in lexicon.zh_segments(body[start:end])
                                    for k in inner if k in parts}
                     clause.words.update(named_parts)
@@ -342,6 +342,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     named_out = "".join(unnamed).strip().lower() if _CJK.search(body) else lowered
     directional = _PHRASAL.sub(" ", named_out).replace("凉快", "降温")   # 凉快 is cooler, not faster
     clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
+    if clause.up and clause.down:
+        # "turn the dimmer up", "the walk-in cooler down": a device's own name is no direction
+        directional = " ".join(w for w in directional.split() if lexicon.canon(w)[0] not in
+                               device_vocab and w not in device_vocab)
+        clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
     clause.vague = bool(VAGUE.search(lowered))
     for pattern, concept, sign in COMPLAINT:
         if pattern.search(lowered):
