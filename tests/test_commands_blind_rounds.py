@@ -479,3 +479,28 @@ def test_no_direction_read_across_a_name():
 ])
 def test_a_device_name_is_no_direction(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # two devices each with its own place: two requests sharing the verb, not every light and
+    # every page of both places
+    ("turn off the craft studio 1 lights and the craft studio 2 porter page",
+     [_set("porter-page-2", "PageOn", "false"), _set("studio-1-dimmer", "Relay", "false")]),
+    ("turn the garden lights and the reading area lights off",
+     [_set("garden-dimmer", "Relay", "false"), _set("reading-area-dimmer", "Relay", "false")]),
+    # a device named like a direction ("dimmer") is no direction
+    ("turn off the studio 3 dimmer", [_set("studio-3-dimmer", "Relay", "false")]),
+])
+def test_two_devices_with_their_own_places(studio, text, expected):
+    assert _actions(studio(text)) == expected
+
+
+def test_chinese_two_devices_with_their_own_places(restaurant):
+    assert _actions(restaurant("把吧台灯和露台灯都关掉")) == [
+        _set("bar-pendants", "Switch", "false"), _set("terrace-lights", "Switch", "false")]
+
+
+def test_turning_off_a_device_named_like_one_of_its_values(restaurant):
+    # "combi" names the combi oven, not its combi mode
+    assert _actions(restaurant("turn off combi oven 1")) == [_set("combi-oven-1", "Heating",
+                                                                  "false")]

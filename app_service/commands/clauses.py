@@ -48,3 +48,36 @@ def clause_pieces(norm: str, verbs: frozenset[str] = frozenset()) -> list[str]:
         else:
             pieces.append(piece)
     return pieces
+
+
+_EN_VERB_PREFIX = re.compile(r"^((?:please\s+)?[a-z]+(?:\s+(?:on|off|up|down|out))?)\s+(?=the\b|my\b|our\b)")
+_PARTICLE_END = re.compile(r"\s(on|off|up|down)\s*$")
+_ZH_VERB_TAIL = re.compile(r"(?:都|也)?(?:关掉|关了|关闭|关上|打开|开启|启动|停掉|停止|开|关|停)[了吧吗]?\s*$")
+_ZH_AND = re.compile(r"和|跟|与|以及")
+
+
+def split_devices(piece: str, names_own_device) -> list[str]:
+    """'turn off the canteen lights and the gym fan', 把食堂灯和体育馆排风扇都关掉: two devices,
+    each with its own place, are two requests sharing the verb (never every light and fan of
+    both places). ``names_own_device(text)`` says whether a text names a device word *and* its
+    own place, alias or number."""
+    if _CJK_TEXT.search(piece):
+        parts = _ZH_AND.split(piece, maxsplit=1)
+        if len(parts) == 2:
+            tail = _ZH_VERB_TAIL.search(parts[1])
+            left = parts[0] + (tail.group(0) if tail else "")
+            if tail and names_own_device(left) and names_own_device(parts[1]):
+                return [left, parts[1]]
+        return [piece]
+    match = re.search(r"\s+and\s+(?=the\b|my\b|our\b)", piece)
+    prefix = _EN_VERB_PREFIX.match(piece)
+    if not match or not prefix:
+        return [piece]
+    left, right = piece[:match.start()], piece[match.end():]
+    particle = _PARTICLE_END.search(right)
+    right_full = prefix.group(1) + " " + right
+    left_full = left + (" " + particle.group(1) if particle and not _PARTICLE_END.search(left)
+                        else "")
+    if names_own_device(left_full) and names_own_device(right_full):
+        return [left_full, right_full]
+    return [piece]

@@ -341,6 +341,17 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.actions.discard("off" if particles == {"on"} else "on")
     named_out = "".join(unnamed).strip().lower() if _CJK.search(body) else lowered
     directional = _PHRASAL.sub(" ", named_out).replace("凉快", "降温")   # 凉快 is cooler, not faster
+    said = re.findall(r"[a-z0-9]+", main.lower())
+    # "turn off the exam room 1 dimmer", "the walk in cooler": a device's name is no direction
+    place_words = {w for p in catalog.places for w in p.split()}
+    switching = bool(clause.actions & {"on", "off"})
+    named = {w for i, w in enumerate(said) if w in device_vocab and i and (
+        said[i - 1] in DETERMINERS or said[i - 1].isdigit() or said[i - 1] in device_vocab
+        or said[i - 1] == "in" and i > 1 and said[i - 2] in device_vocab
+        or switching and said[i - 1] in place_words)}   # "turn off the waiting area dimmer"
+    directional = " ".join(w for w in directional.split() if w not in named)
+    for word in named:   # nor a concept: "the studio 3 dimmer" says nothing about brightness
+        clause.words -= set(lexicon.canon(word)) - device_vocab - {word}
     clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
     if clause.up and clause.down:
         # "turn the dimmer up", "the walk-in cooler down": a device's own name is no direction

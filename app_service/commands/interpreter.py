@@ -17,7 +17,7 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
                         is_power_switch,
                         checked_range, concept_score, is_angle, named_value, opening_value,
                         set_action, set_bool_action)
-from .clauses import clause_pieces
+from .clauses import clause_pieces, split_devices
 from .grounding import Clause
 from .selection import named_devices, settle_named_refusals, unknown_thing
 from .questions import read_candidate
@@ -88,7 +88,17 @@ class Interpreter:
             raise Refusal("unsupported", "timed runs are not supported; only immediate commands")
         verbs = frozenset(t for e in catalog.entries.values() for r in e.writable()
                           if r.is_bool for t in r.tokens) - _NOT_VERBS
-        pieces = clause_pieces(norm, verbs)
+
+        def names_own_device(text: str) -> bool:
+            part = grounding.analyse(text, catalog)
+            try:
+                found, how = named_devices(part, catalog)
+            except Refusal:
+                return False
+            return how == "named" and (len(found) == 1 or bool(part.places or part.ids))
+
+        pieces = [p for piece in clause_pieces(norm, verbs)
+                  for p in split_devices(piece, names_own_device)]
         actions: list[Action] = []
         grounded_any = False
         context: set[str] = set()

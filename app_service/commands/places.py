@@ -78,7 +78,7 @@ def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[
         elif not tokens[-1].isdigit():
             spellings.add(tokens[-1])
         else:
-            spellings.add(f"{tokens[0]} {tokens[-1]}")
+            spellings.update({f"{tokens[0]} {tokens[-1]}", f"{tokens[-2]} {tokens[-1]}"})
         if not tokens[0].isdigit():
             spellings.add(tokens[0])
         for spelling in spellings:
