@@ -59,14 +59,14 @@ _ZH_AND = re.compile(r"和|跟|与|以及")
 def split_devices(piece: str, names_own_device) -> list[str]:
     """'turn off the canteen lights and the gym fan', 把食堂灯和体育馆排风扇都关掉: two devices,
     each with its own place, are two requests sharing the verb (never every light and fan of
-    both places). ``names_own_device(text)`` says whether a text names a device word *and* its
-    own place, alias or number."""
+    both places). ``names_own_device(text)`` says 'placed' when a text names one device with its
+    own place, alias or number, 'unique' when it names the catalog's only such device, else ''."""
     if _CJK_TEXT.search(piece):
         parts = _ZH_AND.split(piece, maxsplit=1)
         if len(parts) == 2:
             tail = _ZH_VERB_TAIL.search(parts[1])
             left = parts[0] + (tail.group(0) if tail else "")
-            if tail and names_own_device(left) and names_own_device(parts[1]):
+            if tail and _both_named(names_own_device(left), names_own_device(parts[1])):
                 return [left, parts[1]]
         return [piece]
     match = re.search(r"\s+and\s+(?=the\b|my\b|our\b)", piece)
@@ -78,6 +78,11 @@ def split_devices(piece: str, names_own_device) -> list[str]:
     right_full = prefix.group(1) + " " + right
     left_full = left + (" " + particle.group(1) if particle and not _PARTICLE_END.search(left)
                         else "")
-    if names_own_device(left_full) and names_own_device(right_full):
+    if _both_named(names_own_device(left_full), names_own_device(right_full)):
         return [left_full, right_full]
     return [piece]
+
+
+def _both_named(left: str, right: str) -> bool:
+    """Both name their own device ("the living room light and the heater": the only heater)."""
+    return bool(left and right)

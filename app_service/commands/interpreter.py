@@ -89,13 +89,17 @@ class Interpreter:
         verbs = frozenset(t for e in catalog.entries.values() for r in e.writable()
                           if r.is_bool for t in r.tokens) - _NOT_VERBS
 
-        def names_own_device(text: str) -> bool:
+        def names_own_device(text: str) -> str:
+            """'placed' (its own place, alias or number), 'unique' or '' (names no one device)."""
             part = grounding.analyse(text, catalog)
             try:
                 found, how = named_devices(part, catalog)
             except Refusal:
-                return False
-            return how == "named" and (len(found) == 1 or bool(part.places or part.ids))
+                return ""
+            if how != "named":
+                return ""
+            return "placed" if part.places or part.ids or part.aliases else (
+                "unique" if len(found) == 1 else "")
 
         pieces = [p for piece in clause_pieces(norm, verbs)
                   for p in split_devices(piece, names_own_device)]
