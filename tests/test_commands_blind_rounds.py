@@ -504,3 +504,11 @@ def test_turning_off_a_device_named_like_one_of_its_values(restaurant):
     # "combi" names the combi oven, not its combi mode
     assert _actions(restaurant("turn off combi oven 1")) == [_set("combi-oven-1", "Heating",
                                                                   "false")]
+
+
+def test_a_device_word_modifying_an_unknown_noun_names_nothing():
+    # "hot" is the hot-water heater's word, but "the hot tub" is no heater
+    dataset = Dataset.load(HOTEL)
+    interpreter = Interpreter(dataset.catalog)
+    for text in ("turn on the hot tub in the plant room", "switch the hot tub off"):
+        assert interpreter.interpret(text, lambda d, c: dataset.state[d]).actions == [], text

@@ -85,6 +85,7 @@ class Clause:
     modifiers: set[str] = field(default_factory=set)      # words right before a device word
     phrase_words: set[str] = field(default_factory=set)   # all words of determiner phrases
     part_words: set[str] = field(default_factory=set)     # parts an alias names (燃气总阀: valve)
+    phrases: list = field(default_factory=list)           # determiner phrases, word lists
 
     @property
     def devices_named(self) -> bool:
@@ -238,6 +239,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for m in NOUN_HEAD.finditer(body):
         if m.group(1) not in _NOT_NOUNS | NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
             clause.heads.add(m.group(1))
+            clause.phrases.append(re.findall(r"[a-z]+", m.group(0))[1:])
             # and every word of the phrase: "the espresso machine" is no washing machine
             clause.phrase_words.update(w for w in re.findall(r"[a-z]+", m.group(0))[1:]
                                        if w not in NOT_MODIFIERS)

@@ -19,7 +19,7 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
                         set_action, set_bool_action)
 from .clauses import clause_pieces, split_devices
 from .grounding import Clause
-from .selection import named_devices, settle_named_refusals, unknown_thing
+from .selection import named_devices, settle_named_refusals, unknown_thing, unknown_things
 from .questions import read_candidate
 from .relative import relative_candidate
 from .targets import pick_numeric
@@ -171,13 +171,11 @@ class Interpreter:
             if standalone:
                 raise Refusal("unrelated", _NOTHING)
             return None
-        if scope == "place":
-            unknown = {h for h in clause.heads | clause.phrase_words
-                       if unknown_thing(h, candidates, catalog)}
-            if unknown:
-                # "turn on the X-ray viewer in exam room 2": a thing no device there is, never
-                # whatever else is in the room
-                raise Refusal("unknown_device", f"there is no {sorted(unknown)[0]} there")
+        unknown = unknown_things(clause, candidates, catalog, scope)
+        if unknown:
+            # "turn on the X-ray viewer in exam room 2": a thing no device there is, never
+            # whatever else is in the room
+            raise Refusal("unknown_device", f"there is no {sorted(unknown)[0]} there")
         if scope == "place" and not standalone and not (
                 clause.question or clause.actions or clause.quantities or clause.up or clause.down
                 or clause.complaint or clause.multiplier is not None or clause.extreme

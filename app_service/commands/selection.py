@@ -166,3 +166,26 @@ def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
                for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
                | set(r.description_words)}
     return not keys & {w.lower() for w in said_of}
+
+
+_NOT_THINGS = {"machine", "unit", "device", "appliance", "system", "thing", "timer", "line",
+               "over", "into", "have", "has", "be", "can", "could", "would", "will", "do", "does",
+               # states and adjectives that end a phrase ("the slats flat", "the door shut")
+               "flat", "shut", "open", "closed", "locked", "unlocked", "ajar", "full", "empty",
+               "low", "high", "hot", "cold", "warm", "cool", "dark", "bright", "running", "done"}
+
+
+def unknown_things(clause: Clause, candidates: list[Entry], catalog: Catalog,
+                   scope: str) -> set[str]:
+    """Things said that no device here is: in a place every word of a determiner phrase ("the
+    x ray viewer in exam room 2"); with a device named, a noun its word only modifies ("the hot
+    tub" beside a hot-water heater)."""
+    if scope == "place":
+        return {h for h in clause.heads | clause.phrase_words
+                if unknown_thing(h, candidates, catalog)}
+    if scope != "named" or clause.question:
+        return set()
+    owned = {w for e in candidates for w in e.words}
+    return {p[-1] for p in clause.phrases if p[-1] not in _NOT_THINGS and len(p[-1]) > 2
+            and owned & set(p[:-1]) and not owned & set(lexicon.canon(p[-1]))
+            and unknown_thing(p[-1], candidates, catalog)}
