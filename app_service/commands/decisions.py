@@ -10,6 +10,7 @@ from typing import Any, Callable
 from .catalog import Entry, Resource
 from .grounding import Clause
 from .lexicon import canon, stem
+from .motion import check_motion
 from .verbs import describes
 from .numbers import edgex_string, profile_unit_family
 
@@ -119,6 +120,7 @@ _COMMON_MODIFIERS = {"the", "a", "an", "its", "this", "that", "what", "which", "
 
 
 def check_capabilities(entry: Entry, clause: Clause) -> None:
+    check_motion(entry, clause)
     for concept, said in clause.capability_words.items():
         said_stems = said | {stem(w) for w in said}
         have = any(concept in r.tokens or any(t.startswith(concept) for t in r.tokens)

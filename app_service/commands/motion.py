@@ -1,0 +1,46 @@
+"""What a moving part cannot do (pure): a stop where the profile only opens and closes fully,
+and a partial opening ("halfway") where nothing takes a partial value. Both are refused rather
+than read as the nearest thing the device can do (closing it, opening it fully)."""
+from __future__ import annotations
+
+import re
+
+from .catalog import Entry, Resource
+from .grounding import Clause
+
+_STOP = re.compile(r"\b(?:stop|halt|freeze)\b|停止|停下|停住|停在")
+_HALF = {"halfway", "half"}
+_POSITION_WORDS = {"open", "opened", "close", "closed", "shut", "raised", "lowered", "up", "down",
+                   "extended", "retracted"}
+_RUN_WORDS = {"on", "off", "run", "running", "power", "powered", "start", "started", "stopped",
+              "enable", "enabled", "active", "moving"}
+
+
+def _positional(res: Resource) -> bool:
+    """A Bool that is a position (true = raised/open), not a run or power switch."""
+    sides = re.findall(r"(?:true|false)\s*[=:]\s*([^,;.]*)", res.description.lower())
+    words = set(res.tokens) | set(re.findall(r"[a-z]+", " ".join(sides)))
+    return bool(words & _POSITION_WORDS) and not words & _RUN_WORDS
+
+
+def _named_stop(res: Resource) -> bool:
+    return any(v.lower() in {"stop", "halt"} for v in res.allowed) or any(
+        words & {"stop", "stopped", "halt"} for words, _ in res.labels)
+
+
+def check_motion(entry: Entry, clause: Clause) -> None:
+    from .decisions import Refusal   # decisions imports this module
+    if clause.question:
+        return
+    writable = list(entry.writable())
+    if _STOP.search(clause.text) and not clause.actions - {"off"} and writable:
+        stoppable = any(_named_stop(r) or (r.is_bool and not _positional(r))
+                        or (r.is_numeric and not r.is_bool) for r in writable)
+        if not stoppable:
+            raise Refusal("unsupported", f"{entry.name} cannot be stopped part way; it only "
+                          "opens or closes fully")
+    if clause.raw_words & _HALF and not clause.quantities and writable and not any(
+            r.is_numeric and not r.is_bool or any(_HALF & words for words, _ in r.labels)
+            for r in writable):
+        raise Refusal("unsupported", f"{entry.name} cannot be set part way; it only opens or "
+                      "closes fully")
