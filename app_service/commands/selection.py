@@ -3,6 +3,8 @@ places said; a device matched by a subset of another's matches drops out; severa
 nothing to choose between them and no group word are refused as ambiguous."""
 from __future__ import annotations
 
+import re
+
 from .catalog import Catalog, Entry
 from .decisions import GENERIC_TOKENS, Candidate, Refusal
 from .grounding import Clause
@@ -78,6 +80,9 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         if empty and not clause.aliases and not clause.ids:
             # "the kitchen light and the lobby light" with no light in the kitchen
             raise Refusal("unknown_device", f"nothing like that in the {sorted(empty)[0]}")
+        phrased = _resource_phrase_devices(clause, catalog, keep)
+        if phrased:
+            return phrased, "named"
         chosen = [catalog.entries[n] for n in keep]
         groups: dict[frozenset, list[str]] = {}
         for name in keep:
@@ -96,6 +101,19 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if clause.places:
         return [e for e in entries if e.place in clause.places], "place"
     return entries, "global"
+
+
+def _resource_phrase_devices(clause: Clause, catalog: Catalog, keep: list[str]) -> list[Entry]:
+    """'the house lights' where the lights are gallery circuits and `HouseLightLevel` is a setting
+    of the auditorium: two words said together that are a resource's own name, the first one
+    no chosen device's word, name that resource's device, not every device of the generic kind."""
+    said = [lexicon.canon(w)[0] for w in re.findall(r"[a-z]+", clause.text.lower())]
+    pairs = {(a, b) for a, b in zip(said, said[1:])}
+    kept_words = {w for n in keep for w in catalog.entries[n].words}
+    found = [e for e in catalog.entries.values() if e.name not in keep and any(
+        {a, b} <= r.tokens and a not in kept_words and b in kept_words
+        and a not in GENERIC_TOKENS for r in e.resources.values() for a, b in pairs)]
+    return found
 
 
 def _part_of_other(name: str, words: set[str], matched: dict[str, set[str]],
