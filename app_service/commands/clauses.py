@@ -38,8 +38,11 @@ def clause_pieces(norm: str, verbs: frozenset[str] = frozenset()) -> list[str]:
         if pieces and not _has_verb(pieces[-1], verbs) and _CJK_TEXT.search(piece):
             pieces[-1] += " " + piece   # 客厅和卧室的窗帘，都拉开: the verb comes after a comma
         elif pieces and not _has_verb(piece, verbs):
-            if _HAS_VALUE.search(piece) and (_HAS_VALUE.search(pieces[-1])
-                                             or _NAMED_VALUE_END.search(pieces[-1])):
+            if _PARTICLE_END.search(piece) and _PARTICLE_END.search(pieces[-1]):
+                pieces.append(piece)   # "projector on, screen down": each its own request
+            elif _HAS_VALUE.search(piece) and (_HAS_VALUE.search(pieces[-1])
+                                               or _NAMED_VALUE_END.search(pieces[-1])
+                                               or _PARTICLE_END.search(pieces[-1])):
                 # "set the kitchen light to 30% and the bedroom light to 50%": its own value
                 verb = _VERB_START.search(pieces[-1].strip())
                 pieces.append((verb.group(0) if verb else "set") + " " + piece)
