@@ -19,6 +19,7 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
                         set_action, set_bool_action)
 from .clauses import clause_pieces, split_devices
 from .grounding import Clause
+from .motion import directed_value
 from .selection import named_devices, settle_named_refusals, unknown_thing, unknown_things
 from .questions import read_candidate
 from .relative import relative_candidate
@@ -281,6 +282,9 @@ class Interpreter:
             if scope == "named":
                 raise Refusal("read_only", f"{entry.name} has nothing that can be set")
             return None
+        directed = directed_value(entry, clause, scores)   # "raise the screen": up, not louder
+        if directed is not None:
+            return directed
         try:
             return self._set_actions(entry, clause, scores, read_state, scope)
         except Refusal as refusal:

@@ -89,7 +89,7 @@ ZH_WORDS = {
     "西区": "west", "西面": "west", "南边": "south", "南侧": "south", "南区": "south", "北边": "north",
     "北侧": "north", "北区": "north", "左边": "left", "右边": "right",
     "燃气": "gas", "煤气": "gas", "读数": "reading", "门禁": "door", "优先级": "priority",
-    "音量": "volume", "阶段": "phase",
+    "音量": "volume", "阶段": "phase", "幕布": "screen", "投影幕": "screen", "屏幕": "screen",
 }
 
 # Chinese names of values (matched against "Allowed values" and described numbers, "warm white").

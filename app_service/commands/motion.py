@@ -44,3 +44,28 @@ def check_motion(entry: Entry, clause: Clause) -> None:
             for r in writable):
         raise Refusal("unsupported", f"{entry.name} cannot be set part way; it only opens or "
                       "closes fully")
+
+
+_UP_VALUES = ("up", "raised", "raise", "open", "opened", "extended", "extend")
+_DOWN_VALUES = ("down", "lowered", "lower", "close", "closed", "retracted", "retract")
+
+
+def directed_value(entry: Entry, clause: Clause, scores: dict[str, float]):
+    """'raise the screen', 'screen down', 幕布升起来: a direction said of the one named setting
+    whose listed values are directions (up/down) sets that value, never a number beside it
+    (the PA volume up)."""
+    from .decisions import Action, Candidate   # decisions imports this module
+    best = max(scores.values(), default=0)
+    named = [r for r in entry.writable() if r.is_string and r.allowed and 0 < scores[r.name]]
+    if len(named) != 1 or scores[named[0].name] < best or clause.quantities:
+        return None
+    res = named[0]
+    up = clause.up or "open" in clause.actions or "up" in clause.raw_words
+    down = clause.down or "close" in clause.actions or "down" in clause.raw_words
+    if up == down:
+        return None
+    allowed = {v.lower(): v for v in res.allowed}
+    value = next((allowed[v] for v in (_UP_VALUES if up else _DOWN_VALUES) if v in allowed), None)
+    if value is None:
+        return None
+    return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1.5 + scores[res.name])
