@@ -144,8 +144,7 @@ MUSEUM_REFUSED = {"museum-005", "museum-006", "museum-010", "museum-011", "museu
                   "museum-022", "museum-024", "museum-035", "museum-039", "museum-040",
                   "museum-046", "museum-049", "museum-060", "museum-077",
                   "museum-079", "museum-081", "museum-082", "museum-084", "museum-087"}
-MUSEUM_WRONG = {"museum-064",   # "5个百分点" lower read as 10 % proportional
-                "museum-086"}   # people count missing (one of two reads)
+MUSEUM_WRONG = {"museum-086"}   # people count missing (one of two reads)
 
 
 def test_museum_building():

@@ -126,6 +126,10 @@ def normalise_numbers(text: str) -> str:
     text = re.sub(r"百分之([零〇一二两三四五六七八九十百点\d.]+)",
                   lambda m: (_fmt(cn_to_number(m.group(1))) if not m.group(1)[0].isdigit()
                              else m.group(1)) + "%", text)
+    # 五个百分点 / 5个百分点: percentage points, said as a percent
+    text = re.sub(r"([零〇一二两三四五六七八九十百\d.]+)\s*个?百分点",
+                  lambda m: (_fmt(cn_to_number(m.group(1))) if not m.group(1)[0].isdigit()
+                             else m.group(1)) + "%", text)
     text = re.sub(r"([零〇一二两三四五六七八九十百千万\d.]+)度半",
                   lambda m: _fmt((float(m.group(1)) if m.group(1)[0].isdigit()
                                   else cn_to_number(m.group(1)) or 0) + 0.5) + "度", text)
