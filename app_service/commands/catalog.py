@@ -271,7 +271,30 @@ class Catalog:
             for alias in entry.aliases:
                 if not alias.isascii():
                     table[alias] = [f"alias:{entry.name}"]
+        table.update(self._zh_kinds(table))
         return table
+
+    def _zh_kinds(self, table: dict[str, list[str]]) -> dict[str, list[str]]:
+        """东展厅恒温恒湿机, 一号展柜: what an alias says after its place and number is a kind
+        word for its devices (所有恒温恒湿机, 两个展柜), read as the words those devices share."""
+        places = sorted((w for w, keys in table.items() if keys[0].startswith("place:")),
+                        key=len, reverse=True)
+        owners: dict[str, list[Entry]] = {}
+        for entry in self.entries.values():
+            for alias in entry.aliases:
+                if alias.isascii():
+                    continue
+                tail = next((alias[len(p):] for p in places if alias.startswith(p)), alias)
+                tail = re.sub(r"^\d+号", "", tail)
+                if tail != alias and len(tail) >= 2 and tail not in table \
+                        and tail not in lexicon.ZH_WORDS:
+                    owners.setdefault(tail, []).append(entry)
+        kinds = {}
+        for tail, entries in owners.items():
+            shared = frozenset.intersection(*(e.words for e in entries))
+            if shared:
+                kinds[tail] = sorted(shared)
+        return kinds
 
 
 class CatalogHolder:

@@ -91,10 +91,20 @@ _ACTION_CONCEPTS = {"on", "off", "open", "close", "run", "start", "stop", "lock"
                     "set", "switch", "enable", "active", "state"}
 
 
-def concept_score(res: Resource, clause: Clause) -> float:
+def resource_scores(entry: Entry, clause: Clause) -> dict[str, float]:
+    """How well each resource matches the words; the words that name the device ("case 2
+    humidity": case) count only when nothing else matches (CaseRH is not the case's set point)."""
+    own = frozenset(entry.words)
+    scores = {name: concept_score(res, clause, own) for name, res in entry.resources.items()}
+    if any(scores.values()):
+        return scores
+    return {name: concept_score(res, clause) for name, res in entry.resources.items()}
+
+
+def concept_score(res: Resource, clause: Clause, ignore: frozenset[str] = frozenset()) -> float:
     tokens = res.tokens - GENERIC_TOKENS or res.tokens
     # verbs never say *what* to change ("switch on" must not pick a resource named OnOff)
-    words = set(clause.words) - _ACTION_CONCEPTS
+    words = set(clause.words) - _ACTION_CONCEPTS - ignore
     if clause.complaint and not (clause.complaint[0] == "temperature" and res.units.strip() == "K"):
         words.add(clause.complaint[0])   # "it's freezing" is about the room, not a white tone
     hit = tokens & words

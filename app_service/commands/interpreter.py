@@ -13,7 +13,7 @@ from typing import Any, Callable
 from . import grounding, screening
 from .catalog import Catalog, Entry
 from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
-                        alternatives, bool_resource, bool_value, check_capabilities,
+                        alternatives, bool_resource, bool_value, check_capabilities, resource_scores,
                         is_power_switch,
                         checked_range, concept_score, is_angle, named_value, opening_value,
                         set_action, set_bool_action)
@@ -263,7 +263,7 @@ class Interpreter:
 
     def _device_actions(self, entry: Entry, clause: Clause, read_state: StateReader | None,
                         scope: str) -> Candidate | None:
-        scores = {name: concept_score(res, clause) for name, res in entry.resources.items()}
+        scores = resource_scores(entry, clause)
         check_capabilities(entry, clause)
         if clause.question:
             return read_candidate(entry, clause, scores, scope)

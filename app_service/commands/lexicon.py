@@ -22,7 +22,7 @@ EN_SYNONYMS = {
     "dim": "brightness", "dimming": "brightness", "dimmed": "brightness", "dimmer": "brightness",
     "dark": "brightness", "darker": "brightness",
     "fast": "speed", "faster": "speed", "slow": "speed", "slower": "speed", "quick": "speed",
-    "quicker": "speed", "rpm": "speed", "angle": "tilt", "slat": "tilt", "humid": "humidity",
+    "quicker": "speed", "rpm": "speed", "angle": "tilt", "slat": "tilt", "humid": "humidity", "rh": "humidity",
     "vibrating": "vibration", "amp": "current", "amperage": "current", "drawing": "draw",
     "consumption": "draw", "consuming": "draw", "watt": "draw", "setpoint": "target",
     "running": "run", "locked": "lock", "smoky": "smoke", "carbon": "co", "monoxide": "co",
