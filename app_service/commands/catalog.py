@@ -74,6 +74,7 @@ class Entry:
     ids: frozenset[str]            # numeric identifiers ("1" for conveyor-1)
     resources: dict[str, Resource] = field(default_factory=dict)
     read_commands: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    described: frozenset[tuple[str, str]] = frozenset()   # ("display", "case") from descriptions
 
     def writable(self) -> list[Resource]:
         return [r for r in self.resources.values() if r.set_command]
@@ -207,9 +208,12 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     read_commands = tuple(
         (c.name, tuple(op.device_resource for op in c.resource_operations))
         for c in profile.device_commands if not c.is_hidden and "R" in c.read_write)
+    said = re.findall(r"[a-z]+", f"{device.description or ''} {profile.description or ''}".lower())
+    described = frozenset((a, lexicon.canon(b)[0]) for a, b in zip(said, said[1:])
+                          if lexicon.canon(b)[0] in words and a not in _STOPWORDS)
     return Entry(name=device.name, profile=profile.name, description=device.description or "",
                  place=place, aliases=aliases, words=frozenset(words), ids=frozenset(ids),
-                 resources=resources, read_commands=read_commands)
+                 resources=resources, read_commands=read_commands, described=described)
 
 
 class Catalog:

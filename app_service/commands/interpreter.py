@@ -20,7 +20,8 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
 from .clauses import clause_pieces, split_devices
 from .grounding import Clause
 from .motion import directed_value
-from .selection import named_devices, settle_named_refusals, unknown_thing, unknown_things
+from .selection import (named_devices, settle_named_refusals, unknown_kinds_said, unknown_thing,
+                        unknown_things)
 from .questions import read_candidate
 from .relative import relative_candidate
 from .targets import pick_numeric
@@ -149,7 +150,7 @@ class Interpreter:
         if clause.unknown_places:
             place = sorted(clause.unknown_places)[0]
             raise Refusal("unknown_device", f"there is no device in the {place}")
-        unknown_kinds = (clause.words & DEVICE_KINDS) - catalog.vocabulary
+        unknown_kinds = unknown_kinds_said(clause, catalog)
         if unknown_kinds:
             raise Refusal("unknown_device",
                           f"there is no {sorted(unknown_kinds)[0]} in the catalog")

@@ -103,6 +103,15 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     return entries, "global"
 
 
+def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
+    """Kind words no device has; one the descriptions put right before a device's own word
+    ("display case 1" for a case described as "Display case 1 in …") is that device's name."""
+    said = [lexicon.canon(w)[0] for w in re.findall(r"[a-z]+", clause.text.lower())]
+    described = {a for e in catalog.entries.values() for a, b in e.described
+                 if any((a, b) == pair for pair in zip(said, said[1:]))}
+    return (clause.words & DEVICE_KINDS) - catalog.vocabulary - described
+
+
 def _resource_phrase_devices(clause: Clause, catalog: Catalog, keep: list[str]) -> list[Entry]:
     """'the house lights' where the lights are gallery circuits and `HouseLightLevel` is a setting
     of the auditorium: two words said together that are a resource's own name, the first one
