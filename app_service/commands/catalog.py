@@ -107,6 +107,19 @@ def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], .
     return tuple(labels)
 
 
+# The whites by their names (the command-set convention) for a kelvin setting whose description
+# names none; the range check still refuses a white the fixture cannot make
+_WHITES = ((frozenset({"warm", "white"}), 2700.0), (frozenset({"neutral", "white"}), 4000.0),
+           (frozenset({"cool", "white"}), 6500.0), (frozenset({"daylight"}), 6500.0))
+
+
+def _with_white_names(labels: tuple, units: str | None) -> tuple:
+    if (profile_unit_family(units or "") or ("",))[0] != "kelvin" or any(
+            "white" in words or "daylight" in words for words, _ in labels):
+        return labels
+    return labels + _WHITES
+
+
 def _device_word(token: str) -> list[str]:
     """A name token as a device word: kind synonyms merge (lamp → light), but a token that the
     tables read as a resource concept stays itself ("dimmer" must not become "brightness")."""
@@ -199,7 +212,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
             name=res.name, value_type=props.value_type, units=props.units or "",
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",
             tokens=frozenset(tokens),
-            allowed=allowed, labels=_described_labels(res.description),
+            allowed=allowed, labels=_with_white_names(_described_labels(res.description), props.units),
             mappings=tuple(dict.fromkeys(mappings)),
             description_words=frozenset(
                 k for w in re.findall(r"[a-z]+", (res.description or "").lower())
