@@ -13,20 +13,19 @@ from typing import Any, Callable
 from . import grounding, screening
 from .catalog import Catalog, Entry
 from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
-                        alternatives, bool_resource, bool_value, check_capabilities, resource_scores,
-                        is_power_switch,
-                        checked_range, concept_score, is_angle, named_value, opening_value,
+                        alternatives, bool_resource, bool_value, check_capabilities,
+                        checked_range, is_angle, named_value, opening_value, resource_scores,
                         set_action, set_bool_action)
 from .clauses import clause_pieces, split_devices
 from .grounding import Clause
 from .motion import directed_value
-from .selection import (named_devices, settle_named_refusals, unknown_kinds_said, unknown_thing,
-                        unknown_things)
+from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
+from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
 from .questions import read_candidate
 from .relative import relative_candidate
 from .targets import pick_numeric
 from .verbs import described_switch
-from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
+from .lexicon import DEVICE_KINDS
 from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
 log = logging.getLogger(__name__)
@@ -34,10 +33,7 @@ log = logging.getLogger(__name__)
 
 _NOT_VERBS = {"power", "on", "off", "state", "enable", "enabled", "active", "mode", "light", "door",
               "output", "switch", "open", "lock", "run", "privacy"}
-_PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
-_NOTHING = "the request does not name anything this service can control"
-_SWITCH_VALUES = {"true", "false", "off"}
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
                     r"|启动|开始|运行|打开")
@@ -196,58 +192,9 @@ class Interpreter:
             if cand is not None:
                 built.append(cand)
         if scope != "named":
-            kinds = clause.words & (DEVICE_KINDS | RESOURCE_CONCEPTS) & catalog.vocabulary
-            if kinds and scope == "place":
-                # "turn on the fan in 102" is not about the light there, only about what has a fan
-                built = [c for c in built if kinds & (c.entry.words | {
-                    t for r in c.entry.resources.values() for t in r.tokens})]
-            built = settle_named_refusals(built, refusals, scope)
-            if not built:
-                if refusals:
-                    raise refusals[0]
-                if scope == "global" and not standalone:
-                    return None
-                raise Refusal("unrelated" if scope == "global" else "unsupported",
-                              "nothing here can do that")
-            everything = re.search(r"\beverything\b|\ball\s+(?:the\s+)?devices\b|所有设备|全部设备"
-                                   r"|都关|都开", clause.text)
-            switches = [c for c in built
-                        if all(a.values and set(a.values.values()) <= _SWITCH_VALUES
-                               and all(is_power_switch(c.entry.resources[k]) for k in a.values
-                                       if c.entry.resources[k].is_bool)
-                               for a in c.actions)]
-            if scope == "global":
-                # with no place, "everything" may only switch things off
-                switches = [c for c in switches
-                            if all(set(a.values.values()) <= {"false", "off"} for a in c.actions)]
-            switches_only = bool(everything and switches)
-            if switches_only:
-                built = switches
-                # "turn everything off (in the kitchen)": every switch, whatever its strength
-            elif scope == "global" and _PRONOUN.search(clause.text):
-                raise Refusal("ambiguous", "no device is named; say which one")
-            elif scope == "global":
-                # with no device or place named, only a named capability may pick the device
-                named_capability = [c for c in built if c.strength > 1 and not c.verb_only]
-                if not named_capability:
-                    raise Refusal("unrelated", _NOTHING)
-                built = named_capability
-            if not switches_only:
-                best = max(c.strength for c in built)
-                built = [c for c in built if c.strength >= best]
-            per_place: dict[str, int] = {}
-            for cand in built:
-                per_place[cand.entry.place] = per_place.get(cand.entry.place, 0) + 1
-            # switching several things in a place is "everything there"; with no place and no
-            # group word ("turn on privacy mode" with two locks) it is ambiguous
-            bulk = clause.group or (scope != "global" or switches_only) and all(
-                a.values and set(a.values.values()) <= _SWITCH_VALUES
-                for c in built for a in c.actions) \
-                or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
-            if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
-                result.alternatives = alternatives(built)
-                raise Refusal("ambiguous", "several devices could be meant: "
-                              + ", ".join(c.entry.name for c in built[:4]))
+            built = settle_unnamed(built, refusals, clause, scope, catalog, result, standalone)
+            if built is None:
+                return None
         else:
             missing = [e.name for e in candidates if not any(c.entry is e for c in built)]
             if missing:

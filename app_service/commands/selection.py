@@ -112,6 +112,26 @@ def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
     return (clause.words & DEVICE_KINDS) - catalog.vocabulary - described
 
 
+# the whole site, however the building is called
+_SITE_WORDS = {"building", "site", "premises", "venue", "museum", "hotel", "school", "clinic",
+               "office", "store", "shop", "restaurant", "library", "centre", "center", "facility",
+               "大楼", "楼里", "全馆", "馆内", "整栋"}
+
+
+def described_choice(built: list[Candidate], clause: Clause) -> list[Candidate]:
+    """Several devices alike and the whole site said ("how many visitors are in the building /
+    the museum?" with two counters): the one whose own description says it covers the building
+    (" … in the building") is meant."""
+    said = {w for w in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", clause.text.lower())
+            if w in _SITE_WORDS} | {w for w in _SITE_WORDS if not w.isascii() and w in clause.text}
+    if not said or clause.group or len(built) < 2:
+        return built
+    told = [c for c in built if re.search(r"\b(?:in|inside|across|throughout)\s+(?:the\s+)?"
+                                          r"(?:whole\s+|entire\s+)?building\b",
+                                          c.entry.description.lower())]
+    return told if len(told) == 1 else built
+
+
 def _resource_phrase_devices(clause: Clause, catalog: Catalog, keep: list[str]) -> list[Entry]:
     """'the house lights' where the lights are gallery circuits and `HouseLightLevel` is a setting
     of the auditorium: two words said together that are a resource's own name, the first one
@@ -186,7 +206,7 @@ def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
     """A noun no catalog word, unit, value or generic word accounts for."""
     keys = set(lexicon.canon(head)) | {head, lexicon.stem(head)}
     generic = head in lexicon.EN_SYNONYMS or head in lexicon.IMPLIED_PARTS
-    if generic or keys & (catalog.vocabulary | _GENERIC_NOUNS | RESOURCE_CONCEPTS) or any(
+    if generic or keys & (catalog.vocabulary | _GENERIC_NOUNS | _SITE_WORDS | RESOURCE_CONCEPTS) or any(
             q.unit is not None and q.end == len(head) + 2 for q in find_quantities("1 " + head)):
         return False
     said_of = {w for e in devices for r in e.resources.values()

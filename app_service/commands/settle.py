@@ -1,0 +1,81 @@
+"""Which of the candidates a clause without a named device means (pure): with only a place or
+nothing said, a kind or concept word filters, the strongest grounding wins, "everything" takes
+every switch, and several devices left with nothing to choose between them are ambiguous."""
+from __future__ import annotations
+
+import re
+
+from .catalog import Catalog
+from .decisions import Candidate, Refusal, alternatives, is_power_switch
+from .grounding import Clause
+from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
+from .selection import described_choice, settle_named_refusals
+
+PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
+NOTHING = "the request does not name anything this service can control"
+SWITCH_VALUES = {"true", "false", "off"}
+
+
+def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clause, scope: str,
+                   catalog: Catalog, result, standalone: bool) -> list[Candidate] | None:
+    """The candidates meant; None when the clause is a filler (nothing named, not alone)."""
+    kinds = clause.words & (DEVICE_KINDS | RESOURCE_CONCEPTS) & catalog.vocabulary
+    if kinds and scope == "place":
+        # "turn on the fan in 102" is not about the light there, only about what has a fan
+        built = [c for c in built if kinds & (c.entry.words | {
+            t for r in c.entry.resources.values() for t in r.tokens})]
+    built = settle_named_refusals(built, refusals, scope)
+    if not built:
+        if refusals:
+            raise refusals[0]
+        if scope == "global" and not standalone:
+            return None
+        raise Refusal("unrelated" if scope == "global" else "unsupported",
+                      "nothing here can do that")
+    if scope == "place" and all(a.method == "get" for c in built for a in c.actions):
+        # "the east gallery's humidity" is the room's air, not the inside of a case there
+        # (CaseRH): a reading named after its own device measures that thing, not the place
+        room = [c for c in built if c.focus and not any(
+            c.entry.resources[n].tokens & c.entry.words - clause.words for n in c.focus)]
+        built = room or built
+    everything = re.search(r"\beverything\b|\ball\s+(?:the\s+)?devices\b|所有设备|全部设备"
+                           r"|都关|都开", clause.text)
+    switches = [c for c in built
+                if all(a.values and set(a.values.values()) <= SWITCH_VALUES
+                       and all(is_power_switch(c.entry.resources[k]) for k in a.values
+                               if c.entry.resources[k].is_bool)
+                       for a in c.actions)]
+    if scope == "global":
+        # with no place, "everything" may only switch things off
+        switches = [c for c in switches
+                    if all(set(a.values.values()) <= {"false", "off"} for a in c.actions)]
+    switches_only = bool(everything and switches)
+    if switches_only:
+        built = switches
+        # "turn everything off (in the kitchen)": every switch, whatever its strength
+    elif scope == "global" and PRONOUN.search(clause.text):
+        raise Refusal("ambiguous", "no device is named; say which one")
+    elif scope == "global":
+        # with no device or place named, only a named capability may pick the device
+        named_capability = [c for c in built if c.strength > 1 and not c.verb_only]
+        if not named_capability:
+            raise Refusal("unrelated", NOTHING)
+        built = named_capability
+    if not switches_only:
+        best = max(c.strength for c in built)
+        built = [c for c in built if c.strength >= best]
+    built = described_choice(built, clause)
+    per_place: dict[str, int] = {}
+    for cand in built:
+        per_place[cand.entry.place] = per_place.get(cand.entry.place, 0) + 1
+    # switching several things in a place is "everything there"; with no place and no
+    # group word ("turn on privacy mode" with two locks) it is ambiguous
+    bulk = clause.group or (scope != "global" or switches_only) and all(
+        a.values and set(a.values.values()) <= SWITCH_VALUES
+        for c in built for a in c.actions) \
+        or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
+    if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
+        result.alternatives = alternatives(built)
+        raise Refusal("ambiguous", "several devices could be meant: "
+                      + ", ".join(c.entry.name for c in built[:4]))
+    return built
