@@ -10,7 +10,7 @@ from typing import Any, Callable
 from .catalog import Entry, Resource
 from .grounding import Clause
 from .lexicon import canon, stem
-from .motion import check_motion
+from .motion import check_motion, is_position
 from .verbs import describes
 from .numbers import edgex_string, profile_unit_family
 
@@ -28,7 +28,8 @@ _NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling
                    "level": "horizontal",
                    "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
                    "高": "high", "中": "medium", "低": "low", "halfway": "half",
-                   "ventilation": "ventilate", "ventilating": "ventilate", "mic": "microphone"}
+                   "ventilation": "ventilate", "ventilating": "ventilate", "mic": "microphone",
+                   "dehumidify": "dry"}
 
 
 class Refusal(Exception):
@@ -228,6 +229,8 @@ _OFF_LIKE = {"off", "closed", "close", "shut", "stopped", "stop", "dark", "idle"
 def is_power_switch(res: Resource) -> bool:
     """'everything off' switches things off, not a nurse call ('true = a call is active'): a
     Bool whose description gives true/false other meanings than on/off is no power switch."""
+    if is_position(res, moving=True):
+        return False   # a fire shutter lowered is no device switched off (a valve closed is)
     false_side = re.search(r"false\s*[=:]\s*([^,;.]*)", res.description.lower())
     return not false_side or bool(set(re.findall(r"[a-z]+", false_side.group(1))) & _OFF_LIKE)
 

@@ -12,15 +12,19 @@ _STOP = re.compile(r"\b(?:stop|halt|freeze)\b|停止|停下|停住|停在")
 _HALF = {"halfway", "half"}
 _POSITION_WORDS = {"open", "opened", "close", "closed", "shut", "raised", "lowered", "up", "down",
                    "extended", "retracted"}
+_TRAVEL_WORDS = {"raised", "lowered", "up", "down", "extended", "retracted"}
 _RUN_WORDS = {"on", "off", "run", "running", "power", "powered", "start", "started", "stopped",
               "enable", "enabled", "active", "moving"}
 
 
-def _positional(res: Resource) -> bool:
-    """A Bool that is a position (true = raised/open), not a run or power switch."""
+def is_position(res: Resource, moving: bool = False) -> bool:
+    """A Bool that is a position (true = raised/open), not a run or power switch; ``moving``:
+    one that travels (raised/lowered, extended/retracted), not a valve's open/closed."""
     sides = re.findall(r"(?:true|false)\s*[=:]\s*([^,;.]*)", res.description.lower())
     words = set(res.tokens) | set(re.findall(r"[a-z]+", " ".join(sides)))
-    return bool(words & _POSITION_WORDS) and not words & _RUN_WORDS
+    if words & _RUN_WORDS:
+        return False
+    return bool(words & (_TRAVEL_WORDS if moving else _POSITION_WORDS))
 
 
 def _named_stop(res: Resource) -> bool:
@@ -34,7 +38,7 @@ def check_motion(entry: Entry, clause: Clause) -> None:
         return
     writable = list(entry.writable())
     if _STOP.search(clause.text) and not clause.actions - {"off"} and writable:
-        stoppable = any(_named_stop(r) or (r.is_bool and not _positional(r))
+        stoppable = any(_named_stop(r) or (r.is_bool and not is_position(r))
                         or (r.is_numeric and not r.is_bool) for r in writable)
         if not stoppable:
             raise Refusal("unsupported", f"{entry.name} cannot be stopped part way; it only "
@@ -68,4 +72,5 @@ def directed_value(entry: Entry, clause: Clause, scores: dict[str, float]):
     value = next((allowed[v] for v in (_UP_VALUES if up else _DOWN_VALUES) if v in allowed), None)
     if value is None:
         return None
-    return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1.5 + scores[res.name])
+    action = Action(entry.name, res.set_command, "set", {res.name: value})
+    return Candidate(entry, [action], 1.5 + scores[res.name])

@@ -109,7 +109,10 @@ def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
     said = [lexicon.canon(w)[0] for w in re.findall(r"[a-z]+", clause.text.lower())]
     described = {a for e in catalog.entries.values() for a, b in e.described
                  if any((a, b) == pair for pair in zip(said, said[1:]))}
-    return (clause.words & DEVICE_KINDS) - catalog.vocabulary - described
+    # "the humidifier and the dehumidifier" of an AHU whose mode description names both
+    parts = {w for e in catalog.entries.values() for r in e.writable()
+             for w in r.description_words}
+    return (clause.words & DEVICE_KINDS) - catalog.vocabulary - described - parts
 
 
 # the whole site, however the building is called

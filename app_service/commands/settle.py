@@ -8,6 +8,7 @@ import re
 from .catalog import Catalog
 from .decisions import Candidate, Refusal, alternatives, is_power_switch
 from .grounding import Clause
+from . import lexicon
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
 from .selection import described_choice, settle_named_refusals
 
@@ -24,6 +25,20 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         # "turn on the fan in 102" is not about the light there, only about what has a fan
         built = [c for c in built if kinds & (c.entry.words | {
             t for r in c.entry.resources.values() for t in r.tokens})]
+    described = clause.words & DEVICE_KINDS - catalog.vocabulary
+    if described:
+        # "the humidifier in the east gallery": only what a setting's description says it drives
+        built = [c for c in built if all(k in {w for r in c.entry.writable()
+                                               for w in r.description_words} for k in described)]
+    place_words = {w for p in clause.places for w in p.split()}
+    nouns = {k for h in clause.heads for k in lexicon.canon(h)} - catalog.vocabulary - place_words
+    told = {k for k in nouns if any(k in r.description_words for c in built
+                                    for r in c.entry.resources.values())}
+    if scope == "place" and told:
+        # "the spotlights in the east gallery": only devices whose descriptions say spotlights,
+        # never the fire shutter beside them
+        built = [c for c in built if told <= {w for r in c.entry.resources.values()
+                                              for w in r.description_words}]
     built = settle_named_refusals(built, refusals, scope)
     if not built:
         if refusals:
