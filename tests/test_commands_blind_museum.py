@@ -56,6 +56,10 @@ PROFILES = [
         labels=["counter"]),
     _profile("Air-Sensor", [
         _res("AirRH", "Float32", "R", units="%", minimum=0, maximum=100)], labels=["sensor"]),
+    _profile("Zone-Panel", [
+        _res("BarrierDown", "Bool", description="true = lowered, false = raised"),
+        _res("FlowSwitch", "Bool", "R", description="sprinkler flow switch")],
+        labels=["sprinkler"]),
     _profile("Belt-Drive", [
         _res("BeltRunning", "Bool", description="true = running, false = stopped")]),
 ]
@@ -68,6 +72,7 @@ DEVICES = [
     ("book-belt", "Belt-Drive", "room:stacks", []),
     ("foyer-counter", "Head-Counter", "room:foyer", ["alias:门厅计数器"]),
     ("yard-counter", "Head-Counter", "area:yard", []),
+    ("yard-zone-panel", "Zone-Panel", "area:yard", []),
     ("stacks-hygrometer", "Air-Sensor", "room:stacks", []),
     ("vault-1", "Vault-Climate", "room:stacks", ["alias:1号储藏柜"]),
     ("vault-2", "Vault-Climate", "room:stacks", ["alias:2号储藏柜"]),
@@ -79,7 +84,8 @@ STATE = {"foyer-lights": {"Lamp": "true", "Level": "60", "Tone": "3000"},
          "reading-hall-lights": {"Lamp": "true", "Level": "40", "Tone": "3000"},
          "stage-panel": {"AisleLightLevel": "100", "BackdropLift": "up", "Loudness": "40"},
          "foyer-smoke-curtain": {"CurtainRaised": "true"},
-         "yard-gate": {"GatePosition": "0"}, "book-belt": {"BeltRunning": "true"},
+         "yard-gate": {"GatePosition": "0"},
+         "yard-zone-panel": {"BarrierDown": "false", "FlowSwitch": "false"}, "book-belt": {"BeltRunning": "true"},
          "foyer-counter": {"Headcount": "12"}, "yard-counter": {"Headcount": "80"},
          "stacks-hygrometer": {"AirRH": "47.0"},
          "vault-1": {"VaultRH": "44.0", "TargetRH": "45", "DryMode": "dry"},
@@ -247,6 +253,14 @@ def test_described_things_and_everything_off(venue, text, expected):
                                   "turn on the downlights in the yard"])
 def test_described_things_elsewhere_act_on_nothing(venue, text):
     assert venue(text).actions == []
+
+
+@pytest.mark.parametrize("text", ["turn off the sprinkler in the yard", "turn on the sprinkler",
+                                  "stop the sprinkler in the yard"])
+def test_a_part_only_read_is_never_another_switch(venue, text):
+    # the panel is called a sprinkler panel but only reads the sprinkler's flow switch
+    result = venue(text)
+    assert result.actions == [] and result.refusal in {"read_only", "unsupported"}, result
 
 
 def test_a_read_only_reading_is_still_read(venue):

@@ -7,6 +7,7 @@ import re
 
 from .catalog import Entry, Resource
 from .grounding import Clause
+from .lexicon import canon, split_name
 
 _STOP = re.compile(r"\b(?:stop|halt|freeze)\b|停止|停下|停住|停在")
 _HALF = {"halfway", "half"}
@@ -36,6 +37,15 @@ def check_motion(entry: Entry, clause: Clause) -> None:
     from .decisions import Refusal   # decisions imports this module
     if clause.question:
         return
+    named = {k for t in split_name(entry.name) + split_name(entry.profile) for k in canon(t)}
+    said = (clause.words | clause.raw_words) & entry.words
+    if said and not said & named and entry.writable() and not any(
+            said & (r.tokens | r.description_words) for r in entry.writable()) and any(
+            said & (r.tokens | r.description_words) for r in entry.readable()):
+        # "turn off the sprinkler" of a fire-zone module that only monitors the sprinkler
+        # valve: that part is only read, never the module's shutter
+        raise Refusal("read_only", f"the {sorted(said)[0]} of {entry.name} is only read",
+                      named=True)
     writable = list(entry.writable())
     if _STOP.search(clause.text) and not clause.actions - {"off"} and writable:
         stoppable = any(_named_stop(r) or (r.is_bool and not is_position(r))
