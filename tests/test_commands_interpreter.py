@@ -44,12 +44,17 @@ def test_shared_dev_set_exact(shared_dir):
 # "the extractor", a word that is only in the profile name Extractor-Hood as a modifier; reading
 # such modifiers (or device descriptions) as device words would also make "cold" name a Cold-Room
 # controller, so it is refused rather than guessed.
-KNOWN_MISSES = {"blind-hotel": {"hotel-057"}}
+# The museum (blind round 9) misses, all refusals: "spots" for spotlights, 观众席灯光 for the house
+# lights, "drop" as lowering, two questions naming a read-only part through a place (卸货区的门,
+# 西区喷淋) and 两个展柜 (a count of devices); see docs/commands.md.
+KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
+                "blind-museum": {"museum-005", "museum-013", "museum-040", "museum-049",
+                                 "museum-079", "museum-081"}}
 
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",
                                       "blind-school", "blind-datacentre", "blind-pool",
-                                      "blind-clinic", "blind-restaurant"])
+                                      "blind-clinic", "blind-restaurant", "blind-museum"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
     mapped fan steps, a °F freezer, camera; a hotel written blind) with no code changes."""

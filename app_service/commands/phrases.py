@@ -31,10 +31,10 @@ UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?d
                 r"|brighter|brighten|warmer|hotter"
                 r"|faster"
                 r"|quicker)\b|大声|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
-                r"|调热|升温|暖和|加快|加速|亮些|快些|再加|(?:加|升)(?=\s*\d)")
+                r"|调热|升温|暖和|加快|加速|亮些|快些|再加|(?:加|升|再高)(?=\s*\d)")
 DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
                   r"|slow|drop)\b|小声|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
-                  r"|减慢|减速|暗些|慢些|再减|(?:减|降)(?=\s*\d)")
+                  r"|减慢|减速|暗些|慢些|再减|(?:减|降|再低)(?=\s*\d)")
 VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
                    r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
 COMPLAINT = [
