@@ -128,6 +128,8 @@ def test_a_resource_phrase_names_its_device_over_a_generic_group(venue, text, ex
     ("stop the book belt", [_set("book-belt", "BeltRunning", "false")]),
     ("lower the smoke curtain", [_set("foyer-smoke-curtain", "CurtainRaised", "false")]),
     ("raise the smoke curtain", [_set("foyer-smoke-curtain", "CurtainRaised", "true")]),
+    # a travelling barrier goes the way said ("drop" is lowering it, not a relative decrease)
+    ("drop the smoke curtain", [_set("foyer-smoke-curtain", "CurtainRaised", "false")]),
 ])
 def test_stop_and_open_where_the_profile_can(venue, text, expected):
     assert _actions(venue(text)) == expected

@@ -28,6 +28,15 @@ def is_position(res: Resource, moving: bool = False) -> bool:
     return bool(words & (_TRAVEL_WORDS if moving else _POSITION_WORDS))
 
 
+def _described_side(res: Resource, word: str) -> bool | None:
+    """Which Bool value the description gives a word ('true = raised (open)' → raised: True)."""
+    for side in ("true", "false"):
+        match = re.search(side + r"\s*[=:]\s*([^,;.]*)", res.description.lower())
+        if match and word in match.group(1):
+            return side == "true"
+    return None
+
+
 def _named_stop(res: Resource) -> bool:
     return any(v.lower() in {"stop", "halt"} for v in res.allowed) or any(
         words & {"stop", "stopped", "halt"} for words, _ in res.labels)
@@ -70,6 +79,17 @@ def directed_value(entry: Entry, clause: Clause, scores: dict[str, float]):
     (the PA volume up)."""
     from .decisions import Action, Candidate   # decisions imports this module
     best = max(scores.values(), default=0)
+    up, down = clause.up or "open" in clause.actions, clause.down or "close" in clause.actions
+    barriers = [r for r in entry.writable() if r.is_bool and is_position(r, moving=True)
+                and 0 < scores[r.name] >= best
+                and r.tokens & clause.words - _POSITION_WORDS - _TRAVEL_WORDS - {"raise", "lower"}]
+    if len(barriers) == 1 and up != down and not clause.quantities:
+        # "drop the fire shutter": a travelling barrier goes the way said, never "by" an amount
+        truth = _described_side(barriers[0], "raised" if up else "lowered")
+        if truth is not None:
+            action = Action(entry.name, barriers[0].set_command, "set",
+                            {barriers[0].name: "true" if truth else "false"})
+            return Candidate(entry, [action], 1.5 + scores[barriers[0].name])
     named = [r for r in entry.writable() if r.is_string and r.allowed and 0 < scores[r.name]]
     if len(named) != 1 or scores[named[0].name] < best or clause.quantities:
         return None
