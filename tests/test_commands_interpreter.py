@@ -45,7 +45,7 @@ def test_shared_dev_set_exact(shared_dir):
 # such modifiers (or device descriptions) as device words would also make "cold" name a Cold-Room
 # controller, so it is refused rather than guessed.
 # The museum (blind round 9) misses, all refusals: "spots" for spotlights, 观众席灯光 for the house
-# lights, "drop" as lowering, two questions naming a read-only part through a place (卸货区的门,
+# lights, a context clause before "lights off", two questions naming a read-only part through a place (卸货区的门,
 # 西区喷淋) and 两个展柜 (a count of devices); see docs/commands.md.
 KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 "blind-museum": {"museum-005", "museum-013", "museum-040", "museum-049",
