@@ -359,6 +359,29 @@ def opening_value(entry: Entry, clause: Clause) -> Candidate | None:
     return None
 
 
+_OPEN_LABEL = {"open", "opened", "raise", "raised", "up"}
+_CLOSE_LABEL = {"close", "closed", "shut", "lower", "lowered", "down"}
+
+
+def opening_sense(res: Resource) -> int | None:
+    """+1 when opening raises the value, -1 when the description says the open end is the low one
+    (a KNX shade counts how far it is lowered: 0 = fully raised/open; slats 90 = shut)."""
+    if res.minimum is None or res.maximum is None or res.maximum <= res.minimum:
+        return None
+    opened = [v for words, v in res.labels if words & _OPEN_LABEL and not words & _CLOSE_LABEL]
+    closed = [v for words, v in res.labels if words & _CLOSE_LABEL and not words & _OPEN_LABEL]
+    middle = (res.minimum + res.maximum) / 2
+    if opened and closed:
+        gap = sum(opened) / len(opened) - sum(closed) / len(closed)
+        return None if gap == 0 else (1 if gap > 0 else -1)
+    if opened or closed:
+        ends = opened or closed
+        if all(v == ends[0] for v in ends) and ends[0] != middle:
+            high = ends[0] > middle
+            return (1 if high else -1) * (1 if opened else -1)
+    return None
+
+
 def checked_range(res: Resource, value: float, entry: Entry) -> float:
     if (res.minimum is not None and value < res.minimum) or (
             res.maximum is not None and value > res.maximum):

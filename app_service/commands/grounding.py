@@ -328,6 +328,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
+    if "on" in clause.actions and not _CJK.search(body) and _only_prepositional_on(imperative):
+        clause.actions.discard("on")   # "pause charging on charger 1", "the vanes on the hatch"
     if EXTEND.search(imperative):
         clause.raw_words.add("extend")
         clause.actions.discard("off")    # "roll the awning out" is no "out" = off
@@ -397,6 +399,25 @@ _BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
 _AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
                            r"|faster|slower"
                            r"|higher|lower|more|less|up|down)\b")
+
+
+_ON_PARTICLE_VERB = re.compile(r"\b(?:turn(?:ed)?|switch(?:ed)?|power|lights?)\s+(?:\w+\s+){0,4}?on\b")
+_ON_KEEPS = {"at", "in", "for", "and", "then", "please", "now", "too", "again", "with", "to",
+             "full", "high", "low", "max", "first", "already", "right", "as", "but", "so",
+             "while", "here", "there", "again", "again"}
+
+
+def _only_prepositional_on(text: str) -> bool:
+    """"on" said only as a preposition ("on the hatch", "on site"): no switch-on verb, and every
+    bare "on" is followed by a word that starts a noun phrase, not by the end or a particle."""
+    if _ON_PARTICLE_VERB.search(text):
+        return False
+    stripped = re.sub(r"\bon\b", "", text)
+    if any(re.search(pattern, stripped) for pattern, action in EN_ACTIONS if action == "on"):
+        return False
+    follows = [m.group(1) for m in re.finditer(r"\bon\b\s*([a-z0-9]*)", text)]
+    return bool(follows) and all(word and word[0].isalpha() and word not in _ON_KEEPS
+                                 for word in follows)
 
 
 def _is_relative_amount(q: Quantity, body: str) -> bool:

@@ -17,6 +17,7 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
                         checked_range, is_angle, named_value, opening_value, resource_scores,
                         set_action, set_bool_action)
 from .clauses import clause_pieces, split_devices
+from .decisions import opening_sense
 from .grounding import Clause
 from .motion import directed_value
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
@@ -269,8 +270,10 @@ class Interpreter:
             # "boost" read as "higher"
             return Candidate(entry, [set_bool_action(entry, said_bool[0], switch != {"off"})],
                              1 + scores[said_bool[0].name])
+        by_verb = False
         if re.search(r"all the way|\b(?:completely|fully)\b", clause.text) and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
+            by_verb = True   # the end the verb moves toward, which the description may invert
         relative = (clause.multiplier is not None or clause.complaint is not None
                     or clause.relative_amount
                     or ((clause.up or clause.down) and (clause.vague or quantity is None))
@@ -292,7 +295,9 @@ class Interpreter:
             target = pick_numeric(entry, numeric, scores, clause, None, scope,
                                   self._model, self._threshold)
             if target is not None and target.minimum is not None and target.maximum is not None:
-                value = target.maximum if clause.extreme == "max" else target.minimum
+                toward_max = (clause.extreme == "max") == (
+                    not by_verb or opening_sense(target) != -1)
+                value = target.maximum if toward_max else target.minimum
                 actions = [set_action(entry, target, value)]
                 power = bool_resource(entry, clause)
                 at = re.search(r"\bat\b", clause.text)

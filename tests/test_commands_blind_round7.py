@@ -1,0 +1,85 @@
+"""Generic mechanisms found by the seventh and eighth blind buildings (an office and a pumping
+station), each checked on a small made-up building of its own (names, rooms and words unlike the
+datasets') and by requests that must not act."""
+import pytest
+
+from app_service.commands.catalog import Catalog
+from app_service.commands.decisions import opening_sense
+from app_service.commands.interpreter import Interpreter
+from app_service.device_profiles import parse_device, parse_profile
+
+
+def _res(name, value_type, rw="RW", description="", **props):
+    return {"name": name, "description": description,
+            "properties": {"valueType": value_type, "readWrite": rw, **props}}
+
+
+def _profile(name, resources, read="State", labels=()):
+    commands = [{"name": r["name"], "readWrite": "W",
+                 "resourceOperations": [{"deviceResource": r["name"]}]}
+                for r in resources if "W" in r["properties"]["readWrite"]]
+    commands.append({"name": read, "readWrite": "R", "resourceOperations": [
+        {"deviceResource": r["name"]} for r in resources if "R" in r["properties"]["readWrite"]]})
+    return {"name": name, "manufacturer": "T", "model": "M", "labels": list(labels),
+            "deviceResources": resources, "deviceCommands": commands}
+
+
+PROFILES = [
+    # counted the other way round: 0 = open (a hatch that reports how far it is shut)
+    _profile("Roof-Hatch", [
+        _res("Travel", "Uint8", description="How far the hatch is shut: 0 = fully open, "
+                                            "100 = fully closed, 50 = halfway",
+             units="%", minimum=0, maximum=100),
+        _res("Vanes", "Uint8", description="Vane angle: 0 = vanes level, 70 = vanes shut",
+             units="°", minimum=0, maximum=70)]),
+    _profile("Dock-Door", [
+        _res("Lift", "Uint8", description="0 = closed, 100 = open", units="%", minimum=0,
+             maximum=100)]),
+]
+DEVICES = [
+    ("atrium-hatch", "Roof-Hatch", "room:atrium", []),
+    ("dock-door", "Dock-Door", "area:dock", []),
+]
+STATE = {"atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
+
+
+@pytest.fixture(scope="module")
+def plant():
+    profiles = {p["name"]: parse_profile(p, "test") for p in PROFILES}
+    devices = {name: parse_device({"name": name, "profileName": profile, "serviceName": "s",
+                                   "labels": [place, *aliases],
+                                   "protocols": {"other": {"Address": "1"}}}, "test")
+               for name, profile, place, aliases in DEVICES}
+    catalog = Catalog.from_store(profiles, devices)
+    interpreter = Interpreter(catalog)
+    run = lambda text: interpreter.interpret(text, lambda d, c: STATE[d])  # noqa: E731
+    run.catalog = catalog
+    return run
+
+
+def _set(device, command, value):
+    return {"device": device, "command": command, "method": "set", "values": {command: value}}
+
+
+def _actions(result):
+    return sorted(([a.to_dict() for a in result.actions]), key=lambda a: (a["device"], a["command"]))
+
+
+@pytest.mark.parametrize("device, resource, sense", [
+    ("atrium-hatch", "Travel", -1), ("atrium-hatch", "Vanes", -1), ("dock-door", "Lift", 1)])
+def test_opening_sense_from_the_description(plant, device, resource, sense):
+    assert opening_sense(plant.catalog.entries[device].resources[resource]) == sense
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("open the atrium hatch all the way", [_set("atrium-hatch", "Travel", "0")]),
+    ("close the atrium hatch fully", [_set("atrium-hatch", "Travel", "100")]),
+    ("open the atrium hatch a bit more", [_set("atrium-hatch", "Travel", "30")]),
+    ("lower the atrium hatch by 20 percent", [_set("atrium-hatch", "Travel", "60")]),
+    ("close the vanes on the atrium hatch a bit", [_set("atrium-hatch", "Vanes", "45")]),
+    ("tilt the atrium hatch vanes fully shut", [_set("atrium-hatch", "Vanes", "70")]),
+    ("open the dock door all the way", [_set("dock-door", "Lift", "100")]),
+    ("open the dock door a bit more", [_set("dock-door", "Lift", "50")]),
+])
+def test_open_and_close_follow_the_described_ends(plant, text, expected):
+    assert _actions(plant(text)) == expected
