@@ -35,10 +35,21 @@ PROFILES = [
     _profile("Dock-Door", [
         _res("Lift", "Uint8", description="0 = closed, 100 = open", units="%", minimum=0,
              maximum=100)]),
+    _profile("Guard-Station", [
+        _res("Watch", "Bool", description="Station state: true = armed, false = disarmed"),
+        _res("Breach", "Bool", "R", description="true while a sensor reports an intrusion")]),
+    _profile("Kiln-Burner", [
+        _res("TrialBurn", "Bool", description="true = start the burner for a trial burn, "
+                                              "false = end the trial and stop the burner"),
+        _res("Feed", "Bool", description="true = fuel feed allowed, false = feed paused"),
+        _res("SafetyLock", "Bool", description="true = the burner only lights after the two-hand "
+                                           "release, false = safety interlock disabled")]),
 ]
 DEVICES = [
     ("atrium-hatch", "Roof-Hatch", "room:atrium", []),
     ("dock-door", "Dock-Door", "area:dock", []),
+    ("guard-station", "Guard-Station", "room:lodge", ["alias:门卫报警"]),
+    ("kiln-burner", "Kiln-Burner", "area:kiln-yard", ["alias:窑炉燃烧器"]),
 ]
 STATE = {"atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
 
@@ -82,4 +93,20 @@ def test_opening_sense_from_the_description(plant, device, resource, sense):
     ("open the dock door a bit more", [_set("dock-door", "Lift", "50")]),
 ])
 def test_open_and_close_follow_the_described_ends(plant, text, expected):
+    assert _actions(plant(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("disarm the guard station", [_set("guard-station", "Watch", "false")]),
+    ("arm the guard station", [_set("guard-station", "Watch", "true")]),
+    ("we're on site now, disarm the guard station", [_set("guard-station", "Watch", "false")]),
+    ("门卫报警布防", [_set("guard-station", "Watch", "true")]),
+    ("门卫报警撤防", [_set("guard-station", "Watch", "false")]),
+    ("kick off a trial burn on the kiln burner", [_set("kiln-burner", "TrialBurn", "true")]),
+    ("窑炉燃烧器做一次试车", [_set("kiln-burner", "TrialBurn", "true")]),
+    ("pause the feed on the kiln burner", [_set("kiln-burner", "Feed", "false")]),
+    ("turn the safety lock on for the kiln burner", [_set("kiln-burner", "SafetyLock", "true")]),
+    ("turn the safety lock off on the kiln burner", [_set("kiln-burner", "SafetyLock", "false")]),
+])
+def test_verbs_take_their_value_from_the_description(plant, text, expected):
     assert _actions(plant(text)) == expected

@@ -222,7 +222,9 @@ class Interpreter:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
             # "the pool dosing pH": Dosing matched only by the device's own word
             top = [r for r in top if _part_said(r, clause, entry)] or top
-            if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS:
+            if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
+                    and described_switch(entry, clause.text, clause.actions,
+                                         self.catalog.vocabulary) is None:
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
                                   named=True)
                 refusal.units = top[0].units

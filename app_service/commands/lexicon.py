@@ -47,6 +47,7 @@ EN_PHRASES = {
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
+    r"\bkick(?:s|ed|ing)?\s+off\b": "start",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).

@@ -15,10 +15,12 @@ ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置":
             "终止": "abort", "放弃": "abort", "启动": "start", "开始": "start", "呼叫": "call",
             "暂停": "pause", "恢复": "resume", "继续": "resume", "静音": "silence", "消音": "silence",
             "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play",
-            "除霜": "defrost"}
+            "除霜": "defrost", "布防": "arm", "撤防": "disarm", "试车": "start",
+            "试运行": "start"}
 _FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
            "or", "no", "not", "writing", "write", "written", "set", "value", "from", "by", "this",
-           "that", "its", "reads", "read", "with", "for", "in", "on", "off"}
+           "that", "its", "reads", "read", "with", "for", "in", "on", "off", "turn", "switch",
+           "put", "make", "get", "keep", "go"}
 
 
 def word_forms(word: str) -> set[str]:
@@ -54,8 +56,12 @@ def described_verbs(description: str) -> dict[str, bool]:
 
 def clause_verbs(text: str) -> set[str]:
     """The verb that starts an English request, or the everyday Chinese verbs said."""
-    first = re.match(r"(?:(?:please|now|then|just|also|and)\s+)*([a-z]+)", text.strip().lower())
-    verbs = word_forms(first.group(1)) if first else set()
+    verbs: set[str] = set()
+    for part in re.split(r"[,;:]|\band\b|\bthen\b", text.lower()):
+        # "I'm on site now and disarm the panel": each part's first word may be the verb
+        first = re.match(r"\s*(?:(?:please|now|then|just|also|and)\s+)*([a-z]+)", part)
+        if first:
+            verbs |= word_forms(first.group(1))
     verbs.update(english for zh, english in ZH_VERBS.items() if zh in text)
     return verbs
 
