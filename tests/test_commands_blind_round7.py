@@ -38,10 +38,14 @@ PROFILES = [
     _profile("Guard-Station", [
         _res("Watch", "Bool", description="Station state: true = armed, false = disarmed"),
         _res("Breach", "Bool", "R", description="true while a sensor reports an intrusion")]),
+    _profile("Zone-Box", [
+        _res("Setpoint", "Float32", description="zone set point", units="°C", minimum=15,
+             maximum=28)]),
     _profile("Kiln-Burner", [
         _res("TrialBurn", "Bool", description="true = start the burner for a trial burn, "
                                               "false = end the trial and stop the burner"),
         _res("Feed", "Bool", description="true = fuel feed allowed, false = feed paused"),
+        _res("BurnerTemperature", "Float32", units="°C", minimum=10, maximum=40),
         _res("SafetyLock", "Bool", description="true = the burner only lights after the two-hand "
                                            "release, false = safety interlock disabled")]),
 ]
@@ -50,8 +54,12 @@ DEVICES = [
     ("dock-door", "Dock-Door", "area:dock", []),
     ("guard-station", "Guard-Station", "room:lodge", ["alias:门卫报警"]),
     ("kiln-burner", "Kiln-Burner", "area:kiln-yard", ["alias:窑炉燃烧器"]),
+    ("box-north", "Zone-Box", "room:print-shop-north", ["alias:北区末端"]),
+    ("box-south", "Zone-Box", "room:print-shop-south", ["alias:南区末端"]),
+    ("box-a", "Zone-Box", "room:guest-room-a", ["alias:A客房末端", "alias:A客房温控"]),
+    ("box-b", "Zone-Box", "room:guest-room-b", ["alias:B客房末端", "alias:B客房温控"]),
 ]
-STATE = {"atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
+STATE = {"box-north": {"Setpoint": "20"}, "atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +118,23 @@ def test_open_and_close_follow_the_described_ends(plant, text, expected):
 ])
 def test_verbs_take_their_value_from_the_description(plant, text, expected):
     assert _actions(plant(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("set every print-shop zone to 21 degrees",
+     [_set("box-north", "Setpoint", "21.0"), _set("box-south", "Setpoint", "21.0")]),
+    ("set the north print-shop zone to 21 degrees", [_set("box-north", "Setpoint", "21.0")]),
+    ("北区温度设到二十一度", [_set("box-north", "Setpoint", "21.0")]),
+    ("所有客房温度设成二十二度", [_set("box-a", "Setpoint", "22.0"), _set("box-b", "Setpoint", "22.0")]),
+])
+def test_place_words_said_another_way(plant, text, expected):
+    assert _actions(plant(text)) == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("把C客房温度调到22度", "unknown_device"),       # only guest rooms A and B exist
+    ("set the temperature to 22", "ambiguous"),      # zone boxes and the burner all have one
+])
+def test_place_and_kind_that_single_nothing_out(plant, text, reason):
+    result = plant(text)
+    assert result.actions == [] and result.refusal == reason, (result.refusal, result.message)

@@ -145,6 +145,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.named_places.add(place)
             body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
     derived = catalog.place_spellings
+    groups: list[set[str]] = []
     for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
         pattern = rf"\b{re.escape(place)}s?\b"
         if place not in catalog.places and place in device_vocab:
@@ -155,9 +156,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             if known:
                 clause.places.update(known)
                 clause.named_places.update(known if len(known) == 1 else ())
+                groups.append(known)
             else:
                 clause.unknown_places.add(place)
             body = re.sub(pattern, " ", body)
+    for known in groups:
+        # "the west open-plan zone": the one place of the group the other words single out
+        if len(known) > 1 and clause.named_places & known:
+            clause.places -= known - clause.named_places
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
         for spelling in spellings:
@@ -194,8 +200,13 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             if key.startswith("place:"):
                 place = key[6:]
                 known = {place} if place in catalog.places else catalog_places(place, catalog)
+                if place not in catalog.places and re.search(r"[a-z0-9]$", body[:start]):
+                    # C会议室 where only A and B exist: a place we do not have, never all of them
+                    clause.unknown_places.add(body[:start].split()[-1][-1:] + " " + place)
+                    continue
                 if place not in catalog.places and re.search(r"[\u4e00-\u9fff]$", body[:start]) \
-                        and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]):
+                        and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]) \
+                        and not (known and re.search(r"[有部个各]$", body[:start])):
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
                 if known:
                     clause.places.update(known)
@@ -217,6 +228,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
                 clause.raw_words.add(key[6:])
                 clause.words.update(lexicon.canon(key[6:]))
+            elif key in derived and len(keys) == 1:
+                # 东区 → "east", which this catalog says as a place (open plan east)
+                clause.places.update(derived[key])
+                clause.named_places.update(derived[key] if len(derived[key]) == 1 else ())
             else:
                 clause.words.add(key)
                 if key in lexicon.QUALIFIERS:

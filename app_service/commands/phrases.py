@@ -49,7 +49,7 @@ COMPLAINT = [
 ]
 MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
-EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
+EXTREME = [(re.compile(r"(?<!/)\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
            # "130 min", "140 L/min" are minutes, not the minimum
            (re.compile(r"\b(?:minimum|lowest)\b|(?<![\d/])(?<!\d\s)\bmin\b|最小|最低|最暗|最慢"),
             "min")]

@@ -56,8 +56,13 @@ def catalog_places(place: str, catalog: Catalog) -> set[str]:
     if ending:
         return ending
     # "the entrance" where the catalog's place is "entrance hall"
-    return {p for p in catalog.places
-            if re.fullmatch(rf"{re.escape(place)} (?:hall|room|area|zone|space|floor)", p)}
+    found = {p for p in catalog.places
+             if re.fullmatch(rf"{re.escape(place)} (?:hall|room|area|zone|space|floor)", p)}
+    if not found and len(place.split()) >= 2:
+        # "the meeting rooms" for meeting room a and meeting room b: one word more each
+        found = {p for p in catalog.places
+                 if p.startswith(place + " ") and len(p.split()) == len(place.split()) + 1}
+    return found
 
 
 def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[str]]:
@@ -85,9 +90,20 @@ def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[
             if len(spelling) > 3 and spelling not in places \
                     and not {w for w in spelling.split() if not w.isdigit()} & taken:
                 found.setdefault(spelling, set()).add(place)
+    shared: dict[str, set[str]] = {}
+    for place in places:
+        tokens = place.split()
+        if len(tokens) >= 3 and not tokens[-1].isdigit():
+            # "every open-plan zone" for open plan east and open plan west
+            shared.setdefault(" ".join(tokens[:-1]), set()).add(place)
     prefixes = {" ".join(p.split()[:-1]) for p in places if re.search(r" \d+$", p)}
+    for spelling, group in shared.items():
+        if len(group) > 1 and spelling not in places and spelling not in prefixes \
+                and not set(spelling.split()) <= taken:
+            found[spelling] = set(group)
     return {s: ps for s, ps in found.items()
-            if len(ps) == 1 and s not in prefixes and s not in GENERIC_PLACE_WORDS}
+            if (len(ps) == 1 or s in shared) and s not in prefixes
+            and s not in GENERIC_PLACE_WORDS}
 
 
 def unknown_numbered_zh(body: str, zh_words: dict[str, list[str]]) -> set[str]:
