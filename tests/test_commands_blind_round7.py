@@ -134,6 +134,8 @@ def test_place_words_said_another_way(plant, text, expected):
 @pytest.mark.parametrize("text, reason", [
     ("把C客房温度调到22度", "unknown_device"),       # only guest rooms A and B exist
     ("set the temperature to 22", "ambiguous"),      # zone boxes and the burner all have one
+    ("2号窑炉燃烧器停一下", "unknown_device"),           # one burner, and it has no number
+    ("pause the feed on kiln burner 2", "unknown_device"),
 ])
 def test_place_and_kind_that_single_nothing_out(plant, text, reason):
     result = plant(text)

@@ -86,6 +86,7 @@ class Clause:
     phrase_words: set[str] = field(default_factory=set)   # all words of determiner phrases
     part_words: set[str] = field(default_factory=set)     # parts an alias names (燃气总阀: valve)
     phrases: list = field(default_factory=list)           # determiner phrases, word lists
+    loose_ids: set[str] = field(default_factory=set)      # 2号 not part of a place or alias
 
     @property
     def devices_named(self) -> bool:
@@ -251,6 +252,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
                            if m.group(1) not in _NOT_NOUNS | NOT_HEADS}
+    clause.loose_ids = set(re.findall(r"(\d+)\s*号", body))   # not inside a place or alias
     for m in NOUN_HEAD.finditer(body):
         if m.group(1) not in _NOT_NOUNS | NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
             clause.heads.add(m.group(1))
@@ -274,6 +276,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.modifiers = {tokens[i - 1] for i in range(2, len(tokens))
                         if lexicon.canon(tokens[i])[0] in device_vocab and tokens[i - 2] in DETERMINERS
                         and tokens[i - 1].isalpha() and tokens[i - 1] not in NOT_MODIFIERS}
+    said_ids = set(clause.ids)
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
@@ -310,6 +313,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if re.fullmatch(r"\d+", tokens[i - 1] if i else "") and i >= 1 and keys[0] in device_vocab \
                 and token.endswith("s"):
             clause.group = True
+    with_units = {q.value for q in find_quantities(body) if q.unit is not None}
+    clause.loose_ids |= {i for i in clause.ids - said_ids
+                         if i.isdigit() and float(i) not in with_units}
     for token in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", body):
         for word, concept in lexicon.CAPABILITY_WORDS.items():
             if (word.isascii() and word == token) or (not word.isascii() and word in token):
