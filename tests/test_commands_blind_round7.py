@@ -38,6 +38,12 @@ PROFILES = [
     _profile("Guard-Station", [
         _res("Watch", "Bool", description="Station state: true = armed, false = disarmed"),
         _res("Breach", "Bool", "R", description="true while a sensor reports an intrusion")]),
+    _profile("Press-Drive", [
+        _res("Running", "Bool", description="true = running, false = stopped"),
+        _res("StrokeRate", "Float32", units="Hz", minimum=10, maximum=60),
+        _res("RamPressure", "Float32", units="bar", minimum=1, maximum=8)]),
+    _profile("Bay-Lighting", [
+        _res("Level", "Uint8", units="%", minimum=0, maximum=100)], labels=["lighting"]),
     _profile("Zone-Box", [
         _res("Setpoint", "Float32", description="zone set point", units="°C", minimum=15,
              maximum=28)]),
@@ -54,12 +60,18 @@ DEVICES = [
     ("dock-door", "Dock-Door", "area:dock", []),
     ("guard-station", "Guard-Station", "room:lodge", ["alias:门卫报警"]),
     ("kiln-burner", "Kiln-Burner", "area:kiln-yard", ["alias:窑炉燃烧器"]),
+    ("press-1", "Press-Drive", "area:stamping-hall", ["alias:1号压机"]),
+    ("press-2", "Press-Drive", "area:stamping-hall", ["alias:2号压机"]),
+    ("press-3", "Press-Drive", "area:stamping-hall", ["alias:3号压机"]),
+    ("bay-lights", "Bay-Lighting", "area:loading-bay", []),
     ("box-north", "Zone-Box", "room:print-shop-north", ["alias:北区末端"]),
     ("box-south", "Zone-Box", "room:print-shop-south", ["alias:南区末端"]),
     ("box-a", "Zone-Box", "room:guest-room-a", ["alias:A客房末端", "alias:A客房温控"]),
     ("box-b", "Zone-Box", "room:guest-room-b", ["alias:B客房末端", "alias:B客房温控"]),
 ]
-STATE = {"box-north": {"Setpoint": "20"}, "atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
+STATE = {"box-north": {"Setpoint": "20"}, "bay-lights": {"Level": "40"},
+         **{f"press-{i}": {"Running": "true", "StrokeRate": "40", "RamPressure": "5"}
+            for i in (1, 2, 3)}, "atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +152,26 @@ def test_place_words_said_another_way(plant, text, expected):
 def test_place_and_kind_that_single_nothing_out(plant, text, reason):
     result = plant(text)
     assert result.actions == [] and result.refusal == reason, (result.refusal, result.message)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("slow presses 1 and 3 by 2 Hz each",
+     [_set("press-1", "StrokeRate", "38.0"), _set("press-3", "StrokeRate", "38.0")]),
+    ("stop presses 1, 2 and 3", [_set(f"press-{i}", "Running", "false") for i in (1, 2, 3)]),
+    ("run press 2 at forty-four hertz",
+     [_set("press-2", "Running", "true"), _set("press-2", "StrokeRate", "44.0")]),
+    ("set press 1 to 450 kpa", [_set("press-1", "RamPressure", "4.5")]),
+    ("it's a bit dim in the loading bay", [_set("bay-lights", "Level", "50")]),
+])
+def test_numbers_units_and_complaints(plant, text, expected):
+    assert _actions(plant(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "stop presses 1 and 4",          # press 4 does not exist: never stop only press 1
+    "start press 4",
+    "5号压机停一下",
+])
+def test_numbered_devices_that_do_not_exist(plant, text):
+    result = plant(text)
+    assert result.actions == [] and result.refusal == "unknown_device", result.message

@@ -238,7 +238,14 @@ class Catalog:
         self.zh_words = self._zh_table()
         self.vocabulary = frozenset(w for e in self.entries.values() for w in e.words) | frozenset(
             t for e in self.entries.values() for r in e.resources.values() for t in r.tokens)
-        self.place_spellings = derived_place_spellings(self.places, set(self.vocabulary))
+        owners: dict[str, set[str]] = {}
+        for e in self.entries.values():
+            for t in {t for r in e.resources.values() for t in r.tokens} - e.words:
+                owners.setdefault(t, set()).add(e.place)
+        # "the tower level": a resource word only the devices of "water tower" have may say it
+        local = {place: {t for t, held in owners.items() if held == {place}}
+                 for place in self.places}
+        self.place_spellings = derived_place_spellings(self.places, set(self.vocabulary), local)
 
     @classmethod
     def from_store(cls, profiles: dict[str, Any], devices: dict[str, Any]) -> "Catalog":

@@ -87,6 +87,7 @@ class Clause:
     part_words: set[str] = field(default_factory=set)     # parts an alias names (燃气总阀: valve)
     phrases: list = field(default_factory=list)           # determiner phrases, word lists
     loose_ids: set[str] = field(default_factory=set)      # 2号 not part of a place or alias
+    unknown_devices: set[str] = field(default_factory=set)  # 5号压机 beside 1号压机 … 3号压机
 
     @property
     def devices_named(self) -> bool:
@@ -248,6 +249,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
+    clause.unknown_devices = _unknown_numbered_alias(body, catalog.zh_words)
     body = blanked
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
@@ -299,6 +301,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             if nxt.isdigit() and not re.match(rf"\s*{nxt}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
                                               body[body.find(token + " " + nxt) + len(token) + 1:]):
                 clause.ids.add(nxt)
+                listed = re.match(rf"\s*{nxt}((?:\s*(?:,|and|or|&)\s*\d+\b{_NO_UNIT})+)",
+                                  body[body.find(token + " " + nxt) + len(token) + 1:])
+                if listed and token.endswith("s"):
+                    # "pumps 1 and 3": every number listed, each a device
+                    clause.ids.update(re.findall(r"\d+", listed.group(1)))
+                    clause.group = True
             elif nxt in ("one", "two"):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
             elif i + 2 < len(tokens) and nxt.isalpha() and nxt not in _NOT_NOUNS \
@@ -428,6 +436,26 @@ _ON_KEEPS = {"at", "in", "for", "and", "then", "please", "now", "too", "again", 
              "while", "here", "there", "again", "again"}
 
 
+_NO_UNIT = (r"(?!\.\d)(?!\s*(?:%|°|[a-z]+/|degrees?\b|hz\b|hertz\b|bar\b|psi\b|kpa\b|percent\b"
+            r"|k\b|amps?\b|v\b|m\b|rpm\b))")
+_ID_LIST = re.compile(rf"\b([a-z]+s)\s+(\d+)((?:\s*(?:,|\band\b|&)\s*\d+\b{_NO_UNIT})+)")
+
+
+def _unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str]:
+    """5号压机 where the aliases are 1号压机 … 3号压机: a numbered device the catalog lacks."""
+    known = {w for w, keys in zh_words.items() if keys[0].startswith("alias:")}
+    suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
+    return {m.group(0) for suffix in suffixes
+            for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(suffix)}", body)
+            if m.group(0) not in known}
+
+
+def join_id_lists(text: str) -> str:
+    """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"."""
+    return _ID_LIST.sub(lambda m: f"{m.group(1)} {m.group(2)} & "
+                        + " & ".join(re.findall(r"\d+", m.group(3))), text)
+
+
 def _only_prepositional_on(text: str) -> bool:
     """"on" said only as a preposition ("on the hatch", "on site"): no switch-on verb, and every
     bare "on" is followed by a word that starts a noun phrase, not by the end or a particle."""
@@ -466,5 +494,5 @@ def _is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
         return False
     after = body[q.end:q.end + 2]
     before = body[max(0, q.start - 12):q.start]
-    after_word = bool(re.search(r"[a-z]\s*$", before))
+    after_word = bool(re.search(r"(?:[a-z]|&)\s*$", before))
     return "号" in after or after_word and not re.search(r"\b(?:to|at|by)\s*$", before)

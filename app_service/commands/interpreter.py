@@ -100,7 +100,7 @@ class Interpreter:
             return "placed" if part.places or part.ids or part.aliases else (
                 "unique" if len(found) == 1 else "")
 
-        pieces = [p for piece in clause_pieces(norm, verbs)
+        pieces = [p for piece in clause_pieces(grounding.join_id_lists(norm), verbs)
                   for p in split_devices(piece, names_own_device)]
         actions: list[Action] = []
         grounded_any = False
@@ -147,6 +147,8 @@ class Interpreter:
         if clause.unknown_places:
             place = sorted(clause.unknown_places)[0]
             raise Refusal("unknown_device", f"there is no device in the {place}")
+        if clause.unknown_devices:
+            raise Refusal("unknown_device", f"there is no {sorted(clause.unknown_devices)[0]}")
         unknown_kinds = unknown_kinds_said(clause, catalog)
         if unknown_kinds:
             raise Refusal("unknown_device",

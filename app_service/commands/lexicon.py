@@ -222,6 +222,8 @@ def stem(word: str) -> str:
         word = word[:-2]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("sses"):
+        return word[:-2]   # presses, glasses
     if len(word) > 3 and word.endswith("es") and word[-3] in "sxz" and not word.endswith("ses"):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):

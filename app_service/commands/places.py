@@ -65,7 +65,8 @@ def catalog_places(place: str, catalog: Catalog) -> set[str]:
     return found
 
 
-def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[str]]:
+def derived_place_spellings(places: set[str], taken: set[str],
+                            local: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
     """Other ways people say a catalog place: another generic word ("waiting room" for the place
     "waiting area"), its head noun ("terrace" for "rooftop terrace"), its distinctive first word
     ("pharmacy" for "pharmacy cold room"), a numbered place without its middle ("exam 3" for
@@ -88,7 +89,8 @@ def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[
             spellings.add(tokens[0])
         for spelling in spellings:
             if len(spelling) > 3 and spelling not in places \
-                    and not {w for w in spelling.split() if not w.isdigit()} & taken:
+                    and not {w for w in spelling.split() if not w.isdigit()} & taken \
+                    - (local or {}).get(place, set()):
                 found.setdefault(spelling, set()).add(place)
     shared: dict[str, set[str]] = {}
     for place in places:

@@ -47,7 +47,9 @@ def pick_numeric(entry: Entry, numeric: list[Resource], scores: dict[str, float]
     best = max(scores[r.name] for r in numeric)
     named = (clause.words | ({clause.complaint[0]} if clause.complaint else set())) \
         & RESOURCE_CONCEPTS - entry.words
-    if best == 0 and named:
+    by_unit = quantity is not None and quantity.unit is not None \
+        and quantity.unit.family not in ("degree", "percent", "step")
+    if best == 0 and named and not by_unit:   # (44 Hz fits the one Hz setting, "speed" or not)
         # "make the office warmer" names a temperature this device does not have; a resource
         # whose description speaks of it ("dimming level … of full brightness") still fits
         numeric = [r for r in numeric if named & r.description_words]
