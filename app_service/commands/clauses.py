@@ -24,7 +24,7 @@ def _has_verb(piece: str, verbs: frozenset[str] = frozenset()) -> bool:
                 or (first and first.group(1) in verbs))
 
 
-_ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少|怎么样|如何|几个人")   # zh puts the verb last
+_ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少|怎么样|如何|几个人|静音|暂停|播放")
 _HAS_VALUE = re.compile(r"(?:\b(?:to|at|by)\s+|调到|调至|设为|设成|设到)-?\d|\d\s*(?:%|percent|degrees?|°)")
 
 # "set the fan to medium and the temperature to 23": the first piece has a value of its own

@@ -88,6 +88,7 @@ class Clause:
     phrases: list = field(default_factory=list)           # determiner phrases, word lists
     loose_ids: set[str] = field(default_factory=set)      # 2号 not part of a place or alias
     unknown_devices: set[str] = field(default_factory=set)  # 5号压机 beside 1号压机 … 3号压机
+    verb_words: set[str] = field(default_factory=set)     # 布防 → arm; "arm" in "arm the panel"
 
     @property
     def devices_named(self) -> bool:
@@ -149,7 +150,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     derived = catalog.place_spellings
     groups: list[set[str]] = []
     for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
-        pattern = rf"\b{re.escape(place)}s?\b"
+        pattern = rf"\b{re.escape(place)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
@@ -244,7 +245,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
                 clause.aliases.add(device)
-    clause.raw_words.update(english for zh, english in ZH_VERBS.items() if zh in body)
+    clause.verb_words = {english for zh, english in ZH_VERBS.items() if zh in body}
+    clause.raw_words.update(clause.verb_words)
+    lead = re.match(r"\s*(?:please\s+)?([a-z]+)\s+(?:the|my|our|all|both|every)\b", main.lower())
+    if lead:
+        clause.verb_words.add(lead.group(1))   # "arm the panel": a verb, whatever else "arm" is
     if re.search(r"(?:取消|解除)[^，,。；;]*静音", body):
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))

@@ -251,6 +251,18 @@ class Interpreter:
 
     def _set_actions(self, entry: Entry, clause: Clause, scores: dict[str, float],
                      read_state: StateReader | None, scope: str) -> Candidate | None:
+        for res in entry.writable():
+            for prefix in {m.group(1) for v in res.allowed
+                           for m in [re.fullmatch(r"([a-z]+)\s*\d+", v.lower())] if m}:
+                # "HDMI 3" beside hdmi1/hdmi2 names an input the device lacks, not a number
+                said = re.search(rf"\b{prefix}\s*(\d+)\b", clause.text)
+                value = prefix + said.group(1) if said else None
+                if said and value not in {v.lower() for v in res.allowed}:
+                    raise Refusal("unsupported", f"{entry.name} {res.name} allows only "
+                                  + ", ".join(res.allowed))
+                if said:   # "on DP 2": the input dp2, whatever else takes a number
+                    return Candidate(entry, [Action(entry.name, res.set_command, "set",
+                                                    {res.name: value})], 2 + scores[res.name])
         numeric = [r for r in entry.writable() if r.is_numeric]
         quantity = clause.quantities[0] if clause.quantities else None
         switch = clause.actions & {"on", "off"}

@@ -36,7 +36,8 @@ EN_SYNONYMS = {
     "headcount": "occupied",
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
-    "secured": "lock", "calling": "call", "fryers": "fryer",
+    "secured": "lock", "calling": "call", "fryers": "fryer", "screen": "display",
+    "genset": "generator", "boom": "barrier",
 }
 
 # English phrases rewritten to one word before tokenising (both sides of a match are words).
@@ -47,7 +48,8 @@ EN_PHRASES = {
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
-    r"\bkick(?:s|ed|ing)?\s+off\b": "start",
+    r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bair\s*flow\b": "airflow",
+    r"\bair\s+condition(?:ing|ers?)?\s+units?\b": "aircon",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).
@@ -64,7 +66,9 @@ ZH_WORDS = {
     "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
     "侧门": "side door", "门": "door", "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor",
     "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
-    "风量": "fan speed", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
+    "风量": "airflow speed", "送风量": "airflow speed", "道闸": "barrier gate",
+    "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display",
+    "屏幕": "display", "显示器": "display", "发电机": "generator", "柴油": "diesel fuel", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
     "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
     "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window", "窗": "window", "报警器": "detector",
     "探测器": "detector", "插座": "plug", "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher",
@@ -100,7 +104,7 @@ ZH_WORDS = {
 ZH_VALUES = {
     "暖白": "warm white", "暖光": "warm white", "冷白": "cool white", "冷光": "cool white",
     "日光": "daylight", "白光": "daylight", "中性白": "neutral white", "自然白": "neutral white",
-    "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "高档": "high", "中档": "medium",
+    "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "调平": "horizontal", "高档": "high", "中档": "medium",
     "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
     "毛巾": "towels", "棉质": "cotton", "棉织物": "cotton", "化纤": "synthetics", "合成纤维": "synthetics",
     "精细": "delicates", "轻柔": "delicates", "床单": "linen", "亚麻": "linen", "羊毛": "wool",
@@ -145,7 +149,8 @@ PLACE_SYNONYMS = {
     "entry": "entrance", "foyer": "entrance", "washroom": "bathroom", "restroom": "bathroom",
     "toilet": "bathroom", "bath room": "bathroom", "bed room": "bedroom",
     "master bedroom": "bedroom", "dining area": "dining room", "shop floor": "workshop",
-    "plant room": "boiler room",
+    "plant room": "boiler room", "car park": "parking", "carpark": "parking",
+    "garage": "parking", "parking garage": "parking", "parking lot": "parking",
 }
 
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).

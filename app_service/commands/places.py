@@ -52,6 +52,8 @@ def catalog_places(place: str, catalog: Catalog) -> set[str]:
     head = re.sub(r"\s+(?:room|area|zone)$", "", place)
     if head != place and head in catalog.places:
         return {head}
+    if head != place and len(catalog.place_spellings.get(head, ())) == 1:
+        return set(catalog.place_spellings[head])   # "server room" for the place "server closet"
     ending = {p for p in catalog.places if p.endswith(" " + place)}
     if ending:
         return ending
@@ -87,9 +89,12 @@ def derived_place_spellings(places: set[str], taken: set[str],
             spellings.update({f"{tokens[0]} {tokens[-1]}", f"{tokens[-2]} {tokens[-1]}"})
         if not tokens[0].isdigit():
             spellings.add(tokens[0])
+        if len(tokens) >= 3 and tokens[-2] in GENERIC_PLACE_WORDS and len(tokens[-1]) == 1:
+            spellings.add(" ".join(tokens[-2:]))   # "room a" for meeting room a
         for spelling in spellings:
             if len(spelling) > 3 and spelling not in places \
                     and not {w for w in spelling.split() if not w.isdigit()} & taken \
+                    - set(GENERIC_PLACE_WORDS) \
                     - (local or {}).get(place, set()):
                 found.setdefault(spelling, set()).add(place)
     shared: dict[str, set[str]] = {}

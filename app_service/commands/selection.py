@@ -44,6 +44,10 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         if entry.place in clause.places:
             words = words | {"place:" + entry.place}
         matched[entry.name] = words
+    verbs = {w for v in clause.verb_words for w in (v, *lexicon.canon(v))}
+    if any(not words <= verbs for words in matched.values()):
+        # "arm the guard station" beside a barrier arm: the verb names no device
+        matched = {n: w for n, w in matched.items() if not w <= verbs}
     if matched and clause.loose_ids and all(not catalog.entries[n].ids for n in matched):
         # 2号加氯机 where there is one doser and it has no number: not that doser
         raise Refusal("unknown_device", "no device with that number")

@@ -71,7 +71,10 @@ def described_switch(entry: Entry, text: str, actions: set[str],
     """The one writable Bool whose description gives the request's verb a value. ``nouns``
     (the catalog's device and resource words) never act as verbs ("kitchen light off"), and a
     value must agree with an on/off said as well."""
-    verbs = clause_verbs(text) - nouns
+    # a noun of this device never acts as a verb for it; another device's noun may ("arm the
+    # panel" beside a barrier arm) when this device's description gives it a side
+    own = set(entry.words) | {t for r in entry.resources.values() for t in r.tokens}
+    verbs = clause_verbs(text) - (nouns & own)
     found = {(res.name, truth) for res in entry.writable() if res.is_bool
              for word, truth in described_verbs(res.description).items() if word in verbs}
     if len(found) != 1:
