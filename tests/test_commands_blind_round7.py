@@ -54,6 +54,15 @@ PROFILES = [
         _res("AirflowDemand", "Uint8", units="%", minimum=0, maximum=100),
         _res("Louvre", "Uint8", description="0 = louvres horizontal, 80 = louvres shut",
              units="°", minimum=0, maximum=80)]),
+    _profile("Fan-Bank", [
+        _res("Stage", "Uint8", description="0 = off, 1 = low, 2 = high", minimum=0, maximum=2),
+        _res("AutoStaging", "Bool", description="true = automatic staging from the sensor, "
+                                                "false = manual (the fans hold Stage)")]),
+    _profile("Dosing-Skid", [
+        _res("FeedRate", "Float32", units="mL/min", minimum=0, maximum=400),
+        _res("Dose", "Float32", units="mg/L", minimum=0.1, maximum=3)]),
+    _profile("Tank-Gauge", [
+        _res("Depth", "Float32", "R", units="m", minimum=0, maximum=9)], read="Gauge"),
     _profile("Zone-Box", [
         _res("Setpoint", "Float32", description="zone set point", units="°C", minimum=15,
              maximum=28)]),
@@ -78,12 +87,17 @@ DEVICES = [
     ("screen-hall-y", "Wall-Screen", "room:studio-hall-y", []),
     ("yard-arm", "Lift-Arm", "area:parking", ["alias:入场道闸"]),
     ("terminal-copy", "Air-Terminal", "room:copy-closet", ["alias:复印间送风"]),
+    ("fan-bank", "Fan-Bank", "area:tunnel", ["alias:隧道风机"]),
+    ("dosing-skid", "Dosing-Skid", "room:chemical-store", ["alias:加药装置"]),
+    ("settling-gauge", "Tank-Gauge", "area:settling-tank",
+     ["alias:沉淀池液位计", "alias:沉淀池水位"]),
     ("box-north", "Zone-Box", "room:print-shop-north", ["alias:北区末端"]),
     ("box-south", "Zone-Box", "room:print-shop-south", ["alias:南区末端"]),
     ("box-a", "Zone-Box", "room:guest-room-a", ["alias:A客房末端", "alias:A客房温控"]),
     ("box-b", "Zone-Box", "room:guest-room-b", ["alias:B客房末端", "alias:B客房温控"]),
 ]
-STATE = {"box-north": {"Setpoint": "20"}, "bay-lights": {"Level": "40"},
+STATE = {"box-north": {"Setpoint": "20"}, "dosing-skid": {"FeedRate": "80", "Dose": "1.2"},
+         "settling-gauge": {"Depth": "3.2"}, "bay-lights": {"Level": "40"},
          **{f"press-{i}": {"Running": "true", "StrokeRate": "40", "RamPressure": "5"}
             for i in (1, 2, 3)}, "atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
 
@@ -212,3 +226,29 @@ def test_names_and_synonyms(plant, text, expected):
 def test_an_input_the_device_lacks_is_no_number(plant):
     result = plant("turn the hall X screen to DP 3")
     assert result.actions == [] and result.refusal == "unsupported"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("switch the tunnel fans to manual control", [_set("fan-bank", "AutoStaging", "false")]),
+    ("put the tunnel fans into automatic mode", [_set("fan-bank", "AutoStaging", "true")]),
+    ("隧道风机改成手动", [_set("fan-bank", "AutoStaging", "false")]),
+    ("turn off the tunnel fans", [_set("fan-bank", "Stage", "0")]),
+    ("set the dosing skid feed rate to 120 mL/min", [_set("dosing-skid", "FeedRate", "120.0")]),
+    ("加药装置的投加速率设为每分钟150毫升", [_set("dosing-skid", "FeedRate", "150.0")]),
+    ("加药装置投加速率翻一倍", [_set("dosing-skid", "FeedRate", "160.0")]),
+    ("dosing skid dose up by 0.3 mg/L", [_set("dosing-skid", "Dose", "1.5")]),
+])
+def test_units_and_described_sides(plant, text, expected):
+    result = plant(text)
+    assert _actions(result) == expected, (result.refusal, result.message)
+
+
+def test_turning_on_never_picks_a_way_of_working(plant):
+    # "on" for a bank whose only switch is automatic/manual: no stage is named, nothing is safe
+    assert plant("turn on the tunnel fans").actions == []
+
+
+@pytest.mark.parametrize("text", ["沉淀池现在水位多少米", "沉淀池水位现在多大"])
+def test_chinese_place_prefix_and_questions(plant, text):
+    assert [a.to_dict() for a in plant(text).actions] == [
+        {"device": "settling-gauge", "command": "Gauge", "method": "get"}]

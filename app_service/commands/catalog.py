@@ -30,7 +30,7 @@ _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", 
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
 _LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
 # a prefix two aliases of one device share names a place only when it ends like one (诊疗区)
-_ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台")
+_ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台池井")
 _LABEL_NUMBER = re.compile(r"(?<![+\-\w])(-?\d+(?:\.\d+)?)\s*(?:k\b|%|°)?")
 
 

@@ -193,7 +193,7 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
 # switches whose true means "less happens" or that pick a way of working: only their own name
 # sets them ("turn the PA off" is not "Muted false", "turn off the UPS" not "EcoMode false")
 SIDE_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable", "disabled",
-                 "bypass", "hold", "inhibit", "block", "blocked", "mode", "eco"}
+                 "bypass", "hold", "inhibit", "block", "blocked", "mode", "eco", "auto", "manual"}
 
 
 _ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},

@@ -48,7 +48,7 @@ EN_PHRASES = {
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
-    r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bair\s*flow\b": "airflow",
+    r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bset\s*-?\s*points?\b": "setpoint", r"\bair\s*flow\b": "airflow",
     r"\bair\s+condition(?:ing|ers?)?\s+units?\b": "aircon",
 }
 
@@ -66,7 +66,8 @@ ZH_WORDS = {
     "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
     "侧门": "side door", "门": "door", "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor",
     "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
-    "风量": "airflow speed", "送风量": "airflow speed", "道闸": "barrier gate",
+    "风量": "airflow speed", "水位": "water level", "液位": "level",
+    "加氯": "chlorine dose", "投加": "dose", "投加量": "dose", "投加速率": "feed rate", "进料速率": "feed rate", "速率": "rate", "频率": "frequency", "送风量": "airflow speed", "道闸": "barrier gate",
     "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display",
     "屏幕": "display", "显示器": "display", "发电机": "generator", "柴油": "diesel fuel", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
     "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
@@ -113,7 +114,8 @@ ZH_VALUES = {
     "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
     "调平": "flat", "织物": "textiles", "器械": "instruments", "液体": "liquids", "外接输入": "line-in",
     "外部输入": "line-in", "线路输入": "line-in", "收音机": "radio", "电台": "radio",
-    "歌单": "playlist", "播放列表": "playlist",
+    "歌单": "playlist", "播放列表": "playlist", "手动": "manual", "液位控制": "level",
+    "压力控制": "pressure",
 }
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).

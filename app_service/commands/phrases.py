@@ -24,7 +24,7 @@ EN_ACTIONS = [
 ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|把.*锁$", "lock"),
               (r"打开|拉开|开启|升起|[拉升收卷]上去|拉起|放出|伸出|展开|抬杆|抬起|升杆", "open"),
               (r"落杆|降杆", "close"),
-              (r"关上|拉上(?!去)|合上", "close"),
+              (r"关上|拉上(?!去)|合上|关死|关严|全关", "close"),
               (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来|通电|上电", "on"),
               (r"断电|关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
               (r"拉上(?!去)|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
@@ -50,7 +50,7 @@ COMPLAINT = [
                 r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
      "temperature", -1),
 ]
-MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
+MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍|翻\s*[一1]\s*倍|(?:增加|提高)\s*[一1]\s*倍"), 2.0),
             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
 EXTREME = [(re.compile(r"(?<!/)\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
            # "130 min", "140 L/min" are minutes, not the minimum

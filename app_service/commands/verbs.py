@@ -16,7 +16,8 @@ ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置":
             "暂停": "pause", "恢复": "resume", "继续": "resume", "静音": "silence", "消音": "silence",
             "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play",
             "除霜": "defrost", "布防": "arm", "撤防": "disarm", "试车": "start",
-            "试运行": "start"}
+            "试运行": "start", "手动": "manual",
+            "自动": "automatic"}
 _FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
            "or", "no", "not", "writing", "write", "written", "set", "value", "from", "by", "this",
            "that", "its", "reads", "read", "with", "for", "in", "on", "off", "turn", "switch",
@@ -62,6 +63,8 @@ def clause_verbs(text: str) -> set[str]:
         first = re.match(r"\s*(?:(?:please|now|then|just|also|and)\s+)*([a-z]+)", part)
         if first:
             verbs |= word_forms(first.group(1))
+    for after in re.findall(r"\b(?:to|into)\s+([a-z]+)\s+(?:control|mode|operation)\b", text.lower()):
+        verbs |= word_forms(after)   # "switch the fans to manual control": the side said
     verbs.update(english for zh, english in ZH_VERBS.items() if zh in text)
     return verbs
 
