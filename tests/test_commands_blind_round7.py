@@ -41,13 +41,16 @@ PROFILES = [
     _profile("Press-Drive", [
         _res("Running", "Bool", description="true = running, false = stopped"),
         _res("StrokeRate", "Float32", units="Hz", minimum=10, maximum=60),
-        _res("RamPressure", "Float32", units="bar", minimum=1, maximum=8)]),
+        _res("RamPressure", "Float32", units="bar", minimum=1, maximum=8),
+        _res("OilPressure", "Float32", "R", units="bar", minimum=0, maximum=10),
+        _res("Steps", "Uint8", minimum=1, maximum=5)]),
     _profile("Bay-Lighting", [
         _res("Level", "Uint8", units="%", minimum=0, maximum=100)], labels=["lighting"]),
     _profile("Wall-Screen", [
         _res("Power", "Bool", description="true = on, false = standby"),
         _res("Source", "String", description="Allowed values: dp1, dp2, cast."),
-        _res("Loudness", "Uint8", units="%", minimum=0, maximum=100)]),
+        _res("Loudness", "Uint8", units="%", minimum=0, maximum=100),
+        _res("Muted", "Bool", description="true = speakers muted, false = audio on")]),
     _profile("Lift-Arm", [
         _res("ArmUp", "Bool", description="true = arm raised (lane open), false = arm lowered")]),
     _profile("Air-Terminal", [
@@ -98,7 +101,8 @@ DEVICES = [
 ]
 STATE = {"box-north": {"Setpoint": "20"}, "dosing-skid": {"FeedRate": "80", "Dose": "1.2"},
          "settling-gauge": {"Depth": "3.2"}, "bay-lights": {"Level": "40"},
-         **{f"press-{i}": {"Running": "true", "StrokeRate": "40", "RamPressure": "5"}
+         **{f"press-{i}": {"Running": "true", "StrokeRate": "40", "RamPressure": "5",
+                           "Steps": "3"}
             for i in (1, 2, 3)}, "atrium-hatch": {"Travel": "40", "Vanes": "30"}, "dock-door": {"Lift": "40"}}
 
 
@@ -252,3 +256,16 @@ def test_turning_on_never_picks_a_way_of_working(plant):
 def test_chinese_place_prefix_and_questions(plant, text):
     assert [a.to_dict() for a in plant(text).actions] == [
         {"device": "settling-gauge", "command": "Gauge", "method": "get"}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("麻烦把X厅大屏打开，声音先静音",
+     [_set("screen-hall-x", "Muted", "true"), _set("screen-hall-x", "Power", "true")]),
+    ("press 2: raise the ram pressure by 1 bar", [_set("press-2", "RamPressure", "6.0")]),
+    ("give press 1 one more step", [_set("press-1", "Steps", "4")]),
+    ("put press 3's oil set point at 450 kPa", [_set("press-3", "RamPressure", "4.5")]),
+    ("set the dosing feed rate to 90 mL/min", [_set("dosing-skid", "FeedRate", "90.0")]),
+])
+def test_carried_subjects_amounts_and_set_points(plant, text, expected):
+    result = plant(text)
+    assert _actions(result) == expected, (result.refusal, result.message)

@@ -304,7 +304,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0] in device_vocab and i + 1 < len(tokens):
             nxt = tokens[i + 1]
             if nxt.isdigit() and not re.match(rf"\s*{nxt}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
-                                              body[body.find(token + " " + nxt) + len(token) + 1:]):
+                                              body[body.find(token + " " + nxt) + len(token) + 1:]) \
+                    and (i + 2 >= len(tokens) or tokens[i + 2] not in _AMOUNT_AFTER):
                 clause.ids.add(nxt)
                 listed = re.match(rf"\s*{nxt}((?:\s*(?:,|and|or|&)\s*\d+\b{_NO_UNIT})+)",
                                   body[body.find(token + " " + nxt) + len(token) + 1:])
@@ -312,7 +313,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     # "pumps 1 and 3": every number listed, each a device
                     clause.ids.update(re.findall(r"\d+", listed.group(1)))
                     clause.group = True
-            elif nxt in ("one", "two"):
+            elif nxt in ("one", "two") and (i + 2 >= len(tokens) or tokens[i + 2] not in _AMOUNT_AFTER):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
             elif i + 2 < len(tokens) and nxt.isalpha() and nxt not in _NOT_NOUNS \
                     and lexicon.canon(nxt)[0] not in catalog.vocabulary \
@@ -415,6 +416,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     return clause
 
 
+_AMOUNT_AFTER = {"more", "less", "step", "steps", "notch", "notches", "bit", "degree", "degrees",
+                 "level", "levels", "stage", "stages", "percent", "point", "points"}
 _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up",
               "down", "off", "is", "are", "set", "speed", "number", "no"}
 

@@ -36,6 +36,8 @@ _NOT_VERBS = {"power", "on", "off", "state", "enable", "enabled", "active", "mod
               "output", "switch", "open", "lock", "run", "privacy"}
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
+_SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "current",
+                   "voltage", "rotation", "length", "pressure", "speed"}
 _START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
                     r"|启动|开始|运行|打开")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
@@ -44,6 +46,13 @@ _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "st
 def _part_said(res, clause: Clause, entry: Entry) -> bool:
     """Words name this setting beyond the device's own name ("the gas valve", 燃气总阀)."""
     return bool((res.tokens & clause.words) - entry.words or res.tokens & clause.part_words)
+
+
+def _says_nothing(clause: Clause) -> bool:
+    """Only names something: no action, value, question, change or capability."""
+    return not (clause.actions or clause.quantities or clause.question or clause.up
+                or clause.down or clause.complaint or clause.multiplier is not None
+                or clause.extreme or clause.capability_words or clause.verb_words - {"the"})
 
 
 class Interpreter:
@@ -106,8 +115,14 @@ class Interpreter:
         grounded_any = False
         context: set[str] = set()
         previous: set[str] = set()
+        subject_said = False
         for piece in pieces:
             clause = grounding.analyse(piece, catalog)
+            if len(pieces) > 1 and _says_nothing(clause) and (clause.aliases or clause.ids):
+                subject, _ = named_devices(clause, catalog)
+                if len(subject) == 1:   # "charger 1: raise the current limit by 4 amps"
+                    previous, subject_said = {subject[0].name}, True
+                    continue
             try:
                 found = self._clause_actions(clause, catalog, read_state, result,
                                              standalone=len(pieces) == 1)
@@ -116,7 +131,8 @@ class Interpreter:
                     raise
                 if clause.complaint and len(pieces) > 1 and not clause.quantities:
                     continue   # "it's chilly out here, get the heaters going": the reason only
-                if _PRONOUN.search(clause.text) and len(previous) == 1 and not clause.aliases:
+                if (_PRONOUN.search(clause.text) or subject_said) and len(previous) == 1 \
+                        and not clause.aliases:
                     # "more steam in the oven, make it 70%": the device of the clause before
                     clause.aliases = set(previous)
                 elif context and not clause.places:
@@ -126,6 +142,12 @@ class Interpreter:
                     raise
                 found = self._clause_actions(clause, catalog, read_state, result,
                                              standalone=len(pieces) == 1)
+            if found is None and len(previous) == 1 and not clause.aliases and not clause.places \
+                    and (clause.actions or clause.capability_words or clause.verb_words):
+                # 把大屏打开，声音先静音: the second part says no device, so it is the same one
+                clause.aliases = set(previous)
+                found = self._clause_actions(clause, catalog, read_state, result,
+                                             standalone=False)
             context = clause.places or context
             if found is None:
                 continue
@@ -224,7 +246,11 @@ class Interpreter:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
             # "the pool dosing pH": Dosing matched only by the device's own word
             top = [r for r in top if _part_said(r, clause, entry)] or top
+            setpoint_fits = "target" in clause.words and clause.quantities and any(
+                convert(clause.quantities[0], r.units) is not None for r in entry.writable()
+                if r.is_numeric and clause.quantities[0].unit is not None)
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
+                    and not setpoint_fits \
                     and described_switch(entry, clause.text, clause.actions,
                                          self.catalog.vocabulary) is None:
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
@@ -335,7 +361,11 @@ class Interpreter:
             if "on" in clause.actions and power is not None and re.search(r"\b(?:at|@|for)\s+-?\d",
                                                                           clause.text):
                 actions.insert(0, set_bool_action(entry, power, True))
-            return Candidate(entry, actions, 1 + scores[target.name])
+            strength = scores[target.name]
+            if quantity.unit is not None and quantity.unit.family in _SPECIFIC_UNITS \
+                    and target.tokens & clause.words:
+                strength = max(strength, 0.5)   # "the hypo feed rate to 120 mL/min": unit + a word
+            return Candidate(entry, actions, 1 + strength)
         halfway = clause.raw_words & {"halfway", "half"}
         if halfway and not any("half" in words for r in entry.writable() for words, _ in r.labels):
             opening = opening_value(entry, clause)   # "extend it halfway": no described half

@@ -105,7 +105,7 @@ ZH_WORDS = {
 ZH_VALUES = {
     "暖白": "warm white", "暖光": "warm white", "冷白": "cool white", "冷光": "cool white",
     "日光": "daylight", "白光": "daylight", "中性白": "neutral white", "自然白": "neutral white",
-    "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "调平": "horizontal", "高档": "high", "中档": "medium",
+    "自然光": "neutral white", "水平": "horizontal", "放平": "horizontal", "高档": "high", "中档": "medium",
     "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
     "毛巾": "towels", "棉质": "cotton", "棉织物": "cotton", "化纤": "synthetics", "合成纤维": "synthetics",
     "精细": "delicates", "轻柔": "delicates", "床单": "linen", "亚麻": "linen", "羊毛": "wool",
