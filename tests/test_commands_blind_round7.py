@@ -66,6 +66,10 @@ PROFILES = [
         _res("Dose", "Float32", units="mg/L", minimum=0.1, maximum=3)]),
     _profile("Tank-Gauge", [
         _res("Depth", "Float32", "R", units="m", minimum=0, maximum=9)], read="Gauge"),
+    _profile("Cassette-Unit", [
+        _res("UnitOn", "Bool", description="true = unit running, false = unit off"),
+        _res("Mode", "String", description="Allowed values: cool, heat, dry, auto.")],
+        labels=["aircon"]),
     _profile("Zone-Box", [
         _res("Setpoint", "Float32", description="zone set point", units="°C", minimum=15,
              maximum=28)]),
@@ -94,6 +98,7 @@ DEVICES = [
     ("dosing-skid", "Dosing-Skid", "room:chemical-store", ["alias:加药装置"]),
     ("settling-gauge", "Tank-Gauge", "area:settling-tank",
      ["alias:沉淀池液位计", "alias:沉淀池水位"]),
+    ("cassette-lodge", "Cassette-Unit", "room:lodge", []),
     ("box-north", "Zone-Box", "room:print-shop-north", ["alias:北区末端"]),
     ("box-south", "Zone-Box", "room:print-shop-south", ["alias:南区末端"]),
     ("box-a", "Zone-Box", "room:guest-room-a", ["alias:A客房末端", "alias:A客房温控"]),
@@ -267,5 +272,15 @@ def test_chinese_place_prefix_and_questions(plant, text):
     ("set the dosing feed rate to 90 mL/min", [_set("dosing-skid", "FeedRate", "90.0")]),
 ])
 def test_carried_subjects_amounts_and_set_points(plant, text, expected):
+    result = plant(text)
+    assert _actions(result) == expected, (result.refusal, result.message)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("turn the lodge aircon on", [_set("cassette-lodge", "UnitOn", "true")]),
+    ("turn on the AC in the lodge", [_set("cassette-lodge", "UnitOn", "true")]),
+    ("put the lodge AC on heat", [_set("cassette-lodge", "Mode", "heat")]),
+])
+def test_an_aircon_with_its_own_switch_is_switched_not_set_to_cool(plant, text, expected):
     result = plant(text)
     assert _actions(result) == expected, (result.refusal, result.message)

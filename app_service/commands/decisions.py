@@ -275,7 +275,7 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
             # "cooling" said for a value spelled "cool", or "cool"/"AC" for one spelled "cooling"
             if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""}:
                 score = 1.0 + 0.5 * scores[res.name]
-                if _only_from_device_words(entry, clause, allowed.lower()):
+                if only_from_device_words(entry, clause, allowed.lower()):
                     score -= 0.25   # "the AC in economizer mode": the value said beats "AC" → cool
                 if best is None or score > best[0]:
                     best = (score, res, allowed.lower(), allowed.lower() in _VERB_WORDS | {"off"})
@@ -303,7 +303,7 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
             and value not in _OFF_VALUES:
         # "turn off the bell" does not select the value "bell"
         raise Refusal("unsupported", f"{entry.name} cannot switch {value} off")
-    if isinstance(value, str) and _only_from_device_words(entry, clause, value) \
+    if isinstance(value, str) and only_from_device_words(entry, clause, value) \
             and _ASKED_VALUE.search(clause.text):
         # "put the AC on dehumidify": "AC" may imply cooling, but another value was asked for
         raise Refusal("unsupported", f"{entry.name} {res.name} allows only "
@@ -325,7 +325,7 @@ _ASKED_VALUE = re.compile(r"\b(?:to|on|into)\s+(?!the\b|a\b|an\b|my\b|our\b|it\b
                           r"[a-z][a-z ]*$")
 
 
-def _only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
+def only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
     """True when the value was read only into a word naming the device ("AC" → cool)."""
     device_words = {w for w in clause.raw_words | clause.words
                     if w in entry.words or canon(w)[0] in entry.words}

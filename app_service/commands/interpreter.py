@@ -18,6 +18,7 @@ from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusa
                         set_action, set_bool_action)
 from .clauses import clause_pieces, split_devices
 from .decisions import opening_sense
+from .decisions import only_from_device_words
 from .grounding import Clause
 from .motion import directed_value
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
@@ -299,7 +300,9 @@ class Interpreter:
             actions = [set_bool_action(entry, *described)]
             named = named_value(entry, clause, scores, verbs=False) if described[1] else None
             if named is not None and not named.verb_only and all(
-                    entry.resources[k].is_string for a in named.actions for k in a.values or {}):
+                    entry.resources[k].is_string for a in named.actions for k in a.values or {}) \
+                and not any(only_from_device_words(entry, clause, v.lower())
+                            for a in named.actions for v in (a.values or {}).values()):
                 actions = named.actions + actions   # "start the liquids cycle": program, then run
             return Candidate(entry, actions, 1.5 + scores[described[0].name])
         said_bool = [r for r in entry.writable() if r.is_bool
@@ -382,10 +385,17 @@ class Interpreter:
         if named is not None and not named.verb_only and _START.search(clause.text) \
                 and clause.actions & {"on", "off"} == {"on"} \
                 and power is not None and power.tokens & _RUN_WORDS and all(
-                    entry.resources[k].is_string for a in named.actions for k in a.values or {}):
+                    entry.resources[k].is_string for a in named.actions for k in a.values or {}) \
+                and not any(only_from_device_words(entry, clause, v.lower())
+                            for a in named.actions for v in (a.values or {}).values()):
             # "start the liquids cycle", "turn the radio on": the program, then run it
             return Candidate(entry, named.actions + [set_bool_action(entry, power, True)],
                              named.strength)
+        if named is not None and power is not None and clause.actions & {"on", "off"} \
+                and bool_value(power, clause.actions) is not None and any(
+                    entry.resources[k].is_string and only_from_device_words(entry, clause, v.lower())
+                    for a in named.actions for k, v in (a.values or {}).items()):
+            named = None   # "turn the AC on" where the AC has its own switch: not "cool"
         if named is not None:
             return named
         if power is not None and not _part_said(power, clause, entry) and any(
