@@ -62,8 +62,8 @@ PROFILES = [
         _res("AutoStaging", "Bool", description="true = automatic staging from the sensor, "
                                                 "false = manual (the fans hold Stage)")]),
     _profile("Dosing-Skid", [
-        _res("FeedRate", "Float32", units="mL/min", minimum=0, maximum=400),
-        _res("Dose", "Float32", units="mg/L", minimum=0.1, maximum=3)]),
+        _res("ManualFeedRate", "Float32", units="mL/min", minimum=0, maximum=400),
+        _res("DoseTarget", "Float32", units="mg/L", minimum=0.1, maximum=3)]),
     _profile("Tank-Gauge", [
         _res("Depth", "Float32", "R", units="m", minimum=0, maximum=9)], read="Gauge"),
     _profile("Cassette-Unit", [
@@ -104,7 +104,7 @@ DEVICES = [
     ("box-a", "Zone-Box", "room:guest-room-a", ["alias:A客房末端", "alias:A客房温控"]),
     ("box-b", "Zone-Box", "room:guest-room-b", ["alias:B客房末端", "alias:B客房温控"]),
 ]
-STATE = {"box-north": {"Setpoint": "20"}, "dosing-skid": {"FeedRate": "80", "Dose": "1.2"},
+STATE = {"box-north": {"Setpoint": "20"}, "dosing-skid": {"ManualFeedRate": "80", "DoseTarget": "1.2"},
          "settling-gauge": {"Depth": "3.2"}, "bay-lights": {"Level": "40"},
          **{f"press-{i}": {"Running": "true", "StrokeRate": "40", "RamPressure": "5",
                            "Steps": "3"}
@@ -242,10 +242,10 @@ def test_an_input_the_device_lacks_is_no_number(plant):
     ("put the tunnel fans into automatic mode", [_set("fan-bank", "AutoStaging", "true")]),
     ("隧道风机改成手动", [_set("fan-bank", "AutoStaging", "false")]),
     ("turn off the tunnel fans", [_set("fan-bank", "Stage", "0")]),
-    ("set the dosing skid feed rate to 120 mL/min", [_set("dosing-skid", "FeedRate", "120.0")]),
-    ("加药装置的投加速率设为每分钟150毫升", [_set("dosing-skid", "FeedRate", "150.0")]),
-    ("加药装置投加速率翻一倍", [_set("dosing-skid", "FeedRate", "160.0")]),
-    ("dosing skid dose up by 0.3 mg/L", [_set("dosing-skid", "Dose", "1.5")]),
+    ("set the dosing skid feed rate to 120 mL/min", [_set("dosing-skid", "ManualFeedRate", "120.0")]),
+    ("加药装置的投加速率设为每分钟150毫升", [_set("dosing-skid", "ManualFeedRate", "150.0")]),
+    ("加药装置投加速率翻一倍", [_set("dosing-skid", "ManualFeedRate", "160.0")]),
+    ("dosing skid dose up by 0.3 mg/L", [_set("dosing-skid", "DoseTarget", "1.5")]),
 ])
 def test_units_and_described_sides(plant, text, expected):
     result = plant(text)
@@ -269,7 +269,9 @@ def test_chinese_place_prefix_and_questions(plant, text):
     ("press 2: raise the ram pressure by 1 bar", [_set("press-2", "RamPressure", "6.0")]),
     ("give press 1 one more step", [_set("press-1", "Steps", "4")]),
     ("put press 3's oil set point at 450 kPa", [_set("press-3", "RamPressure", "4.5")]),
-    ("set the dosing feed rate to 90 mL/min", [_set("dosing-skid", "FeedRate", "90.0")]),
+    ("set the dosing feed rate to 90 mL/min", [_set("dosing-skid", "ManualFeedRate", "90.0")]),
+    # one word of a long resource name beats a set point the words do not name
+    ("double the feed rate on the dosing skid", [_set("dosing-skid", "ManualFeedRate", "160.0")]),
 ])
 def test_carried_subjects_amounts_and_set_points(plant, text, expected):
     result = plant(text)

@@ -111,7 +111,8 @@ def concept_score(res: Resource, clause: Clause, ignore: frozenset[str] = frozen
     hit = tokens & words
     if not hit:
         return 0.0
-    return len(hit) - 0.5 * len(tokens - words)
+    # a word of the name said always counts, however long the name ("feed" for ManualFeedRate)
+    return max(len(hit) - 0.5 * len(tokens - words), 0.1 * len(hit))
 
 
 def is_angle(res: Resource) -> bool:
