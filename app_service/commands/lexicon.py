@@ -37,7 +37,7 @@ EN_SYNONYMS = {
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
     "secured": "lock", "calling": "call", "fryers": "fryer", "screen": "display",
-    "genset": "generator", "boom": "barrier",
+    "genset": "generator", "boom": "barrier", "intruder": "intrusion", "burglar": "intrusion",
 }
 
 # English phrases rewritten to one word before tokenising (both sides of a match are words).
