@@ -199,6 +199,7 @@ def test_place_and_kind_that_single_nothing_out(plant, text, reason):
      [_set("press-2", "Running", "true"), _set("press-2", "StrokeRate", "44.0")]),
     ("set press 1 to 450 kpa", [_set("press-1", "RamPressure", "4.5")]),
     ("it's a bit dim in the loading bay", [_set("bay-lights", "Level", "50")]),
+    ("make it a bit dim in the loading bay", [_set("bay-lights", "Level", "30")]),   # a request
 ])
 def test_numbers_units_and_complaints(plant, text, expected):
     assert _actions(plant(text)) == expected
@@ -286,3 +287,7 @@ def test_carried_subjects_amounts_and_set_points(plant, text, expected):
 def test_an_aircon_with_its_own_switch_is_switched_not_set_to_cool(plant, text, expected):
     result = plant(text)
     assert _actions(result) == expected, (result.refusal, result.message)
+
+
+def test_asking_for_dark_never_brightens(plant):
+    assert all(a.values != {"Level": "50"} for a in plant("make it dark in the loading bay").actions)

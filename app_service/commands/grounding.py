@@ -399,7 +399,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
     clause.vague = bool(VAGUE.search(lowered))
     for pattern, concept, sign in COMPLAINT:
-        if pattern.search(lowered):
+        # "make it dark in here" asks for a change; only a statement is a complaint
+        if pattern.search(lowered) and not _IMPERATIVE_CHANGE.match(lowered):
             clause.complaint = (concept, sign)
     for pattern, factor in MULTIPLY:
         if pattern.search(lowered):
@@ -422,6 +423,7 @@ _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and"
               "down", "off", "is", "are", "set", "speed", "number", "no"}
 
 
+_IMPERATIVE_CHANGE = re.compile(r"(?:please\s+)?(?:make|turn|set|get|keep|put|let)\b")
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
