@@ -147,6 +147,10 @@ def test_opening_sense_from_the_description(plant, device, resource, sense):
     ("close the vanes on the atrium hatch a bit", [_set("atrium-hatch", "Vanes", "45")]),
     ("tilt the atrium hatch vanes fully shut", [_set("atrium-hatch", "Vanes", "70")]),
     ("open the dock door all the way", [_set("dock-door", "Lift", "100")]),
+    ("open the vanes on the atrium hatch", [_set("atrium-hatch", "Vanes", "0")]),
+    # no device said: the setting named decides, never a barrier whose description says "open"
+    ("open the vanes", [_set("atrium-hatch", "Vanes", "0")]),
+    ("close the vanes", [_set("atrium-hatch", "Vanes", "70")]),
     ("open the dock door a bit more", [_set("dock-door", "Lift", "50")]),
 ])
 def test_open_and_close_follow_the_described_ends(plant, text, expected):

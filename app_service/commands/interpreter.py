@@ -304,7 +304,9 @@ class Interpreter:
                 and not any(only_from_device_words(entry, clause, v.lower())
                             for a in named.actions for v in (a.values or {}).values()):
                 actions = named.actions + actions   # "start the liquids cycle": program, then run
-            return Candidate(entry, actions, 1.5 + scores[described[0].name])
+            # a verb alone ("open") never picks this device when no device or setting was named
+            return Candidate(entry, actions, 1.5 + scores[described[0].name],
+                             verb_only=scores[described[0].name] <= 0)
         said_bool = [r for r in entry.writable() if r.is_bool
                      and (r.tokens & clause.raw_words - entry.words or r.tokens & clause.part_words)
                      and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
@@ -315,6 +317,15 @@ class Interpreter:
             # "boost" read as "higher"
             return Candidate(entry, [set_bool_action(entry, said_bool[0], switch != {"off"})],
                              1 + scores[said_bool[0].name])
+        ends = [r for r in numeric if scores[r.name] > 0 and opening_sense(r) is not None]
+        motion = clause.actions & {"open", "close"}
+        if quantity is None and len(ends) == 1 and len(motion) == 1 and not (
+                clause.up or clause.down or clause.vague or clause.multiplier is not None
+                or clause.extreme or clause.raw_words & {"halfway", "half"}):
+            # "open the vanes": the setting the words name, at the end its description calls open
+            low = (motion == {"open"}) == (opening_sense(ends[0]) == -1)
+            return Candidate(entry, [set_action(entry, ends[0], ends[0].minimum if low
+                                                else ends[0].maximum)], 1.5 + scores[ends[0].name])
         by_verb = False
         if re.search(r"all the way|\b(?:completely|fully)\b", clause.text) and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
