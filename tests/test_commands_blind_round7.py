@@ -82,7 +82,7 @@ PROFILES = [
                                            "release, false = safety interlock disabled")]),
 ]
 DEVICES = [
-    ("atrium-hatch", "Roof-Hatch", "room:atrium", []),
+    ("atrium-hatch", "Roof-Hatch", "room:atrium", ["alias:中庭天窗"]),
     ("dock-door", "Dock-Door", "area:dock", []),
     ("guard-station", "Guard-Station", "room:lodge", ["alias:门卫报警"]),
     ("kiln-burner", "Kiln-Burner", "area:kiln-yard", ["alias:窑炉燃烧器"]),
@@ -147,6 +147,8 @@ def test_opening_sense_from_the_description(plant, device, resource, sense):
     ("close the vanes on the atrium hatch a bit", [_set("atrium-hatch", "Vanes", "45")]),
     ("tilt the atrium hatch vanes fully shut", [_set("atrium-hatch", "Vanes", "70")]),
     ("open the dock door all the way", [_set("dock-door", "Lift", "100")]),
+    ("中庭天窗升到顶", [_set("atrium-hatch", "Travel", "0")]),
+    ("中庭天窗降到底", [_set("atrium-hatch", "Travel", "100")]),
     ("open the vanes on the atrium hatch", [_set("atrium-hatch", "Vanes", "0")]),
     # no device said: the setting named decides, never a barrier whose description says "open"
     ("open the vanes", [_set("atrium-hatch", "Vanes", "0")]),
@@ -168,6 +170,8 @@ def test_open_and_close_follow_the_described_ends(plant, text, expected):
     ("pause the feed on the kiln burner", [_set("kiln-burner", "Feed", "false")]),
     ("turn the safety lock on for the kiln burner", [_set("kiln-burner", "SafetyLock", "true")]),
     ("turn the safety lock off on the kiln burner", [_set("kiln-burner", "SafetyLock", "false")]),
+    # 打开 a lock whose false side is "disabled" enables it (a door lock's 打开 still unlocks)
+    ("打开窑炉燃烧器的安全锁", [_set("kiln-burner", "SafetyLock", "true")]),
 ])
 def test_verbs_take_their_value_from_the_description(plant, text, expected):
     assert _actions(plant(text)) == expected

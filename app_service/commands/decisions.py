@@ -216,11 +216,22 @@ def _described_truth(res: Resource, actions: set[str]) -> bool | None:
     votes = set()
     for action in actions:
         words = _ACTION_WORDS.get(action, set())
+        opposite = _ACTION_WORDS.get(_OPPOSITE.get(action, ""), set())
         if words & sides["true"] and not words & sides["false"]:
             votes.add(True)
         elif words & sides["false"] and not words & sides["true"]:
             votes.add(False)
+        elif action in ("on", "off") and opposite & sides["false"] \
+                and not opposite & sides["true"]:
+            # "false = safety lock disabled": turning it on (打开童锁) is the other side, true
+            votes.add(True)
+        elif action in ("on", "off") and opposite & sides["true"] \
+                and not opposite & sides["false"]:
+            votes.add(False)
     return votes.pop() if len(votes) == 1 else None
+
+
+_OPPOSITE = {"on": "off", "off": "on"}
 
 
 _OFF_LIKE = {"off", "closed", "close", "shut", "stopped", "stop", "dark", "idle", "standby",

@@ -327,7 +327,8 @@ class Interpreter:
             return Candidate(entry, [set_action(entry, ends[0], ends[0].minimum if low
                                                 else ends[0].maximum)], 1.5 + scores[ends[0].name])
         by_verb = False
-        if re.search(r"all the way|\b(?:completely|fully)\b", clause.text) and not clause.extreme:
+        if re.search(r"all the way|\b(?:completely|fully)\b|[升抬开]到顶|[降放落关]到底", clause.text) \
+                and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
             by_verb = True   # the end the verb moves toward, which the description may invert
         relative = (clause.multiplier is not None or clause.complaint is not None
