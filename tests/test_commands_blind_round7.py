@@ -299,3 +299,24 @@ def test_an_aircon_with_its_own_switch_is_switched_not_set_to_cool(plant, text, 
 
 def test_asking_for_dark_never_brightens(plant):
     assert all(a.values != {"Level": "50"} for a in plant("make it dark in the loading bay").actions)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("stop all presses in the stamping room", [_set(f"press-{i}", "Running", "false") for i in (1, 2, 3)]),
+    ("窑炉燃烧器试车结束", [_set("kiln-burner", "TrialBurn", "false")]),
+    ("中庭天窗开一点", [_set("atrium-hatch", "Travel", "30")]),
+])
+def test_place_said_with_another_generic_word_and_chinese_verbs(plant, text, expected):
+    result = plant(text)
+    assert _actions(result) == expected, (result.refusal, result.message)
+
+
+@pytest.mark.parametrize("text", [
+    "桑拿房里的压机全部停下",    # a room the catalog lacks, said before the devices
+    "1号压机开一点",             # "open a bit" names no setting of a press
+])
+def test_unread_chinese_place_and_open_on_no_opening(plant, text):
+    result = plant(text)
+    assert not any(a.values and set(a.values) - {"Running"} for a in result.actions), result.actions
+    if text.startswith("桑拿"):
+        assert result.actions == [] and result.refusal == "unknown_device"

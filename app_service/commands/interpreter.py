@@ -346,6 +346,11 @@ class Interpreter:
         if relative and numeric:
             target = pick_numeric(entry, numeric, scores, clause, quantity, scope,
                                   self._model, self._threshold)
+            only_opened = not (clause.up or clause.down or clause.multiplier is not None
+                               or clause.complaint or clause.relative_amount)
+            if target is not None and only_opened and scores[target.name] <= 0 \
+                    and target.units.strip() != "%" and opening_sense(target) is None:
+                target = None   # 1号泵开一点: "open a bit" says nothing about a pressure set point
             if target is not None:
                 return relative_candidate(entry, target, clause, scores, quantity, read_state)
         if clause.extreme and numeric:

@@ -132,6 +132,8 @@ ZH_PLACES = {
     "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
     "factory": ["工厂", "厂房"], "packing": ["包装间"], "boiler room": ["锅炉房"], "cold room": ["冷库"],
     "lounge": ["休息室"], "guest room": ["客房"], "hall": ["大厅"], "gym": ["体育馆", "健身房"],
+    "pump room": ["泵房", "水泵房"], "control room": ["控制室", "中控室"],
+    "generator room": ["发电机房"],
 }
 # English place words that are not in the catalog still tell us a place was named.
 EN_PLACES = {

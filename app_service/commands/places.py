@@ -49,6 +49,8 @@ def numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
 def catalog_places(place: str, catalog: Catalog) -> set[str]:
     """'laundry room' where the catalog's place is 'laundry'; 'lab' where it has 'chemistry lab'
     and 'biology lab' (the device words and the group words then choose among them)."""
+    if len(catalog.place_spellings.get(place, ())) == 1:
+        return set(catalog.place_spellings[place])   # "pump room" for the place "pump hall"
     head = re.sub(r"\s+(?:room|area|zone)$", "", place)
     if head != place and head in catalog.places:
         return {head}
@@ -92,10 +94,11 @@ def derived_place_spellings(places: set[str], taken: set[str],
         if len(tokens) >= 3 and tokens[-2] in GENERIC_PLACE_WORDS and len(tokens[-1]) == 1:
             spellings.add(" ".join(tokens[-2:]))   # "room a" for meeting room a
         for spelling in spellings:
-            if len(spelling) > 3 and spelling not in places \
-                    and not {w for w in spelling.split() if not w.isdigit()} & taken \
-                    - set(GENERIC_PLACE_WORDS) \
-                    - (local or {}).get(place, set()):
+            generic_end = len(spelling.split()) > 1 and spelling.split()[-1] in GENERIC_PLACE_WORDS
+            # "pump room" for "pump hall": a device word before a generic place word is a place
+            clash = {w for w in spelling.split() if not w.isdigit()} & taken \
+                - set(GENERIC_PLACE_WORDS) - (local or {}).get(place, set())
+            if len(spelling) > 3 and spelling not in places and (generic_end or not clash):
                 found.setdefault(spelling, set()).add(place)
     shared: dict[str, set[str]] = {}
     for place in places:

@@ -16,7 +16,7 @@ ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置":
             "暂停": "pause", "恢复": "resume", "继续": "resume", "静音": "silence", "消音": "silence",
             "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play",
             "除霜": "defrost", "布防": "arm", "撤防": "disarm", "试车": "start",
-            "试运行": "start", "手动": "manual",
+            "试运行": "start", "手动": "manual", "结束": "end",
             "自动": "automatic"}
 _FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
            "or", "no", "not", "writing", "write", "written", "set", "value", "from", "by", "this",
@@ -80,6 +80,13 @@ def described_switch(entry: Entry, text: str, actions: set[str],
     verbs = clause_verbs(text) - (nouns & own)
     found = {(res.name, truth) for res in entry.writable() if res.is_bool
              for word, truth in described_verbs(res.description).items() if word in verbs}
+    if len(found) == 2 and len({n for n, _ in found}) == 1:
+        # 试车结束 "the test run, end it": in Chinese the verb said last is the one meant
+        said = [(text.rfind(zh), english) for zh, english in ZH_VERBS.items() if zh in text]
+        last = max(said, default=(-1, ""))[1]
+        found = {(n, t) for n, t in found
+                 if last and last in {w for w, side in described_verbs(
+                     entry.resources[n].description).items() if side == t}}
     if len(found) != 1:
         return None
     name, truth = found.pop()
