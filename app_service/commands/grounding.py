@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
+from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
+                      unknown_numbered_alias)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
-                      QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING)
-from .places import catalog_places, numbered_places, unknown_numbered_zh
+                      QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
+                      only_prepositional_on)
+from .places import catalog_places, english_places, numbered_places, unknown_numbered_zh
 from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -141,32 +144,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     body = numbered_places(body, catalog, clause)
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
-    for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
-        if place in catalog.places and synonym not in catalog.places \
-                and re.search(rf"\b{re.escape(synonym)}s?\b", body):
-            clause.places.add(place)
-            clause.named_places.add(place)
-            body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
+    body = english_places(body, catalog, clause, device_vocab)
     derived = catalog.place_spellings
-    groups: list[set[str]] = []
-    for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
-        pattern = rf"\b{re.escape(place)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
-        if place not in catalog.places and place in device_vocab:
-            continue   # "hall" may be a device word in another building
-        if re.search(pattern, body):
-            known = {place} if place in catalog.places else (
-                catalog_places(place, catalog) or derived.get(place, set()))
-            if known:
-                clause.places.update(known)
-                clause.named_places.update(known if len(known) == 1 else ())
-                groups.append(known)
-            else:
-                clause.unknown_places.add(place)
-            body = re.sub(pattern, " ", body)
-    for known in groups:
-        # "the west open-plan zone": the one place of the group the other words single out
-        if len(known) > 1 and clause.named_places & known:
-            clause.places -= known - clause.named_places
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
         for spelling in spellings:
@@ -259,7 +238,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
-    clause.unknown_devices = _unknown_numbered_alias(body, catalog.zh_words)
+    clause.unknown_devices = unknown_numbered_alias(body, catalog.zh_words)
     body = blanked
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
@@ -312,7 +291,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                                               body[body.find(token + " " + nxt) + len(token) + 1:]) \
                     and (i + 2 >= len(tokens) or tokens[i + 2] not in _AMOUNT_AFTER):
                 clause.ids.add(nxt)
-                listed = re.match(rf"\s*{nxt}((?:\s*(?:,|and|or|&)\s*\d+\b{_NO_UNIT})+)",
+                listed = re.match(rf"\s*{nxt}((?:\s*(?:,|and|or|&)\s*\d+\b{NO_UNIT})+)",
                                   body[body.find(token + " " + nxt) + len(token) + 1:])
                 if listed and token.endswith("s"):
                     # "pumps 1 and 3": every number listed, each a device
@@ -347,8 +326,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
                          if not re.match(r"\s*[次回遍倍]", body[q.end:])   # 一次: once, no value
-                         and not _is_identifier(q, body, clause.ids)
-                         and not _is_count(q, body, device_vocab)]
+                         and not is_identifier(q, body, clause.ids)
+                         and not is_count(q, body, device_vocab)]
     lowered = body.strip()
     said = _POLITE.sub("", main.lower().strip())
     # "classroom 102 is freezing" is no question although "is" starts it once the place is out
@@ -368,7 +347,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
-    if "on" in clause.actions and not _CJK.search(body) and _only_prepositional_on(imperative):
+    if "on" in clause.actions and not _CJK.search(body) and only_prepositional_on(imperative):
         clause.actions.discard("on")   # "pause charging on charger 1", "the vanes on the hatch"
     if EXTEND.search(imperative):
         clause.raw_words.add("extend")
@@ -413,9 +392,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, which in EXTREME:
         if pattern.search(lowered):
             clause.extreme = which
-    clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities) or (
+    clause.relative_amount = any(is_relative_amount(q, body) for q in clause.quantities) or (
         # "drop fryer 2 five degrees": a verb of change, then the device, then an amount
-        bool(_CHANGE_VERB.match(imperative)) and not re.search(r"\b(?:to|at)\s+-?\d", lowered)
+        bool(CHANGE_VERB.match(imperative)) and not re.search(r"\b(?:to|at)\s+-?\d", lowered)
         and any(q.unit is not None and q.unit.family != "percent" for q in clause.quantities))
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
@@ -433,81 +412,3 @@ _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
                       r"|停下|放下|拉下|降下")
-
-
-_CHANGE_VERB = re.compile(r"(?:please\s+)?(?:drop|raise|lower|increase|decrease|reduce|bump|boost"
-                          r"|cut|knock|bring\s+(?:up|down))\b")
-_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
-                            r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
-                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降)\s*$")
-_AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
-                           r"|faster|slower"
-                           r"|higher|lower|more|less|up|down)\b")
-
-
-_ON_PARTICLE_VERB = re.compile(r"\b(?:turn(?:ed)?|switch(?:ed)?|power|lights?)\s+(?:\w+\s+){0,4}?on\b")
-_ON_KEEPS = {"at", "in", "for", "and", "then", "please", "now", "too", "again", "with", "to",
-             "full", "high", "low", "max", "first", "already", "right", "as", "but", "so",
-             "while", "here", "there", "again", "again"}
-
-
-_NO_UNIT = (r"(?!\.\d)(?!\s*(?:%|°|[a-z]+/|degrees?\b|hz\b|hertz\b|bar\b|psi\b|kpa\b|percent\b"
-            r"|k\b|amps?\b|v\b|m\b|rpm\b))")
-_ID_LIST = re.compile(rf"\b([a-z]+s)\s+(\d+)((?:\s*(?:,|\band\b|&)\s*\d+\b{_NO_UNIT})+)")
-
-
-def _unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str]:
-    """5号压机 where the aliases are 1号压机 … 3号压机: a numbered device the catalog lacks."""
-    known = {w for w, keys in zh_words.items() if keys[0].startswith("alias:")}
-    suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
-    return {m.group(0) for suffix in suffixes
-            for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(suffix)}", body)
-            if m.group(0) not in known}
-
-
-def join_id_lists(text: str) -> str:
-    """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"."""
-    return _ID_LIST.sub(lambda m: f"{m.group(1)} {m.group(2)} & "
-                        + " & ".join(re.findall(r"\d+", m.group(3))), text)
-
-
-def _only_prepositional_on(text: str) -> bool:
-    """"on" said only as a preposition ("on the hatch", "on site"): no switch-on verb, and every
-    bare "on" is followed by a word that starts a noun phrase, not by the end or a particle."""
-    if _ON_PARTICLE_VERB.search(text):
-        return False
-    stripped = re.sub(r"\bon\b", "", text)
-    if any(re.search(pattern, stripped) for pattern, action in EN_ACTIONS if action == "on"):
-        return False
-    follows = [m.group(1) for m in re.finditer(r"\bon\b\s*([a-z0-9]*)", text)]
-    return bool(follows) and all(word and word[0].isalpha() and word not in _ON_KEEPS
-                                 for word in follows)
-
-
-def _is_relative_amount(q: Quantity, body: str) -> bool:
-    """'by 2 degrees', 'up 0.5 degree', 'two degrees warmer', '调高2度' (not 'up to 2')."""
-    return bool(_BEFORE_AMOUNT.search(body[:q.start])) or bool(_AFTER_AMOUNT.match(body[q.end:]))
-
-
-def _is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
-    """'2 conveyors', '2条传送带': a count of devices, not a value."""
-    if q.unit is not None:
-        return False
-    after = body[q.end:q.end + 20]
-    if re.match(r"\s*[条个台盏扇把只]", after):
-        return True
-    word = re.match(r"\s*([a-z]+)", after)
-    return bool(word) and word.group(1).endswith("s") \
-        and lexicon.canon(word.group(1))[0] in device_vocab
-
-
-def _is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
-    if q.unit is not None:
-        return False
-    literal = body[q.start:q.end].strip()
-    if literal not in ids:
-        return False
-    after = body[q.end:q.end + 2]
-    before = body[max(0, q.start - 12):q.start]
-    after_word = bool(re.search(r"(?:[a-z]|&)\s*$", before))
-    return "号" in after or after_word and not re.search(r"\b(?:to|at|by)\s*$", before)

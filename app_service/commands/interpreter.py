@@ -11,24 +11,24 @@ import re
 from typing import Any, Callable
 
 from . import grounding, screening
+from .amounts import join_id_lists
 from .catalog import Catalog, Entry
-from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
-                        alternatives, bool_resource, bool_value, check_capabilities,
-                        checked_range, is_angle, named_value, opening_value, resource_scores,
-                        set_action, set_bool_action)
 from .clauses import clause_pieces, split_devices
-from .decisions import opening_sense
-from .decisions import only_from_device_words
+from .decisions import (Action, Candidate, Interpretation, Refusal, SIDE_SWITCHES, StateReader,
+                        alternatives, bool_resource, bool_value, check_capabilities, checked_range,
+                        is_angle, named_value, only_from_device_words, opening_sense,
+                        opening_value, resource_scores, set_action, set_bool_action)
 from .grounding import Clause
+from .lexicon import DEVICE_KINDS
 from .motion import directed_value
-from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
-from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
+from .numbers import (convert, normalise_numbers, precision_for, profile_unit_family,
+                      round_half_away)
 from .questions import read_candidate
 from .relative import relative_candidate
-from .targets import pick_numeric
+from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
+from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
+from .targets import named_input, named_opening, pick_numeric
 from .verbs import described_switch
-from .lexicon import DEVICE_KINDS
-from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Interpreter:
             return "placed" if part.places or part.ids or part.aliases else (
                 "unique" if len(found) == 1 else "")
 
-        pieces = [p for piece in clause_pieces(grounding.join_id_lists(norm), verbs)
+        pieces = [p for piece in clause_pieces(join_id_lists(norm), verbs)
                   for p in split_devices(piece, names_own_device)]
         actions: list[Action] = []
         grounded_any = False
@@ -278,18 +278,9 @@ class Interpreter:
 
     def _set_actions(self, entry: Entry, clause: Clause, scores: dict[str, float],
                      read_state: StateReader | None, scope: str) -> Candidate | None:
-        for res in entry.writable():
-            for prefix in {m.group(1) for v in res.allowed
-                           for m in [re.fullmatch(r"([a-z]+)\s*\d+", v.lower())] if m}:
-                # "HDMI 3" beside hdmi1/hdmi2 names an input the device lacks, not a number
-                said = re.search(rf"\b{prefix}\s*(\d+)\b", clause.text)
-                value = prefix + said.group(1) if said else None
-                if said and value not in {v.lower() for v in res.allowed}:
-                    raise Refusal("unsupported", f"{entry.name} {res.name} allows only "
-                                  + ", ".join(res.allowed))
-                if said:   # "on DP 2": the input dp2, whatever else takes a number
-                    return Candidate(entry, [Action(entry.name, res.set_command, "set",
-                                                    {res.name: value})], 2 + scores[res.name])
+        named = named_input(entry, clause, scores)   # "on DP 2"; "HDMI 3" it lacks refuses
+        if named is not None:
+            return named
         numeric = [r for r in entry.writable() if r.is_numeric]
         quantity = clause.quantities[0] if clause.quantities else None
         switch = clause.actions & {"on", "off"}
@@ -317,15 +308,9 @@ class Interpreter:
             # "boost" read as "higher"
             return Candidate(entry, [set_bool_action(entry, said_bool[0], switch != {"off"})],
                              1 + scores[said_bool[0].name])
-        ends = [r for r in numeric if scores[r.name] > 0 and opening_sense(r) is not None]
-        motion = clause.actions & {"open", "close"}
-        if quantity is None and len(ends) == 1 and len(motion) == 1 and not (
-                clause.up or clause.down or clause.vague or clause.multiplier is not None
-                or clause.extreme or clause.raw_words & {"halfway", "half"}):
-            # "open the vanes": the setting the words name, at the end its description calls open
-            low = (motion == {"open"}) == (opening_sense(ends[0]) == -1)
-            return Candidate(entry, [set_action(entry, ends[0], ends[0].minimum if low
-                                                else ends[0].maximum)], 1.5 + scores[ends[0].name])
+        ends = named_opening(entry, numeric, scores, clause, quantity)   # "open the vanes"
+        if ends is not None:
+            return ends
         by_verb = False
         if re.search(r"all the way|\b(?:completely|fully)\b|[升抬开]到顶|[降放落关]到底", clause.text) \
                 and not clause.extreme:

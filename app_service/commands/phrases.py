@@ -96,3 +96,21 @@ ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机
 EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
 
 RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
+
+_ON_PARTICLE_VERB = re.compile(r"\b(?:turn(?:ed)?|switch(?:ed)?|power|lights?)\s+(?:\w+\s+){0,4}?on\b")
+_ON_KEEPS = {"at", "in", "for", "and", "then", "please", "now", "too", "again", "with", "to",
+             "full", "high", "low", "max", "first", "already", "right", "as", "but", "so",
+             "while", "here", "there", "again", "again"}
+
+
+def only_prepositional_on(text: str) -> bool:
+    """"on" said only as a preposition ("on the hatch", "on site"): no switch-on verb, and every
+    bare "on" is followed by a word that starts a noun phrase, not by the end or a particle."""
+    if _ON_PARTICLE_VERB.search(text):
+        return False
+    stripped = re.sub(r"\bon\b", "", text)
+    if any(re.search(pattern, stripped) for pattern, action in EN_ACTIONS if action == "on"):
+        return False
+    follows = [m.group(1) for m in re.finditer(r"\bon\b\s*([a-z0-9]*)", text)]
+    return bool(follows) and all(word and word[0].isalpha() and word not in _ON_KEEPS
+                                 for word in follows)

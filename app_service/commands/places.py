@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from . import lexicon
+
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .grounding import Clause
@@ -122,3 +124,35 @@ def unknown_numbered_zh(body: str, zh_words: dict[str, list[str]]) -> set[str]:
     suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
     return {m.group(0) for suffix in suffixes
             for m in re.finditer(rf"\d+号{re.escape(suffix)}", body) if m.group(0) not in known}
+
+
+def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: set[str]) -> str:
+    """Catalog places said in English (their names, synonyms and derived spellings, longest first)
+    onto the clause, unknown place words too; returns the body with them cut out."""
+    for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+        if place in catalog.places and synonym not in catalog.places \
+                and re.search(rf"\b{re.escape(synonym)}s?\b", body):
+            clause.places.add(place)
+            clause.named_places.add(place)
+            body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
+    derived = catalog.place_spellings
+    groups: list[set[str]] = []
+    for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
+        pattern = rf"\b{re.escape(place)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
+        if place not in catalog.places and place in device_vocab:
+            continue   # "hall" may be a device word in another building
+        if re.search(pattern, body):
+            known = {place} if place in catalog.places else (
+                catalog_places(place, catalog) or derived.get(place, set()))
+            if known:
+                clause.places.update(known)
+                clause.named_places.update(known if len(known) == 1 else ())
+                groups.append(known)
+            else:
+                clause.unknown_places.add(place)
+            body = re.sub(pattern, " ", body)
+    for known in groups:
+        # "the west open-plan zone": the one place of the group the other words single out
+        if len(known) > 1 and clause.named_places & known:
+            clause.places -= known - clause.named_places
+    return body

@@ -3,10 +3,11 @@ points first; the language model only breaks a tie the words leave)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from .catalog import Entry, Resource
-from .decisions import is_angle
+from .decisions import Action, Candidate, Refusal, is_angle, opening_sense, set_action
 from .grounding import Clause
 from .lexicon import RESOURCE_CONCEPTS
 from .numbers import convert, profile_unit_family
@@ -82,3 +83,36 @@ def _model_pick(entry: Entry, options: list[Resource], clause: Clause, model: An
         log.warning("model choice unavailable (%s); using the first candidate", err)
         return options[0]
     return options[choice.index] if max(choice.probabilities) >= threshold else None
+
+
+def named_input(entry: Entry, clause: Clause, scores: dict[str, float]) -> Candidate | None:
+    """"on DP 2" is the input dp2 beside dp1/dp2/cast, whatever else takes a number; "HDMI 3"
+    beside hdmi1/hdmi2 names an input the device lacks and is refused, never read as a number."""
+    for res in entry.writable():
+        for prefix in {m.group(1) for v in res.allowed
+                       for m in [re.fullmatch(r"([a-z]+)\s*\d+", v.lower())] if m}:
+            said = re.search(rf"\b{prefix}\s*(\d+)\b", clause.text)
+            if not said:
+                continue
+            value = prefix + said.group(1)
+            if value not in {v.lower() for v in res.allowed}:
+                raise Refusal("unsupported", f"{entry.name} {res.name} allows only "
+                              + ", ".join(res.allowed))
+            return Candidate(entry, [Action(entry.name, res.set_command, "set",
+                                            {res.name: value})], 2 + scores[res.name])
+    return None
+
+
+def named_opening(entry: Entry, numeric: list[Resource], scores: dict[str, float],
+                  clause: Clause, quantity) -> Candidate | None:
+    """"open the vanes": the one setting the words name whose description says which end is open,
+    set to that end (nothing relative, extreme or halfway was said)."""
+    ends = [r for r in numeric if scores[r.name] > 0 and opening_sense(r) is not None]
+    motion = clause.actions & {"open", "close"}
+    if quantity is not None or len(ends) != 1 or len(motion) != 1 or (
+            clause.up or clause.down or clause.vague or clause.multiplier is not None
+            or clause.extreme or clause.raw_words & {"halfway", "half"}):
+        return None
+    low = (motion == {"open"}) == (opening_sense(ends[0]) == -1)
+    return Candidate(entry, [set_action(entry, ends[0], ends[0].minimum if low
+                                        else ends[0].maximum)], 1.5 + scores[ends[0].name])
