@@ -320,3 +320,16 @@ def test_unread_chinese_place_and_open_on_no_opening(plant, text):
     assert not any(a.values and set(a.values) - {"Running"} for a in result.actions), result.actions
     if text.startswith("桑拿"):
         assert result.actions == [] and result.refusal == "unknown_device"
+
+
+def test_a_door_lock_is_never_switched_by_on_or_off():
+    """Only a lock whose description's false side is 'disabled' (a child or safety lock) takes
+    on/off; a door lock ("false = unlocked") must not be unlocked by "turn off"."""
+    profile = parse_profile(_profile("Strike-Lock", [
+        _res("Locked", "Bool", description="true = locked, false = unlocked")]), "test")
+    device = parse_device({"name": "vault-door", "profileName": "Strike-Lock", "serviceName": "s",
+                           "labels": ["room:vault"], "protocols": {"other": {"Address": "1"}}},
+                          "test")
+    interpreter = Interpreter(Catalog.from_store({"Strike-Lock": profile}, {"vault-door": device}))
+    for text in ("turn off the vault door lock", "turn the vault lock off", "关掉金库门锁"):
+        assert interpreter.interpret(text, lambda d, c: {"Locked": "true"}).actions == [], text

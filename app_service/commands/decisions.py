@@ -261,8 +261,6 @@ def bool_value(res: Resource, actions: set[str]) -> bool | None:
             return False
         if "close" in actions:
             return True
-        if actions & {"on", "off"} and len(actions & {"on", "off"}) == 1:
-            return "on" in actions   # "turn the child lock on": the lock itself is switched
         return None
     if not res.tokens & {"open", "close"}:
         actions = actions - {"open", "close"}   # "close the garage" says nothing about a charger
