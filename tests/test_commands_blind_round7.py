@@ -334,3 +334,17 @@ def test_a_door_lock_is_never_switched_by_on_or_off():
     for text in ("turn off the vault door lock", "turn the vault lock off", "关掉金库门锁"):
         actions = interpreter.interpret(text, lambda d, c: {"Locked": "true"}).actions
         assert all(a.values != {"Locked": "false"} for a in actions), text   # (关掉 = close: locks)
+
+
+@pytest.mark.parametrize("text", [
+    "start press 1 and everything else off",
+    "start press 1 and turn the rest off",
+    "把1号压机启动，其他都关掉",
+])
+def test_everything_else_leaves_the_devices_already_named(plant, text):
+    """(it switched the device just named the other way: "turn on the kitchen light and
+    everything else off" turned the kitchen light off)"""
+    actions = plant(text).actions
+    press_1 = [a.values for a in actions if a.device == "press-1"]
+    assert press_1 == [{"Running": "true"}], actions
+    assert {"press-2", "press-3"} <= {a.device for a in actions}

@@ -15,12 +15,15 @@ _VERB_START = re.compile(
     r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
 
 
+# "… and everything else off": a group switched by its particle is a request of its own
+_GROUP_SWITCH = re.compile(r"(?:everything|all\s+the\s+\w+|the\s+rest)\b.*\b(?:on|off)$")
 _CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _has_verb(piece: str, verbs: frozenset[str] = frozenset()) -> bool:
     first = re.match(r"(?:please\s+)?([a-z]+)", piece.strip())
     return bool(_VERB_START.search(piece.strip()) or _ZH_VERB.search(piece)
+                or _GROUP_SWITCH.match(piece.strip())
                 or (first and first.group(1) in verbs))
 
 

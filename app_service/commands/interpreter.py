@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 _NOT_VERBS = {"power", "on", "off", "state", "enable", "enabled", "active", "mode", "light", "door",
               "output", "switch", "open", "lock", "run", "privacy"}
+_OTHERS = re.compile(r"\b(?:everything|everywhere|all)\s+else\b|\bthe\s+rest\b"
+                     r"|\ball\s+(?:the\s+)?others\b|其他|其余|别的")
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "current",
@@ -153,6 +155,9 @@ class Interpreter:
             if found is None:
                 continue
             grounded_any = True
+            if _OTHERS.search(clause.text):
+                # "… and everything else off": not the devices the request already named
+                found = [a for a in found if a.device not in {b.device for b in actions}]
             previous = {a.device for a in found}
             for action in found:
                 # a later value for the same setting is the one meant ("a bit more, make it 70")

@@ -54,7 +54,7 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
             c.entry.resources[n].tokens & c.entry.words - clause.words for n in c.focus)]
         built = room or built
     everything = re.search(r"\beverything\b|\ball\s+(?:the\s+)?devices\b|所有设备|全部设备"
-                           r"|都关|都开", clause.text)
+                           r"|都关|都开|\bthe\s+rest\b|\ball\s+(?:the\s+)?others\b", clause.text)
     switches = [c for c in built
                 if all(a.values and set(a.values.values()) <= SWITCH_VALUES
                        and all(is_power_switch(c.entry.resources[k]) for k in a.values
