@@ -348,3 +348,24 @@ def test_everything_else_leaves_the_devices_already_named(plant, text):
     press_1 = [a.values for a in actions if a.device == "press-1"]
     assert press_1 == [{"Running": "true"}], actions
     assert {"press-2", "press-3"} <= {a.device for a in actions}
+
+
+def test_an_air_curtain_is_no_curtain():
+    """Multi-word kinds in catalog names are joined as in utterances ("air curtain"), so "close
+    both dock shutters" is not refused because an air curtain at the dock looked like a blind."""
+    profiles = [
+        _profile("Roller-Shutter", [_res("Closure", "Uint8", units="%", minimum=0, maximum=100,
+                                          description="0 = fully open (rolled up), 100 = fully closed")]),
+        _profile("Air-Curtain", [_res("Enabled", "Bool", description="true = running, false = off")])]
+    devices = [("dock-shutter-1", "Roller-Shutter"), ("dock-shutter-2", "Roller-Shutter"),
+               ("dock-air-curtain", "Air-Curtain")]
+    catalog = Catalog.from_store(
+        {p["name"]: parse_profile(p, "test") for p in profiles},
+        {n: parse_device({"name": n, "profileName": p, "serviceName": "s",
+                          "labels": ["area:loading-dock"], "protocols": {"other": {"Address": "1"}}},
+                         "test") for n, p in devices})
+    run = Interpreter(catalog).interpret
+    assert "blind" not in catalog.entries["dock-air-curtain"].words
+    assert _actions(run("close both dock shutters")) == [
+        _set("dock-shutter-1", "Closure", "100"), _set("dock-shutter-2", "Closure", "100")]
+    assert _actions(run("turn on the air curtain")) == [_set("dock-air-curtain", "Enabled", "true")]

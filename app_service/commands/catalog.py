@@ -140,7 +140,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     ids: set[str] = set()
     ids.update(chunk for chunk in device.name.lower().split("-")
                if re.fullmatch(r"[a-z]\d+|\d+[a-z]", chunk))   # rack-a1-pdu: "a1" whole
-    for token in lexicon.split_name(device.name):
+    for token in lexicon.phrase_tokens(device.name):
         if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
         elif token not in place_tokens and token not in _STOPWORDS:
@@ -148,11 +148,11 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels;
     # a head noun the labels repeat ("Steam-Sterilizer", label sterilizer) whatever it is
     labels = [lab.lower() for lab in profile.labels]
-    for token in lexicon.split_name(profile.name)[-1:] + labels:
+    for token in lexicon.phrase_tokens(profile.name)[-1:] + labels:
         for key in lexicon.canon(token):
             if key in lexicon.DEVICE_KINDS:
                 words.add(key)
-    head = lexicon.split_name(profile.name)[-1:]
+    head = lexicon.phrase_tokens(profile.name)[-1:]
     if head and head[0] in labels:
         words.update(_device_word(head[0]))
     if words & {"thermostat", "hvac"} or "hvac" in {lab.lower() for lab in profile.labels}:

@@ -48,7 +48,7 @@ EN_PHRASES = {
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
-    r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bset\s*-?\s*points?\b": "setpoint", r"\bair\s*flow\b": "airflow",
+    r"\bair\s+curtains?\b": "aircurtain", r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bset\s*-?\s*points?\b": "setpoint", r"\bair\s*flow\b": "airflow",
     r"\bair\s+condition(?:ing|ers?)?\s+units?\b": "aircon",
 }
 
@@ -68,7 +68,7 @@ ZH_WORDS = {
     "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
     "风量": "airflow speed", "水位": "water level", "液位": "level",
     "加氯": "chlorine dose", "投加": "dose", "投加量": "dose", "投加速率": "feed rate", "进料速率": "feed rate", "速率": "rate", "频率": "frequency", "送风量": "airflow speed", "道闸": "barrier gate",
-    "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display",
+    "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display", "风幕机": "aircurtain", "风幕": "aircurtain",
     "屏幕": "display", "显示器": "display", "发电机": "generator", "柴油": "diesel fuel", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
     "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
     "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window", "窗": "window", "报警器": "detector",
@@ -168,6 +168,7 @@ DEVICE_KINDS = {
     "vent", "hvac", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
     "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi",
     "sterilizer", "autoclave", "fryer", "grill", "griddle", "logger", "awning", "viewer",
+    "aircurtain",
 }
 
 # Resource words that name the part people call by another name ("the hood fan" is its Exhaust)
@@ -223,6 +224,15 @@ def split_name(name: str) -> list[str]:
         else:
             parts.append(chunk)
     return [p for p in parts if p]
+
+
+def phrase_tokens(name: str) -> list[str]:
+    """A catalog name's tokens with the multi-word kinds joined as utterances join them
+    ("dock-air-curtain" → dock, aircurtain: an air curtain is no curtain)."""
+    text = " ".join(split_name(name))
+    for phrase, word in EN_PHRASES.items():
+        text = re.sub(phrase, word, text)
+    return text.split()
 
 
 def stem(word: str) -> str:
