@@ -369,3 +369,22 @@ def test_an_air_curtain_is_no_curtain():
     assert _actions(run("close both dock shutters")) == [
         _set("dock-shutter-1", "Closure", "100"), _set("dock-shutter-2", "Closure", "100")]
     assert _actions(run("turn on the air curtain")) == [_set("dock-air-curtain", "Enabled", "true")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("turn on the freezer store", []), ("switch the freezer store off", []),
+    ("start the freezer store", []),
+    ("defrost the freezer store", [_set("freezer-store", "DefrostNow", "true")]),
+    ("start a defrost in the freezer store", [_set("freezer-store", "DefrostNow", "true")]),
+])
+def test_a_write_only_trigger_is_no_power_switch(text, expected):
+    """"Write true to start a defrost cycle" (nothing for false): "turn on/off" or "start" the
+    room never writes it; only its own words (defrost) do."""
+    profile = parse_profile(_profile("Cold-Store", [
+        _res("Setpoint", "Float32", units="°C", minimum=-30, maximum=-10),
+        _res("DefrostNow", "Bool", description="write true to start a defrost cycle")]), "test")
+    device = parse_device({"name": "freezer-store", "profileName": "Cold-Store",
+                           "serviceName": "s", "labels": ["room:freezer-store"],
+                           "protocols": {"other": {"Address": "1"}}}, "test")
+    interpreter = Interpreter(Catalog.from_store({"Cold-Store": profile}, {"freezer-store": device}))
+    assert _actions(interpreter.interpret(text, lambda d, c: {"Setpoint": "-20"})) == expected

@@ -28,7 +28,7 @@ from .relative import relative_candidate
 from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .targets import named_input, named_opening, pick_numeric
-from .verbs import described_switch
+from .verbs import described_switch, is_trigger
 
 log = logging.getLogger(__name__)
 
@@ -412,7 +412,7 @@ class Interpreter:
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
-        if power is not None and power.tokens & SIDE_SWITCHES \
+        if power is not None and (power.tokens & SIDE_SWITCHES or is_trigger(power)) \
                 and not power.tokens & clause.raw_words:
             power = None   # "turn the PA off" is not "Muted false"; only "mute"/"turn mute off" is
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}

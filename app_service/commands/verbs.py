@@ -78,7 +78,9 @@ def described_switch(entry: Entry, text: str, actions: set[str],
     # panel" beside a barrier arm) when this device's description gives it a side
     own = set(entry.words) | {t for r in entry.resources.values() for t in r.tokens}
     verbs = clause_verbs(text) - (nouns & own)
+    said = {f for w in re.findall(r"[a-z]+", text.lower()) for f in word_forms(w)}
     found = {(res.name, truth) for res in entry.writable() if res.is_bool
+             and (not is_trigger(res) or _object_said(res, said))
              for word, truth in described_verbs(res.description).items() if word in verbs}
     if len(found) == 2 and len({n for n, _ in found}) == 1:
         # 试车结束 "the test run, end it": in Chinese the verb said last is the one meant
@@ -93,6 +95,22 @@ def described_switch(entry: Entry, text: str, actions: set[str],
     if ("on" in actions and not truth) or ("off" in actions and truth):
         return None
     return entry.resources[name], truth
+
+
+def is_trigger(res: Resource) -> bool:
+    """"Write true to start one manual defrost cycle": a write-only trigger, with no meaning for
+    false, is no switch of the device ("turn off the walk-in" must not write it)."""
+    text = res.description.lower()
+    return bool(res.is_bool and re.search(r"\bwrite\s+true\b|\btrigger\b", text)
+                and not re.search(r"\bfalse\b", text))
+
+
+def _object_said(res: Resource, said: set[str]) -> bool:
+    """A word of the trigger's name or of what its description starts is said ("defrost")."""
+    words = set(res.tokens) | {f for w in re.findall(r"[a-z]+", res.description.lower())
+                               if w not in _FILLER and len(w) > 3 for f in word_forms(w)}
+    return bool(words - {"start", "starts", "trigger", "write", "manual", "true", "once",
+                         "one", "cycle"} & said)
 
 
 def describes(res: Resource, words: set[str]) -> bool:
