@@ -388,3 +388,22 @@ def test_a_write_only_trigger_is_no_power_switch(text, expected):
                            "protocols": {"other": {"Address": "1"}}}, "test")
     interpreter = Interpreter(Catalog.from_store({"Cold-Store": profile}, {"freezer-store": device}))
     assert _actions(interpreter.interpret(text, lambda d, c: {"Setpoint": "-20"})) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("compressor pressure up 10 psi", [_set("compressor", "CutOut", "130.0")]),
+    ("set the compressor pressure to 9 bar", [_set("compressor", "CutOut", "130.53")]),
+    ("set the tank pressure to 140 psi", []),      # the measured one, named: read-only
+])
+def test_a_concept_said_goes_to_the_set_point_beside_the_measurement(text, expected):
+    profile = parse_profile(_profile("Air-Compressor", [
+        _res("CutOut", "Float32", description="Cut-out pressure set point", units="psi",
+             minimum=80, maximum=150),
+        _res("TankPressure", "Float32", "R", units="psi", minimum=0, maximum=200)]), "test")
+    device = parse_device({"name": "compressor", "profileName": "Air-Compressor",
+                           "serviceName": "s", "labels": ["room:plant"],
+                           "protocols": {"other": {"Address": "1"}}}, "test")
+    interpreter = Interpreter(Catalog.from_store({"Air-Compressor": profile},
+                                                 {"compressor": device}))
+    state = {"CutOut": "120.0", "TankPressure": "110.0"}
+    assert _actions(interpreter.interpret(text, lambda d, c: state)) == expected

@@ -255,6 +255,12 @@ class Interpreter:
             setpoint_fits = "target" in clause.words and clause.quantities and any(
                 convert(clause.quantities[0], r.units) is not None for r in entry.writable()
                 if r.is_numeric and clause.quantities[0].unit is not None)
+            # "compressor pressure up 10 psi": the pressure *set point* beside the measured one
+            setpoint_fits = setpoint_fits or not clause.question and any(
+                r.is_numeric and r.tokens & top[0].tokens & clause.words
+                and top[0].tokens & clause.words <= r.tokens   # "air temperature" stays read-only
+                and ("target" in r.tokens or "set point" in r.description.lower())
+                for r in entry.writable())
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
                     and not setpoint_fits \
                     and described_switch(entry, clause.text, clause.actions,
