@@ -407,3 +407,44 @@ def test_a_concept_said_goes_to_the_set_point_beside_the_measurement(text, expec
                                                  {"compressor": device}))
     state = {"CutOut": "120.0", "TankPressure": "110.0"}
     assert _actions(interpreter.interpret(text, lambda d, c: state)) == expected
+
+
+@pytest.fixture(scope="module")
+def tower():
+    profiles = [
+        _profile("Corridor-Lighting", [
+            _res("LightsOn", "Bool", description="true = lights on, false = off"),
+            _res("MotionMode", "Bool", description="true = lights follow the motion sensor, "
+                                                   "false = manual"),
+            _res("Level", "Uint8", units="%", minimum=5, maximum=100)]),
+        _profile("Pool-Heat-Pump", [
+            _res("Power", "Bool", description="true = on, false = off"),
+            _res("WaterSetpoint", "Float32", units="°C", minimum=20, maximum=32),
+            _res("Mode", "String", description="Allowed values: heat, cool, auto.")]),
+        _profile("Lift-Monitor", [_res("Floor", "Int16", "R", minimum=-2, maximum=30)])]
+    devices = [("corridor-lights-l1", "Corridor-Lighting", "area:level-1", []),
+               ("pool-heat-pump", "Pool-Heat-Pump", "room:pool-hall", ["alias:泳池热泵"]),
+               ("lift-a", "Lift-Monitor", "area:core", ["alias:A梯"])]
+    catalog = Catalog.from_store(
+        {p["name"]: parse_profile(p, "test") for p in profiles},
+        {n: parse_device({"name": n, "profileName": p, "serviceName": "s", "labels": [pl, *al],
+                          "protocols": {"other": {"Address": "1"}}}, "test")
+         for n, p, pl, al in devices})
+    state = {"pool-heat-pump": {"WaterSetpoint": "28.0"}}
+    return lambda text: Interpreter(catalog).interpret(text, lambda d, c: state.get(d, {}))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the device's own word "lights" does not make LightsOn the thing named: manual is the side
+    ("switch the level 1 corridor lights to manual",
+     [_set("corridor-lights-l1", "MotionMode", "false")]),
+    # "heat" of "heat pump" is its name, not the mode heat nor its temperature
+    ("turn the pool heat pump on", [_set("pool-heat-pump", "Power", "true")]),
+    ("turn off the pool heat pump", [_set("pool-heat-pump", "Power", "false")]),
+    ("泳池热泵关掉", [_set("pool-heat-pump", "Power", "false")]),
+    ("pool heat pump to cool", [_set("pool-heat-pump", "Mode", "cool")]),
+    ("A梯在几楼", [{"device": "lift-a", "command": "State", "method": "get"}]),
+])
+def test_words_of_the_device_name_are_not_its_settings(tower, text, expected):
+    result = tower(text)
+    assert _actions(result) == expected, (result.refusal, result.message)

@@ -19,7 +19,7 @@ from .decisions import (Action, Candidate, Interpretation, Refusal, SIDE_SWITCHE
                         is_angle, named_value, only_from_device_words, opening_sense,
                         opening_value, resource_scores, set_action, set_bool_action)
 from .grounding import Clause
-from .lexicon import DEVICE_KINDS
+from .lexicon import DEVICE_KINDS, canon
 from .motion import directed_value
 from .numbers import (convert, normalise_numbers, precision_for, profile_unit_family,
                       round_half_away)
@@ -411,8 +411,10 @@ class Interpreter:
             named = None   # "turn the AC on" where the AC has its own switch: not "cool"
         if named is not None:
             return named
+        # (words read into the device's own name do not count: "heat" of "heat pump")
+        from_name = {k for w in clause.raw_words & entry.words for k in canon(w)}
         if power is not None and not _part_said(power, clause, entry) and any(
-                scores[r.name] > 0 and (r.tokens & clause.words) - entry.words
+                scores[r.name] > 0 and (r.tokens & clause.words) - entry.words - from_name
                 for r in entry.writable() if r is not power):
             power = None   # "close the sash": the words name another setting than this switch
         if power is not None and "lock" in power.tokens \
@@ -422,7 +424,8 @@ class Interpreter:
                 and not power.tokens & clause.raw_words:
             power = None   # "turn the PA off" is not "Muted false"; only "mute"/"turn mute off" is
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
-        named_bool = next((r for r in entry.writable() if r.is_bool and r.tokens & said
+        named_bool = next((r for r in entry.writable() if r.is_bool
+                           and r.tokens & said - (entry.words & DEVICE_KINDS)
                            and not r.tokens & {"power", "run", "lock", "open"}), None)
         if named_bool is not None and not clause.actions and not clause.absolute_marker:
             # "mute the tv" / "unmute the tv": the verb is the resource itself

@@ -63,7 +63,9 @@ def clause_verbs(text: str) -> set[str]:
         first = re.match(r"\s*(?:(?:please|now|then|just|also|and)\s+)*([a-z]+)", part)
         if first:
             verbs |= word_forms(first.group(1))
-    for after in re.findall(r"\b(?:to|into)\s+([a-z]+)\s+(?:control|mode|operation)\b", text.lower()):
+    for after in re.findall(r"\b(?:to|into|on)\s+([a-z]+)(?:\s+(?:control|mode|operation))?\s*$",
+                            text.lower().strip(" .!?")) + re.findall(
+            r"\b(?:to|into)\s+([a-z]+)\s+(?:control|mode|operation)\b", text.lower()):
         verbs |= word_forms(after)   # "switch the fans to manual control": the side said
     verbs.update(english for zh, english in ZH_VERBS.items() if zh in text)
     return verbs
