@@ -306,13 +306,9 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     if best is None:
         return None
     score, res, value, verb_only = best
-    if isinstance(value, str) and _only_from_device_words(entry, clause, value) \
+    if isinstance(value, str) and only_from_device_words(entry, clause, value) \
             and clause.actions & {"on", "off"}:
         return None   # "turn off combi oven 1": "combi" names the oven, not its combi mode
-    if isinstance(value, str) and clause.actions & {"off"} and not clause.actions & {"on"} \
-            and value not in _OFF_VALUES and only_from_device_words(entry, clause, value) \
-            and any(r.is_bool for r in entry.writable()):
-        return None   # "turn off the pool heat pump": "heat" names the device, its switch is meant
     if isinstance(value, str) and clause.actions & {"off"} and not clause.actions & {"on"} \
             and value not in _OFF_VALUES:
         # "turn off the bell" does not select the value "bell"
