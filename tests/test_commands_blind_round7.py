@@ -421,16 +421,20 @@ def tower():
             _res("Power", "Bool", description="true = on, false = off"),
             _res("WaterSetpoint", "Float32", units="°C", minimum=20, maximum=32),
             _res("Mode", "String", description="Allowed values: heat, cool, auto.")]),
-        _profile("Lift-Monitor", [_res("Floor", "Int16", "R", minimum=-2, maximum=30)])]
+        _profile("Lift-Monitor", [_res("Floor", "Int16", "R", minimum=-2, maximum=30)]),
+        _profile("Water-Heater", [_res("TankSetpoint", "Float32", units="°C", minimum=45,
+                                       maximum=75)])]
     devices = [("corridor-lights-l1", "Corridor-Lighting", "area:level-1", []),
                ("pool-heat-pump", "Pool-Heat-Pump", "room:pool-hall", ["alias:泳池热泵"]),
-               ("lift-a", "Lift-Monitor", "area:core", ["alias:A梯"])]
+               ("lift-a", "Lift-Monitor", "area:core", ["alias:A梯"]),
+               ("hot-water-heater", "Water-Heater", "room:plant-room", [])]
     catalog = Catalog.from_store(
         {p["name"]: parse_profile(p, "test") for p in profiles},
         {n: parse_device({"name": n, "profileName": p, "serviceName": "s", "labels": [pl, *al],
                           "protocols": {"other": {"Address": "1"}}}, "test")
          for n, p, pl, al in devices})
-    state = {"pool-heat-pump": {"WaterSetpoint": "28.0"}}
+    state = {"pool-heat-pump": {"WaterSetpoint": "28.0"},
+             "corridor-lights-l1": {"LightsOn": "true", "Level": "60"}}
     return lambda text: Interpreter(catalog).interpret(text, lambda d, c: state.get(d, {}))
 
 
@@ -444,6 +448,12 @@ def tower():
     ("泳池热泵关掉", [_set("pool-heat-pump", "Power", "false")]),
     ("pool heat pump to cool", [_set("pool-heat-pump", "Mode", "cool")]),
     ("A梯在几楼", [{"device": "lift-a", "command": "State", "method": "get"}]),
+    # "water" said in the pool hall is the pool's water, not the hot-water heater elsewhere
+    ("泳池水温调到二十九度", [_set("pool-heat-pump", "WaterSetpoint", "29.0")]),
+    ("set the pool water to 29", [_set("pool-heat-pump", "WaterSetpoint", "29.0")]),
+    ("hot water to 70", [_set("hot-water-heater", "TankSetpoint", "70.0")]),
+    # "a bit" after a device word is no id "a" (lift-a has one)
+    ("dim the level 1 corridor a bit", [_set("corridor-lights-l1", "Level", "50")]),
 ])
 def test_words_of_the_device_name_are_not_its_settings(tower, text, expected):
     result = tower(text)

@@ -306,7 +306,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                                      body[body.find(nxt + " " + tokens[i + 2]) + len(nxt) + 1:]):
                 # "fume cupboard one", "pump station 2": a noun of our own between kind and id
                 clause.ids.add({"one": "1", "two": "2"}.get(tokens[i + 2], tokens[i + 2]))
-            elif len(nxt) == 1 and nxt.isalpha() and nxt in catalog_ids:
+            elif len(nxt) == 1 and nxt.isalpha() and nxt in catalog_ids and not (
+                    i + 2 < len(tokens) and tokens[i + 2] in _AFTER_ARTICLE):   # "a bit"
                 clause.ids.add(nxt)
         if re.fullmatch(r"\d+", tokens[i - 1] if i else "") and i >= 1 and keys[0] in device_vocab \
                 and token.endswith("s"):
@@ -401,6 +402,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     return clause
 
 
+_AFTER_ARTICLE = {"bit", "little", "touch", "notch", "tad", "lot", "few", "couple", "smidge"}
 _AMOUNT_AFTER = {"more", "less", "step", "steps", "notch", "notches", "bit", "degree", "degrees",
                  "level", "levels", "stage", "stages", "percent", "point", "points"}
 _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up",

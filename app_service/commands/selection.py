@@ -21,6 +21,9 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     for entry in entries:
         for word in entry.words:
             holders[word] = holders.get(word, 0) + 1
+    # 泳池水温: "water" names a part of the pool's device, not the hot-water heater elsewhere
+    parts_there = {t for e in entries if e.place in clause.places
+                   for r in e.resources.values() for t in r.tokens}
     matched: dict[str, set[str]] = {}
     id_mismatch: set[str] = set()     # words of devices whose number was not the one said
     for entry in entries:
@@ -32,7 +35,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
         # word ("light", "window") must agree with the places said
         specific = any(w.startswith("alias:")
-                       or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS) for w in words)
+                       or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS
+                           and w not in parts_there) for w in words)
         if clause.ids and entry.ids:
             if not clause.ids & entry.ids:
                 id_mismatch |= words
@@ -106,7 +110,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                               [{"device": n, "actions": [], "probability": share}
                                for n in sorted(names)])
         return chosen, "named"
-    if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
+    if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS - parts_there:
         # a device word was said but nothing matched all constraints (e.g. conveyor 3)
         raise Refusal("unknown_device", "no such device in the catalog")
     if clause.places:
