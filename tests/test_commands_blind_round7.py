@@ -458,3 +458,15 @@ def tower():
 def test_words_of_the_device_name_are_not_its_settings(tower, text, expected):
     result = tower(text)
     assert _actions(result) == expected, (result.refusal, result.message)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("set the temperature in A to 22", [_set("box-a", "Setpoint", "22.0")]),
+    ("set the temperature in B to 22", [_set("box-b", "Setpoint", "22.0")]),
+])
+def test_a_capital_letter_after_in_names_a_lettered_place(plant, text, expected):
+    assert _actions(plant(text)) == expected
+
+
+def test_lower_case_in_a_stays_an_article(plant):
+    assert plant("set the temperature in a room to 22").actions == []

@@ -47,13 +47,11 @@ def test_shared_dev_set_exact(shared_dir):
 # The museum (blind round 9) misses, all refusals: "spots" for spotlights, 观众席灯光 for the house
 # lights, "drop" as lowering, two questions naming a read-only part through a place (卸货区的门,
 # 西区喷淋) and 两个展柜 (a count of devices); see docs/commands.md.
-# blind-office-072 "the display in A and the projector in B": a bare letter after "in" is not
-# read as the place "meeting room A" ("in a" is too often an article); blind-pump-026
-# 按流量比例投加 names the value flow-paced in words no generic table has. Both are refused.
+# blind-pump-026 按流量比例投加 names the value flow-paced in words no generic table has; refused.
 KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 "blind-museum": {"museum-005", "museum-013", "museum-040", "museum-049",
                                  "museum-079", "museum-081"},
-                "blind-office": {"office-072"}, "blind-pumpstation": {"pump-026"}}
+                "blind-pumpstation": {"pump-026"}}
 
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",

@@ -51,6 +51,16 @@ def _part_said(res, clause: Clause, entry: Entry) -> bool:
     return bool((res.tokens & clause.words) - entry.words or res.tokens & clause.part_words)
 
 
+def _lettered_places(text: str, catalog: Catalog) -> str:
+    """"the display in A": a capital letter after in/at names the catalog's place "<room> a"
+    (lower-case "in a" stays an article)."""
+    letters = {p.split()[-1]: " ".join(p.split()[-2:]) for p in catalog.places
+               if re.fullmatch(r"(?:[a-z]+ )+[a-z]", p) and len(p.split()) >= 2}
+    return re.sub(r"\b(in|at)\s+([A-Z])\b(?![\w'])",
+                  lambda m: f"{m.group(1)} {letters[m.group(2).lower()]}"
+                  if m.group(2).lower() in letters and m.group(2) != "I" else m.group(0), text)
+
+
 def _says_nothing(clause: Clause) -> bool:
     """Only names something: no action, value, question, change or capability."""
     return not (clause.actions or clause.quantities or clause.question or clause.up
@@ -87,7 +97,7 @@ class Interpreter:
             raise Refusal("invalid", "empty request")
         if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
-        norm = normalise_numbers(text.strip())
+        norm = normalise_numbers(_lettered_places(text.strip(), self.catalog))
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if grounding.is_schedule(norm):
