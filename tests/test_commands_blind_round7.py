@@ -470,3 +470,20 @@ def test_a_capital_letter_after_in_names_a_lettered_place(plant, text, expected)
 
 def test_lower_case_in_a_stays_an_article(plant):
     assert plant("set the temperature in a room to 22").actions == []
+
+
+def test_a_place_phrase_that_is_a_device_name_names_the_device():
+    """"the server room AC" where no place is a server room but a device is server-ac."""
+    profiles = [_profile("Split-AC", [
+        _res("OnOff", "Bool", description="true = running, false = off"),
+        _res("SetTemperature", "Float32", units="°C", minimum=16, maximum=30)])]
+    devices = [("server-ac", "room:it-closet"), ("office-ac", "room:office")]
+    catalog = Catalog.from_store(
+        {"Split-AC": parse_profile(profiles[0], "test")},
+        {n: parse_device({"name": n, "profileName": "Split-AC", "serviceName": "s",
+                          "labels": [pl], "protocols": {"other": {"Address": "1"}}}, "test")
+         for n, pl in devices})
+    run = Interpreter(catalog).interpret
+    assert _actions(run("set the server room AC to 19")) == [
+        _set("server-ac", "SetTemperature", "19.0")]
+    assert run("set the bathroom AC to 19").refusal == "unknown_device"

@@ -148,6 +148,8 @@ def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: se
                 clause.places.update(known)
                 clause.named_places.update(known if len(known) == 1 else ())
                 groups.append(known)
+            elif set(place.split()) - set(GENERIC_PLACE_WORDS) <= device_vocab:
+                continue   # "the server room AC" beside a device server-ac: its words, no place
             else:
                 clause.unknown_places.add(place)
             body = re.sub(pattern, " ", body)
