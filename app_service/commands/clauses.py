@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .grounding import split_clauses
+from .grounding import Clause, split_clauses
 
 _VERB_START = re.compile(
     r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim"
@@ -92,3 +92,10 @@ def split_devices(piece: str, names_own_device) -> list[str]:
 def _both_named(left: str, right: str) -> bool:
     """Both name their own device ("the living room light and the heater": the only heater)."""
     return bool(left and right)
+
+
+def says_nothing(clause: Clause) -> bool:
+    """Only names something: no action, value, question, change or capability."""
+    return not (clause.actions or clause.quantities or clause.question or clause.up
+                or clause.down or clause.complaint or clause.multiplier is not None
+                or clause.extreme or clause.capability_words or clause.verb_words - {"the"})

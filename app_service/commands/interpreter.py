@@ -13,7 +13,7 @@ from typing import Any, Callable
 from . import grounding, screening
 from .amounts import join_id_lists
 from .catalog import Catalog, Entry
-from .clauses import clause_pieces, split_devices
+from .clauses import clause_pieces, says_nothing, split_devices
 from .decisions import (Action, Candidate, Interpretation, Refusal, SIDE_SWITCHES, StateReader,
                         alternatives, bool_resource, bool_value, check_capabilities, checked_range,
                         is_angle, named_value, only_from_device_words, opening_sense,
@@ -23,6 +23,7 @@ from .lexicon import DEVICE_KINDS, canon
 from .motion import directed_value
 from .numbers import (convert, normalise_numbers, precision_for, profile_unit_family,
                       round_half_away)
+from .places import lettered_places
 from .questions import read_candidate
 from .relative import relative_candidate
 from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
@@ -49,23 +50,6 @@ _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "st
 def _part_said(res, clause: Clause, entry: Entry) -> bool:
     """Words name this setting beyond the device's own name ("the gas valve", 燃气总阀)."""
     return bool((res.tokens & clause.words) - entry.words or res.tokens & clause.part_words)
-
-
-def _lettered_places(text: str, catalog: Catalog) -> str:
-    """"the display in A": a capital letter after in/at names the catalog's place "<room> a"
-    (lower-case "in a" stays an article)."""
-    letters = {p.split()[-1]: " ".join(p.split()[-2:]) for p in catalog.places
-               if re.fullmatch(r"(?:[a-z]+ )+[a-z]", p) and len(p.split()) >= 2}
-    return re.sub(r"\b(in|at)\s+([A-Z])\b(?![\w'])",
-                  lambda m: f"{m.group(1)} {letters[m.group(2).lower()]}"
-                  if m.group(2).lower() in letters and m.group(2) != "I" else m.group(0), text)
-
-
-def _says_nothing(clause: Clause) -> bool:
-    """Only names something: no action, value, question, change or capability."""
-    return not (clause.actions or clause.quantities or clause.question or clause.up
-                or clause.down or clause.complaint or clause.multiplier is not None
-                or clause.extreme or clause.capability_words or clause.verb_words - {"the"})
 
 
 class Interpreter:
@@ -97,7 +81,7 @@ class Interpreter:
             raise Refusal("invalid", "empty request")
         if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
-        norm = normalise_numbers(_lettered_places(text.strip(), self.catalog))
+        norm = normalise_numbers(lettered_places(text.strip(), self.catalog))
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if grounding.is_schedule(norm):
@@ -131,7 +115,7 @@ class Interpreter:
         subject_said = False
         for piece in pieces:
             clause = grounding.analyse(piece, catalog)
-            if len(pieces) > 1 and _says_nothing(clause) and (clause.aliases or clause.ids):
+            if len(pieces) > 1 and says_nothing(clause) and (clause.aliases or clause.ids):
                 subject, _ = named_devices(clause, catalog)
                 if len(subject) == 1:   # "charger 1: raise the current limit by 4 amps"
                     previous, subject_said = {subject[0].name}, True

@@ -158,3 +158,13 @@ def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: se
         if len(known) > 1 and clause.named_places & known:
             clause.places -= known - clause.named_places
     return body
+
+
+def lettered_places(text: str, catalog: Catalog) -> str:
+    """"the display in A": a capital letter after in/at names the catalog's place "<room> a"
+    (lower-case "in a" stays an article)."""
+    letters = {p.split()[-1]: " ".join(p.split()[-2:]) for p in catalog.places
+               if re.fullmatch(r"(?:[a-z]+ )+[a-z]", p) and len(p.split()) >= 2}
+    return re.sub(r"\b(in|at)\s+([A-Z])\b(?![\w'])",
+                  lambda m: f"{m.group(1)} {letters[m.group(2).lower()]}"
+                  if m.group(2).lower() in letters and m.group(2) != "I" else m.group(0), text)
