@@ -487,3 +487,38 @@ def test_a_place_phrase_that_is_a_device_name_names_the_device():
     assert _actions(run("set the server room AC to 19")) == [
         _set("server-ac", "SetTemperature", "19.0")]
     assert run("set the bathroom AC to 19").refusal == "unknown_device"
+
+
+@pytest.fixture(scope="module")
+def farm():
+    profiles = [
+        _profile("Roof-Vent", [_res("Opening", "Uint8", units="%", minimum=0, maximum=100)]),
+        _profile("Climate-Controller", [
+            _res("HeatingSetpoint", "Float32", units="°C", minimum=5, maximum=30),
+            _res("RH", "Float32", "R", units="%RH", minimum=0, maximum=100)]),
+        _profile("Irrigation-Valve", [
+            _res("Open", "Bool", description="true = watering, false = closed")])]
+    devices = [("vent-house-1", "Roof-Vent", "area:house-1", []),
+               ("climate-house-1", "Climate-Controller", "area:house-1", []),
+               ("valve-zone-1", "Irrigation-Valve", "area:house-1", ["alias:一号区灌溉阀"])]
+    catalog = Catalog.from_store(
+        {p["name"]: parse_profile(p, "test") for p in profiles},
+        {n: parse_device({"name": n, "profileName": p, "serviceName": "s", "labels": [pl, *al],
+                          "protocols": {"other": {"Address": "1"}}}, "test")
+         for n, p, pl, al in devices})
+    state = {"vent-house-1": {"Opening": "20"}}
+    return lambda text: Interpreter(catalog).interpret(text, lambda d, c: state.get(d, {}))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "roof" is a word of the profile's name Roof-Vent, not an unknown thing
+    ("open the roof vent in house 1 a bit", [_set("vent-house-1", "Opening", "30")]),
+    # %RH is the relative humidity
+    ("what's the humidity in house 1", [{"device": "climate-house-1", "command": "State",
+                                         "method": "get"}]),
+    ("start watering in house 1", [_set("valve-zone-1", "Open", "true")]),
+    ("把灌溉阀卖了", []),   # 灌溉 is a noun here, never a verb that opens it
+])
+def test_profile_words_and_relative_humidity(farm, text, expected):
+    result = farm(text)
+    assert _actions(result) == expected, (result.refusal, result.message)

@@ -202,6 +202,8 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
         tokens.update(lexicon.IMPLIED_PARTS.get(t, t) for t in set(tokens))   # exhaust → fan
         family = profile_unit_family(props.units or "")
+        if (props.units or "").strip().lower().replace(" ", "") in ("%rh", "rh%", "rh"):
+            tokens.add("humidity")   # "RH" in %RH is the relative humidity
         if family and family[0] in _UNIT_CONCEPTS:
             # a °C set point is a temperature whatever its name
             tokens.add(_UNIT_CONCEPTS[family[0]])

@@ -230,6 +230,8 @@ def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
     said_of = {w for e in devices for r in e.resources.values()
                for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
                | set(r.description_words)}
+    # the words of the profile's name ("roof" of Roof-Vent) say what the device is, too
+    said_of |= {k for e in devices for t in lexicon.split_name(e.profile) for k in lexicon.canon(t)}
     return not keys & {w.lower() for w in said_of}
 
 
