@@ -522,3 +522,21 @@ def farm():
 def test_profile_words_and_relative_humidity(farm, text, expected):
     result = farm(text)
     assert _actions(result) == expected, (result.refusal, result.message)
+
+
+def test_a_verb_about_the_read_only_thing_named_never_moves_another():
+    """"close the sprinkler valve" where the valve is read-only supervision and the same module
+    has a writable shutter whose description also says closed: refused, never the shutter."""
+    profile = parse_profile(_profile("Fire-Zone", [
+        _res("ShutterOpen", "Bool", description="true = raised (open), false = lowered (closed)"),
+        _res("ValveOpen", "Bool", "R", description="Sprinkler valve supervision: true = valve "
+                                                   "open, false = valve closed")]), "test")
+    device = parse_device({"name": "fire-zone-north", "profileName": "Fire-Zone",
+                           "serviceName": "s", "labels": ["area:north-wing"],
+                           "protocols": {"other": {"Address": "1"}}}, "test")
+    run = Interpreter(Catalog.from_store({"Fire-Zone": profile},
+                                         {"fire-zone-north": device})).interpret
+    result = run("close the valve in the north wing")
+    assert result.actions == [] and result.refusal == "read_only"
+    assert _actions(run("close the fire shutter in the north wing")) == [
+        _set("fire-zone-north", "ShutterOpen", "false")]

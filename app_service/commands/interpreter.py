@@ -29,7 +29,7 @@ from .relative import relative_candidate
 from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .targets import named_input, named_opening, pick_numeric
-from .verbs import described_switch, is_trigger
+from .verbs import clause_verbs, described_switch, described_verbs, is_trigger
 
 log = logging.getLogger(__name__)
 
@@ -257,8 +257,10 @@ class Interpreter:
                 for r in entry.writable())
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
                     and not setpoint_fits \
-                    and described_switch(entry, clause.text, clause.actions,
-                                         self.catalog.vocabulary) is None:
+                    and (described_switch(entry, clause.text, clause.actions,
+                                          self.catalog.vocabulary) is None
+                         # "close the sprinkler valve": the verb is about the read-only one named
+                         or set(described_verbs(top[0].description)) & clause_verbs(clause.text)):
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
                                   named=True)
                 refusal.units = top[0].units
