@@ -66,6 +66,9 @@ PROFILES = [
         _res("DoseTarget", "Float32", units="mg/L", minimum=0.1, maximum=3)]),
     _profile("Tank-Gauge", [
         _res("Depth", "Float32", "R", units="m", minimum=0, maximum=9)], read="Gauge"),
+    _profile("Hypo-Feeder", [
+        _res("Feeding", "Bool", description="true = feeding, false = stopped"),
+        _res("FeedMode", "String", description="Allowed values: flow-paced, manual.")]),
     _profile("Cassette-Unit", [
         _res("UnitOn", "Bool", description="true = unit running, false = unit off"),
         _res("Mode", "String", description="Allowed values: cool, heat, dry, auto.")],
@@ -99,6 +102,7 @@ DEVICES = [
     ("settling-gauge", "Tank-Gauge", "area:settling-tank",
      ["alias:沉淀池液位计", "alias:沉淀池水位"]),
     ("cassette-lodge", "Cassette-Unit", "room:lodge", []),
+    ("hypo-feeder", "Hypo-Feeder", "room:dosing-room", []),
     ("box-north", "Zone-Box", "room:print-shop-north", ["alias:北区末端"]),
     ("box-south", "Zone-Box", "room:print-shop-south", ["alias:南区末端"]),
     ("box-a", "Zone-Box", "room:guest-room-a", ["alias:A客房末端", "alias:A客房温控"]),
@@ -540,3 +544,8 @@ def test_a_verb_about_the_read_only_thing_named_never_moves_another():
     assert result.actions == [] and result.refusal == "read_only"
     assert _actions(run("close the fire shutter in the north wing")) == [
         _set("fire-zone-north", "ShutterOpen", "false")]
+
+
+def test_a_hyphenated_value_said_with_or_without_the_hyphen(plant):
+    for text in ("put the hypo feeder on flow-paced feeding", "switch the hypo feeder to flow paced"):
+        assert _actions(plant(text)) == [_set("hypo-feeder", "FeedMode", "flow-paced")], text

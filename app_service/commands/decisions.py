@@ -283,7 +283,9 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     for res in entry.writable():
         for allowed in res.allowed:
             # "cooling" said for a value spelled "cool", or "cool"/"AC" for one spelled "cooling"
-            if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""}:
+            joined = re.sub(r"[\s_-]+", "", allowed.lower())   # "flow-paced" said "flow paced"
+            if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""} \
+                    or (joined != allowed.lower() and joined in clause.raw_words):
                 score = 1.0 + 0.5 * scores[res.name]
                 if only_from_device_words(entry, clause, allowed.lower()):
                     score -= 0.25   # "the AC in economizer mode": the value said beats "AC" → cool
@@ -341,7 +343,8 @@ def only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
                     if w in entry.words or canon(w)[0] in entry.words}
     rest = clause.raw_words | clause.words | clause.actions
     said = {_NAMED_SYNONYMS.get(w, w) for w in rest - device_words} | (rest - device_words)
-    return value not in said and _NAMED_SYNONYMS.get(value, value) not in said
+    return value not in said and _NAMED_SYNONYMS.get(value, value) not in said \
+        and re.sub(r"[\s_-]+", "", value) not in said
 
 
 _OPENING_WORDS = {"open", "opening", "position", "close", "closed", "aperture", "valve", "blind",
