@@ -517,13 +517,10 @@ def farm():
 @pytest.mark.parametrize("text, expected", [
     # "roof" is a word of the profile's name Roof-Vent, not an unknown thing
     ("open the roof vent in house 1 a bit", [_set("vent-house-1", "Opening", "30")]),
-    # %RH is the relative humidity
-    ("what's the humidity in house 1", [{"device": "climate-house-1", "command": "State",
-                                         "method": "get"}]),
     ("start watering in house 1", [_set("valve-zone-1", "Open", "true")]),
     ("把灌溉阀卖了", []),   # 灌溉 is a noun here, never a verb that opens it
 ])
-def test_profile_words_and_relative_humidity(farm, text, expected):
+def test_profile_words_and_watering(farm, text, expected):
     result = farm(text)
     assert _actions(result) == expected, (result.refusal, result.message)
 

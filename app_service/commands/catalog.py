@@ -155,6 +155,8 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     head = lexicon.phrase_tokens(profile.name)[-1:]
     if head and head[0] in labels:
         words.update(_device_word(head[0]))
+    if words & {"display", "screen"}:
+        words.update({"display", "screen"})   # a display or a wall screen: either word names it
     if words & {"thermostat", "hvac"} or "hvac" in {lab.lower() for lab in profile.labels}:
         words.add("aircon")   # people call the unit a thermostat drives "the AC" / 空调
     for alias in aliases:
@@ -202,8 +204,6 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
         tokens.update(lexicon.IMPLIED_PARTS.get(t, t) for t in set(tokens))   # exhaust → fan
         family = profile_unit_family(props.units or "")
-        if (props.units or "").strip().lower().replace(" ", "") in ("%rh", "rh%", "rh"):
-            tokens.add("humidity")   # "RH" in %RH is the relative humidity
         if family and family[0] in _UNIT_CONCEPTS:
             # a °C set point is a temperature whatever its name
             tokens.add(_UNIT_CONCEPTS[family[0]])

@@ -36,7 +36,7 @@ EN_SYNONYMS = {
     "headcount": "occupied",
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
-    "secured": "lock", "calling": "call", "fryers": "fryer", "screen": "display",
+    "secured": "lock", "calling": "call", "fryers": "fryer",
     "genset": "generator", "boom": "barrier", "intruder": "intrusion", "burglar": "intrusion",
 }
 
@@ -69,7 +69,7 @@ ZH_WORDS = {
     "风量": "airflow speed", "水位": "water level", "液位": "level",
     "加氯": "chlorine dose", "投加": "dose", "投加量": "dose", "投加速率": "feed rate", "进料速率": "feed rate", "速率": "rate", "频率": "frequency", "送风量": "airflow speed", "道闸": "barrier gate",
     "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display", "风幕机": "aircurtain", "风幕": "aircurtain", "热泵": "heat pump",
-    "屏幕": "display", "显示器": "display", "发电机": "generator", "柴油": "diesel fuel", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
+    "显示器": "display", "发电机": "generator", "柴油": "diesel fuel", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
     "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
     "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window", "窗": "window", "报警器": "detector",
     "探测器": "detector", "插座": "plug", "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher",

@@ -154,9 +154,12 @@ def _resource_phrase_devices(clause: Clause, catalog: Catalog, keep: list[str]) 
     """'the house lights' where the lights are gallery circuits and `HouseLightLevel` is a setting
     of the auditorium: two words said together that are a resource's own name, the first one
     no chosen device's word, name that resource's device, not every device of the generic kind."""
-    said = [lexicon.canon(w)[0] for w in re.findall(r"[a-z]+", clause.text.lower())]
-    pairs = {(a, b) for a, b in zip(said, said[1:])}
+    raw = re.findall(r"[a-z]+", clause.text.lower())
+    said = [lexicon.canon(w)[0] for w in raw]
     kept_words = {w for n in keep for w in catalog.entries[n].words}
+    # (the first word as said must not be a chosen device's word either: "hot water" names the
+    # hot-water heater even though "hot" reads as temperature)
+    pairs = {(a, b) for a, b, first in zip(said, said[1:], raw) if first not in kept_words}
     found = [e for e in catalog.entries.values() if e.name not in keep and any(
         {a, b} <= r.tokens and a not in kept_words and b in kept_words
         and a not in GENERIC_TOKENS for r in e.resources.values() for a, b in pairs)]
