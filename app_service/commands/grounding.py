@@ -51,7 +51,8 @@ _IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unl
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几个人|几位|什么|谁|哪个|哪一|哪种|多大|多高|多快|几米|几楼|几层|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
+_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几个人|几位|什么|谁|哪个|哪一|哪种|多大|多高|多快|几米|几楼|几层"
+                          r"|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|？(?=\S)|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
@@ -297,7 +298,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     # "pumps 1 and 3": every number listed, each a device
                     clause.ids.update(re.findall(r"\d+", listed.group(1)))
                     clause.group = True
-            elif nxt in ("one", "two") and (i + 2 >= len(tokens) or tokens[i + 2] not in _AMOUNT_AFTER):
+            elif nxt in ("one", "two") and (i + 2 >= len(tokens)
+                                            or tokens[i + 2] not in _AMOUNT_AFTER):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
             elif i + 2 < len(tokens) and nxt.isalpha() and nxt not in _NOT_NOUNS \
                     and lexicon.canon(nxt)[0] not in catalog.vocabulary \

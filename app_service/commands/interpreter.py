@@ -402,7 +402,8 @@ class Interpreter:
                              named.strength)
         if named is not None and power is not None and clause.actions & {"on", "off"} \
                 and bool_value(power, clause.actions) is not None and any(
-                    entry.resources[k].is_string and only_from_device_words(entry, clause, v.lower())
+                    entry.resources[k].is_string
+                    and only_from_device_words(entry, clause, v.lower())
                     for a in named.actions for k, v in (a.values or {}).items()):
             named = None   # "turn the AC on" where the AC has its own switch: not "cool"
         if named is not None:

@@ -40,7 +40,8 @@ VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|
                    r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
 COMPLAINT = [
     (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"
-                r"|\b(?:it'?s?|it\s+is|is|are|getting|looks?)\s+(?:a\s+(?:bit|little)\s+|too\s+|so\s+"
+                r"|\b(?:it'?s?|it\s+is|is|are|getting|looks?)\s+"
+                r"(?:a\s+(?:bit|little)\s+|too\s+|so\s+"
                 r"|very\s+|quite\s+|rather\s+|pretty\s+|really\s+|kind\s+of\s+|getting\s+)?(?:dim|dark)\b"),
      "brightness", +1),
     (re.compile(r"too\s+bright|\bglare\b|太亮|刺眼"), "brightness", -1),
