@@ -546,3 +546,13 @@ def test_a_verb_about_the_read_only_thing_named_never_moves_another():
 def test_a_hyphenated_value_said_with_or_without_the_hyphen(plant):
     for text in ("put the hypo feeder on flow-paced feeding", "switch the hypo feeder to flow paced"):
         assert _actions(plant(text)) == [_set("hypo-feeder", "FeedMode", "flow-paced")], text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("把1号压机的频率调高2赫兹", [_set("press-1", "StrokeRate", "42.0")]),    # by 2 Hz
+    ("中庭天窗开大百分之十五", [_set("atrium-hatch", "Travel", "25")]),        # by 15, opening = down
+    ("加药装置投加量减少0.2", [_set("dosing-skid", "DoseTarget", "1.0")]),     # by 0.2, not to 0.2
+])
+def test_chinese_changes_by_an_amount(plant, text, expected):
+    result = plant(text)
+    assert _actions(result) == expected, (result.refusal, result.message)

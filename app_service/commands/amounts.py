@@ -12,7 +12,9 @@ CHANGE_VERB = re.compile(r"(?:please\s+)?(?:drop|raise|lower|increase|decrease|r
                           r"|cut|knock|bring\s+(?:up|down))\b")
 _BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
                             r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
-                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降)\s*$")
+                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降"
+                            # 开大/调小/减少/增加 … 15: a change by that much, not a value
+                            r"|[开调放加关减]大|[开调放关减]小|增加|减少|提升|下调|上调)\s*$")
 _AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
                            r"|faster|slower"
                            r"|higher|lower|more|less|up|down)\b")
