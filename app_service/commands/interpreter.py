@@ -28,8 +28,8 @@ from .questions import read_candidate
 from .relative import relative_candidate
 from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
-from .targets import named_input, named_opening, pick_numeric
-from .verbs import clause_verbs, described_switch, described_verbs, is_trigger
+from .targets import named_input, named_opening, other_setting_meant, pick_numeric
+from .verbs import described_switch, is_trigger
 
 log = logging.getLogger(__name__)
 
@@ -246,21 +246,8 @@ class Interpreter:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
             # "the pool dosing pH": Dosing matched only by the device's own word
             top = [r for r in top if _part_said(r, clause, entry)] or top
-            setpoint_fits = "target" in clause.words and clause.quantities and any(
-                convert(clause.quantities[0], r.units) is not None for r in entry.writable()
-                if r.is_numeric and clause.quantities[0].unit is not None)
-            # "compressor pressure up 10 psi": the pressure *set point* beside the measured one
-            setpoint_fits = setpoint_fits or not clause.question and any(
-                r.is_numeric and r.tokens & top[0].tokens & clause.words
-                and top[0].tokens & clause.words <= r.tokens   # "air temperature" stays read-only
-                and ("target" in r.tokens or "set point" in r.description.lower())
-                for r in entry.writable())
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
-                    and not setpoint_fits \
-                    and (described_switch(entry, clause.text, clause.actions,
-                                          self.catalog.vocabulary) is None
-                         # "close the sprinkler valve": the verb is about the read-only one named
-                         or set(described_verbs(top[0].description)) & clause_verbs(clause.text)):
+                    and not other_setting_meant(entry, clause, top[0], self.catalog.vocabulary):
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
                                   named=True)
                 refusal.units = top[0].units

@@ -11,6 +11,7 @@ from .decisions import Action, Candidate, Refusal, is_angle, opening_sense, set_
 from .grounding import Clause
 from .lexicon import RESOURCE_CONCEPTS
 from .numbers import convert, profile_unit_family
+from .verbs import clause_verbs, described_switch, described_verbs
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +117,24 @@ def named_opening(entry: Entry, numeric: list[Resource], scores: dict[str, float
     low = (motion == {"open"}) == (opening_sense(ends[0]) == -1)
     return Candidate(entry, [set_action(entry, ends[0], ends[0].minimum if low
                                         else ends[0].maximum)], 1.5 + scores[ends[0].name])
+
+
+def other_setting_meant(entry: Entry, clause: Clause, named: Resource,
+                        nouns: frozenset[str]) -> bool:
+    """The words matched a read-only resource best, yet a writable one is meant: a set point said
+    with a unit it has, the set point beside the measurement ("compressor pressure up 10 psi";
+    "air temperature" stays read-only), or a switch whose description gives the verb a side
+    ("arm the intruder alarm"; not when the read-only thing has that verb too: "close the
+    sprinkler valve")."""
+    quantity = clause.quantities[0] if clause.quantities else None
+    if "target" in clause.words and quantity is not None and quantity.unit is not None and any(
+            convert(quantity, r.units) is not None for r in entry.writable() if r.is_numeric):
+        return True
+    if not clause.question and any(
+            r.is_numeric and r.tokens & named.tokens & clause.words
+            and named.tokens & clause.words <= r.tokens
+            and ("target" in r.tokens or "set point" in r.description.lower())
+            for r in entry.writable()):
+        return True
+    return described_switch(entry, clause.text, clause.actions, nouns) is not None \
+        and not set(described_verbs(named.description)) & clause_verbs(clause.text)
