@@ -245,8 +245,12 @@ def test_names_and_synonyms(plant, text, expected):
         assert result.actions == [] and result.refusal == "unsupported"
 
 
-def test_an_input_the_device_lacks_is_no_number(plant):
-    result = plant("turn the hall X screen to DP 3")
+@pytest.mark.parametrize("text", [
+    "turn the hall X screen to DP 3",     # dp1/dp2 only
+    "put the hall X screen on cast 2",    # one input called cast: never Loudness 2
+])
+def test_an_input_the_device_lacks_is_no_number(plant, text):
+    result = plant(text)
     assert result.actions == [] and result.refusal == "unsupported"
 
 

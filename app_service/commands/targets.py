@@ -90,8 +90,11 @@ def named_input(entry: Entry, clause: Clause, scores: dict[str, float]) -> Candi
     """"on DP 2" is the input dp2 beside dp1/dp2/cast, whatever else takes a number; "HDMI 3"
     beside hdmi1/hdmi2 names an input the device lacks and is refused, never read as a number."""
     for res in entry.writable():
+        # (a value that is a word only, "hdmi" beside vga: "hdmi 2" names an input it lacks)
         for prefix in {m.group(1) for v in res.allowed
-                       for m in [re.fullmatch(r"([a-z]+)\s*\d+", v.lower())] if m}:
+                       for m in [re.fullmatch(r"([a-z]+)\s*\d+", v.lower())] if m} | {
+                           v.lower() for v in res.allowed if re.fullmatch(r"[a-z]{3,}", v.lower())
+                           and res.tokens & {"input", "source", "channel"}}:
             said = re.search(rf"\b{prefix}\s*(\d+)\b", clause.text)
             if not said:
                 continue
