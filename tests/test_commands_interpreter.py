@@ -47,14 +47,17 @@ def test_shared_dev_set_exact(shared_dir):
 # The museum (blind round 9) misses, all refusals: "spots" for spotlights, 观众席灯光 for the house
 # lights, a context clause before "lights off", two questions naming a read-only part through a place (卸货区的门,
 # 西区喷淋) and 两个展柜 (a count of devices); see docs/commands.md.
+# blind-pump-026 按流量比例投加 names the value flow-paced in words no generic table has; refused.
 KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
-                "blind-museum": {"museum-005", "museum-013", "museum-040", "museum-049",
-                                 "museum-079", "museum-081"}}
+                # (museum-013 and museum-049 act correctly with round 7/8's mechanisms)
+                "blind-museum": {"museum-005", "museum-040", "museum-079", "museum-081"},
+                "blind-pumpstation": {"pump-026"}}
 
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",
                                       "blind-school", "blind-datacentre", "blind-pool",
-                                      "blind-clinic", "blind-restaurant", "blind-museum"])
+                                      "blind-clinic", "blind-restaurant", "blind-museum",
+                                      "blind-office", "blind-pumpstation"])
 def test_own_buildings_generalise(building):
     """Other buildings and catalogs (fans, heater, valve, vent, projector; boiler, compressor,
     mapped fan steps, a °F freezer, camera; a hotel written blind) with no code changes."""

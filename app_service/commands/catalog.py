@@ -30,7 +30,7 @@ _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", 
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
 _LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
 # a prefix two aliases of one device share names a place only when it ends like one (诊疗区)
-_ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台")
+_ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台池井")
 _LABEL_NUMBER = re.compile(r"(?<![+\-\w])(-?\d+(?:\.\d+)?)\s*(?:k\b|%|°)?")
 
 
@@ -140,7 +140,7 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     ids: set[str] = set()
     ids.update(chunk for chunk in device.name.lower().split("-")
                if re.fullmatch(r"[a-z]\d+|\d+[a-z]", chunk))   # rack-a1-pdu: "a1" whole
-    for token in lexicon.split_name(device.name):
+    for token in lexicon.phrase_tokens(device.name):
         if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
         elif token not in place_tokens and token not in _STOPWORDS:
@@ -148,13 +148,15 @@ def _build_entry(device: Any, profile: Any) -> Entry:
     # The head noun of the profile name ("Window-Blind" → blind) and kind-like profile labels;
     # a head noun the labels repeat ("Steam-Sterilizer", label sterilizer) whatever it is
     labels = [lab.lower() for lab in profile.labels]
-    for token in lexicon.split_name(profile.name)[-1:] + labels:
+    for token in lexicon.phrase_tokens(profile.name)[-1:] + labels:
         for key in lexicon.canon(token):
             if key in lexicon.DEVICE_KINDS:
                 words.add(key)
-    head = lexicon.split_name(profile.name)[-1:]
+    head = lexicon.phrase_tokens(profile.name)[-1:]
     if head and head[0] in labels:
         words.update(_device_word(head[0]))
+    if words & {"display", "screen"}:
+        words.update({"display", "screen"})   # a display or a wall screen: either word names it
     if words & {"thermostat", "hvac"} or "hvac" in {lab.lower() for lab in profile.labels}:
         words.add("aircon")   # people call the unit a thermostat drives "the AC" / 空调
     for alias in aliases:
@@ -238,7 +240,14 @@ class Catalog:
         self.zh_words = self._zh_table()
         self.vocabulary = frozenset(w for e in self.entries.values() for w in e.words) | frozenset(
             t for e in self.entries.values() for r in e.resources.values() for t in r.tokens)
-        self.place_spellings = derived_place_spellings(self.places, set(self.vocabulary))
+        owners: dict[str, set[str]] = {}
+        for e in self.entries.values():
+            for t in {t for r in e.resources.values() for t in r.tokens} - e.words:
+                owners.setdefault(t, set()).add(e.place)
+        # "the tower level": a resource word only the devices of "water tower" have may say it
+        local = {place: {t for t, held in owners.items() if held == {place}}
+                 for place in self.places}
+        self.place_spellings = derived_place_spellings(self.places, set(self.vocabulary), local)
 
     @classmethod
     def from_store(cls, profiles: dict[str, Any], devices: dict[str, Any]) -> "Catalog":

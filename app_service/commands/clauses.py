@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .grounding import split_clauses
+from .grounding import Clause, split_clauses
 
 _VERB_START = re.compile(
     r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim"
@@ -15,16 +15,19 @@ _VERB_START = re.compile(
     r"|^(?:把|将|打开|关|启动|停|锁|解锁|开|调|设|拉|帮我|请|查|看|告诉)")
 
 
+# "… and everything else off": a group switched by its particle is a request of its own
+_GROUP_SWITCH = re.compile(r"(?:everything|all\s+the\s+\w+|the\s+rest)\b.*\b(?:on|off)$")
 _CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _has_verb(piece: str, verbs: frozenset[str] = frozenset()) -> bool:
     first = re.match(r"(?:please\s+)?([a-z]+)", piece.strip())
     return bool(_VERB_START.search(piece.strip()) or _ZH_VERB.search(piece)
+                or _GROUP_SWITCH.match(piece.strip())
                 or (first and first.group(1) in verbs))
 
 
-_ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少|怎么样|如何|几个人")   # zh puts the verb last
+_ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少|怎么样|如何|几个人|静音|暂停|播放")
 _HAS_VALUE = re.compile(r"(?:\b(?:to|at|by)\s+|调到|调至|设为|设成|设到)-?\d|\d\s*(?:%|percent|degrees?|°)")
 
 # "set the fan to medium and the temperature to 23": the first piece has a value of its own
@@ -89,3 +92,10 @@ def split_devices(piece: str, names_own_device) -> list[str]:
 def _both_named(left: str, right: str) -> bool:
     """Both name their own device ("the living room light and the heater": the only heater)."""
     return bool(left and right)
+
+
+def says_nothing(clause: Clause) -> bool:
+    """Only names something: no action, value, question, change or capability."""
+    return not (clause.actions or clause.quantities or clause.question or clause.up
+                or clause.down or clause.complaint or clause.multiplier is not None
+                or clause.extreme or clause.capability_words or clause.verb_words - {"the"})

@@ -111,7 +111,8 @@ def concept_score(res: Resource, clause: Clause, ignore: frozenset[str] = frozen
     hit = tokens & words
     if not hit:
         return 0.0
-    return len(hit) - 0.5 * len(tokens - words)
+    # a word of the name said always counts, however long the name ("feed" for ManualFeedRate)
+    return max(len(hit) - 0.5 * len(tokens - words), 0.1 * len(hit))
 
 
 def is_angle(res: Resource) -> bool:
@@ -193,7 +194,7 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
 # switches whose true means "less happens" or that pick a way of working: only their own name
 # sets them ("turn the PA off" is not "Muted false", "turn off the UPS" not "EcoMode false")
 SIDE_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable", "disabled",
-                 "bypass", "hold", "inhibit", "block", "blocked", "mode", "eco"}
+                 "bypass", "hold", "inhibit", "block", "blocked", "mode", "eco", "auto", "manual"}
 
 
 _ACTION_WORDS = {"on": {"on", "running", "run", "powered", "enabled", "active", "start", "started"},
@@ -215,11 +216,22 @@ def _described_truth(res: Resource, actions: set[str]) -> bool | None:
     votes = set()
     for action in actions:
         words = _ACTION_WORDS.get(action, set())
+        opposite = _ACTION_WORDS.get(_OPPOSITE.get(action, ""), set())
         if words & sides["true"] and not words & sides["false"]:
             votes.add(True)
         elif words & sides["false"] and not words & sides["true"]:
             votes.add(False)
+        elif action in ("on", "off") and opposite & sides["false"] \
+                and not opposite & sides["true"]:
+            # "false = safety lock disabled": turning it on (打开童锁) is the other side, true
+            votes.add(True)
+        elif action in ("on", "off") and opposite & sides["true"] \
+                and not opposite & sides["false"]:
+            votes.add(False)
     return votes.pop() if len(votes) == 1 else None
+
+
+_OPPOSITE = {"on": "off", "off": "on"}
 
 
 _OFF_LIKE = {"off", "closed", "close", "shut", "stopped", "stop", "dark", "idle", "standby",
@@ -271,9 +283,11 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     for res in entry.writable():
         for allowed in res.allowed:
             # "cooling" said for a value spelled "cool", or "cool"/"AC" for one spelled "cooling"
-            if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""}:
+            joined = re.sub(r"[\s_-]+", "", allowed.lower())   # "flow-paced" said "flow paced"
+            if allowed.lower() in said or _NAMED_SYNONYMS.get(allowed.lower(), "") in said - {""} \
+                    or (joined != allowed.lower() and joined in clause.raw_words):
                 score = 1.0 + 0.5 * scores[res.name]
-                if _only_from_device_words(entry, clause, allowed.lower()):
+                if only_from_device_words(entry, clause, allowed.lower()):
                     score -= 0.25   # "the AC in economizer mode": the value said beats "AC" → cool
                 if best is None or score > best[0]:
                     best = (score, res, allowed.lower(), allowed.lower() in _VERB_WORDS | {"off"})
@@ -294,14 +308,14 @@ def named_value(entry: Entry, clause: Clause, scores: dict[str, float],
     if best is None:
         return None
     score, res, value, verb_only = best
-    if isinstance(value, str) and _only_from_device_words(entry, clause, value) \
+    if isinstance(value, str) and only_from_device_words(entry, clause, value) \
             and clause.actions & {"on", "off"}:
         return None   # "turn off combi oven 1": "combi" names the oven, not its combi mode
     if isinstance(value, str) and clause.actions & {"off"} and not clause.actions & {"on"} \
             and value not in _OFF_VALUES:
         # "turn off the bell" does not select the value "bell"
         raise Refusal("unsupported", f"{entry.name} cannot switch {value} off")
-    if isinstance(value, str) and _only_from_device_words(entry, clause, value) \
+    if isinstance(value, str) and only_from_device_words(entry, clause, value) \
             and _ASKED_VALUE.search(clause.text):
         # "put the AC on dehumidify": "AC" may imply cooling, but another value was asked for
         raise Refusal("unsupported", f"{entry.name} {res.name} allows only "
@@ -323,13 +337,14 @@ _ASKED_VALUE = re.compile(r"\b(?:to|on|into)\s+(?!the\b|a\b|an\b|my\b|our\b|it\b
                           r"[a-z][a-z ]*$")
 
 
-def _only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
+def only_from_device_words(entry: Entry, clause: Clause, value: str) -> bool:
     """True when the value was read only into a word naming the device ("AC" → cool)."""
     device_words = {w for w in clause.raw_words | clause.words
                     if w in entry.words or canon(w)[0] in entry.words}
     rest = clause.raw_words | clause.words | clause.actions
     said = {_NAMED_SYNONYMS.get(w, w) for w in rest - device_words} | (rest - device_words)
-    return value not in said and _NAMED_SYNONYMS.get(value, value) not in said
+    return value not in said and _NAMED_SYNONYMS.get(value, value) not in said \
+        and re.sub(r"[\s_-]+", "", value) not in said
 
 
 _OPENING_WORDS = {"open", "opening", "position", "close", "closed", "aperture", "valve", "blind",
@@ -356,6 +371,29 @@ def opening_value(entry: Entry, clause: Clause) -> Candidate | None:
         else:
             return None
         return Candidate(entry, [set_action(entry, res, value)], 1.5, verb_only=True)
+    return None
+
+
+_OPEN_LABEL = {"open", "opened", "raise", "raised", "up"}
+_CLOSE_LABEL = {"close", "closed", "shut", "lower", "lowered", "down"}
+
+
+def opening_sense(res: Resource) -> int | None:
+    """+1 when opening raises the value, -1 when the description says the open end is the low one
+    (a KNX shade counts how far it is lowered: 0 = fully raised/open; slats 90 = shut)."""
+    if res.minimum is None or res.maximum is None or res.maximum <= res.minimum:
+        return None
+    opened = [v for words, v in res.labels if words & _OPEN_LABEL and not words & _CLOSE_LABEL]
+    closed = [v for words, v in res.labels if words & _CLOSE_LABEL and not words & _OPEN_LABEL]
+    middle = (res.minimum + res.maximum) / 2
+    if opened and closed:
+        gap = sum(opened) / len(opened) - sum(closed) / len(closed)
+        return None if gap == 0 else (1 if gap > 0 else -1)
+    if opened or closed:
+        ends = opened or closed
+        if all(v == ends[0] for v in ends) and ends[0] != middle:
+            high = ends[0] > middle
+            return (1 if high else -1) * (1 if opened else -1)
     return None
 
 

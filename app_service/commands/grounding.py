@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
+from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
+                      unknown_numbered_alias)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
-                      QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING)
-from .places import catalog_places, numbered_places, unknown_numbered_zh
+                      QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
+                      only_prepositional_on)
+from .places import catalog_places, english_places, numbered_places, unknown_numbered_zh
 from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,7 +51,8 @@ _IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unl
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几个人|几位|什么|谁|哪个|哪一|哪种|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
+_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几个人|几位|什么|谁|哪个|哪一|哪种|多大|多高|多快|几米|几楼|几层"
+                          r"|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|？(?=\S)|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
@@ -86,6 +90,9 @@ class Clause:
     phrase_words: set[str] = field(default_factory=set)   # all words of determiner phrases
     part_words: set[str] = field(default_factory=set)     # parts an alias names (燃气总阀: valve)
     phrases: list = field(default_factory=list)           # determiner phrases, word lists
+    loose_ids: set[str] = field(default_factory=set)      # 2号 not part of a place or alias
+    unknown_devices: set[str] = field(default_factory=set)  # 5号压机 beside 1号压机 … 3号压机
+    verb_words: set[str] = field(default_factory=set)     # 布防 → arm; "arm" in "arm the panel"
 
     @property
     def devices_named(self) -> bool:
@@ -138,26 +145,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     body = numbered_places(body, catalog, clause)
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
-    for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
-        if place in catalog.places and synonym not in catalog.places \
-                and re.search(rf"\b{re.escape(synonym)}s?\b", body):
-            clause.places.add(place)
-            clause.named_places.add(place)
-            body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
+    body = english_places(body, catalog, clause, device_vocab)
     derived = catalog.place_spellings
-    for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
-        pattern = rf"\b{re.escape(place)}s?\b"
-        if place not in catalog.places and place in device_vocab:
-            continue   # "hall" may be a device word in another building
-        if re.search(pattern, body):
-            known = {place} if place in catalog.places else (
-                catalog_places(place, catalog) or derived.get(place, set()))
-            if known:
-                clause.places.update(known)
-                clause.named_places.update(known if len(known) == 1 else ())
-            else:
-                clause.unknown_places.add(place)
-            body = re.sub(pattern, " ", body)
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
         for spelling in spellings:
@@ -176,6 +165,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了]+", "", m.group(0))
         if len(place) >= 3:
             clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
+    read_as_place = [(a, b) for a, b, keys in segments
+                     if any(k.startswith(("place:", "alias:")) for k in keys)]
+    for m in re.finditer(r"[\u4e00-\u9fff]{1,4}[房室厅馆](?=里|内|中|的)", body):
+        if not any(a < m.end() <= b for a, b in read_as_place):   # its last character unread
+            clause.place_heads.add(m.group(0).lstrip("的把在里和与给让请将从"))   # 泵房里的泵
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
         if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)|(?:所有|全部|每个|各|这|那).*",
@@ -194,8 +188,13 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             if key.startswith("place:"):
                 place = key[6:]
                 known = {place} if place in catalog.places else catalog_places(place, catalog)
+                if place not in catalog.places and re.search(r"[a-z0-9]$", body[:start]):
+                    # C会议室 where only A and B exist: a place we do not have, never all of them
+                    clause.unknown_places.add(body[:start].split()[-1][-1:] + " " + place)
+                    continue
                 if place not in catalog.places and re.search(r"[\u4e00-\u9fff]$", body[:start]) \
-                        and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]):
+                        and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]) \
+                        and not (known and re.search(r"[有部个各]$", body[:start])):
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
                 if known:
                     clause.places.update(known)
@@ -217,6 +216,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
                 clause.raw_words.add(key[6:])
                 clause.words.update(lexicon.canon(key[6:]))
+            elif key in derived and len(keys) == 1:
+                # 东区 → "east", which this catalog says as a place (open plan east)
+                clause.places.update(derived[key])
+                clause.named_places.update(derived[key] if len(derived[key]) == 1 else ())
             else:
                 clause.words.add(key)
                 if key in lexicon.QUALIFIERS:
@@ -227,15 +230,21 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
             if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
                 clause.aliases.add(device)
-    clause.raw_words.update(english for zh, english in ZH_VERBS.items() if zh in body)
+    clause.verb_words = {english for zh, english in ZH_VERBS.items() if zh in body}
+    clause.raw_words.update(clause.verb_words)
+    lead = re.match(r"\s*(?:please\s+)?([a-z]+)\s+(?:the|my|our|all|both|every)\b", main.lower())
+    if lead:
+        clause.verb_words.add(lead.group(1))   # "arm the panel": a verb, whatever else "arm" is
     if re.search(r"(?:取消|解除)[^，,。；;]*静音", body):
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
+    clause.unknown_devices = unknown_numbered_alias(body, catalog.zh_words)
     body = blanked
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
                            if m.group(1) not in _NOT_NOUNS | NOT_HEADS}
+    clause.loose_ids = set(re.findall(r"(\d+)\s*号", body))   # not inside a place or alias
     for m in NOUN_HEAD.finditer(body):
         if m.group(1) not in _NOT_NOUNS | NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
             clause.heads.add(m.group(1))
@@ -259,6 +268,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.modifiers = {tokens[i - 1] for i in range(2, len(tokens))
                         if lexicon.canon(tokens[i])[0] in device_vocab and tokens[i - 2] in DETERMINERS
                         and tokens[i - 1].isalpha() and tokens[i - 1] not in NOT_MODIFIERS}
+    said_ids = set(clause.ids)
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
@@ -279,9 +289,17 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if keys[0] in device_vocab and i + 1 < len(tokens):
             nxt = tokens[i + 1]
             if nxt.isdigit() and not re.match(rf"\s*{nxt}\s*(?:%|percent|degrees?|m/s|bar|k\b)",
-                                              body[body.find(token + " " + nxt) + len(token) + 1:]):
+                                              body[body.find(token + " " + nxt) + len(token) + 1:]) \
+                    and (i + 2 >= len(tokens) or tokens[i + 2] not in _AMOUNT_AFTER):
                 clause.ids.add(nxt)
-            elif nxt in ("one", "two"):
+                listed = re.match(rf"\s*{nxt}((?:\s*(?:,|and|or|&)\s*\d+\b{NO_UNIT})+)",
+                                  body[body.find(token + " " + nxt) + len(token) + 1:])
+                if listed and token.endswith("s"):
+                    # "pumps 1 and 3": every number listed, each a device
+                    clause.ids.update(re.findall(r"\d+", listed.group(1)))
+                    clause.group = True
+            elif nxt in ("one", "two") and (i + 2 >= len(tokens)
+                                            or tokens[i + 2] not in _AMOUNT_AFTER):
                 clause.ids.add({"one": "1", "two": "2"}[nxt])
             elif i + 2 < len(tokens) and nxt.isalpha() and nxt not in _NOT_NOUNS \
                     and lexicon.canon(nxt)[0] not in catalog.vocabulary \
@@ -290,11 +308,15 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                                      body[body.find(nxt + " " + tokens[i + 2]) + len(nxt) + 1:]):
                 # "fume cupboard one", "pump station 2": a noun of our own between kind and id
                 clause.ids.add({"one": "1", "two": "2"}.get(tokens[i + 2], tokens[i + 2]))
-            elif len(nxt) == 1 and nxt.isalpha() and nxt in catalog_ids:
+            elif len(nxt) == 1 and nxt.isalpha() and nxt in catalog_ids and not (
+                    i + 2 < len(tokens) and tokens[i + 2] in _AFTER_ARTICLE):   # "a bit"
                 clause.ids.add(nxt)
         if re.fullmatch(r"\d+", tokens[i - 1] if i else "") and i >= 1 and keys[0] in device_vocab \
                 and token.endswith("s"):
             clause.group = True
+    with_units = {q.value for q in find_quantities(body) if q.unit is not None}
+    clause.loose_ids |= {i for i in clause.ids - said_ids
+                         if i.isdigit() and float(i) not in with_units}
     for token in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", body):
         for word, concept in lexicon.CAPABILITY_WORDS.items():
             if (word.isascii() and word == token) or (not word.isascii() and word in token):
@@ -306,9 +328,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if _ENERGY_TOTAL.search(body):
         clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
-                         if not re.match(r"\s*[次回遍]", body[q.end:])   # 一次: once, no value
-                         and not _is_identifier(q, body, clause.ids)
-                         and not _is_count(q, body, device_vocab)]
+                         if not re.match(r"\s*[次回遍倍]", body[q.end:])   # 一次: once, no value
+                         and not is_identifier(q, body, clause.ids)
+                         and not is_count(q, body, device_vocab)]
     lowered = body.strip()
     said = _POLITE.sub("", main.lower().strip())
     # "classroom 102 is freezing" is no question although "is" starts it once the place is out
@@ -328,6 +350,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
+    if "on" in clause.actions and not _CJK.search(body) and only_prepositional_on(imperative):
+        clause.actions.discard("on")   # "pause charging on charger 1", "the vanes on the hatch"
     if EXTEND.search(imperative):
         clause.raw_words.add("extend")
         clause.actions.discard("off")    # "roll the awning out" is no "out" = off
@@ -362,7 +386,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.up, clause.down = bool(UP.search(directional)), bool(DOWN.search(directional))
     clause.vague = bool(VAGUE.search(lowered))
     for pattern, concept, sign in COMPLAINT:
-        if pattern.search(lowered):
+        # "make it dark in here" asks for a change; only a statement is a complaint
+        if pattern.search(lowered) and not _IMPERATIVE_CHANGE.match(lowered):
             clause.complaint = (concept, sign)
     for pattern, factor in MULTIPLY:
         if pattern.search(lowered):
@@ -370,59 +395,24 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, which in EXTREME:
         if pattern.search(lowered):
             clause.extreme = which
-    clause.relative_amount = any(_is_relative_amount(q, body) for q in clause.quantities) or (
+    clause.relative_amount = any(is_relative_amount(q, body) for q in clause.quantities) or (
         # "drop fryer 2 five degrees": a verb of change, then the device, then an amount
-        bool(_CHANGE_VERB.match(imperative)) and not re.search(r"\b(?:to|at)\s+-?\d", lowered)
+        bool(CHANGE_VERB.match(imperative)) and not re.search(r"\b(?:to|at)\s+-?\d", lowered)
         and any(q.unit is not None and q.unit.family != "percent" for q in clause.quantities))
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
     return clause
 
 
+_AFTER_ARTICLE = {"bit", "little", "touch", "notch", "tad", "lot", "few", "couple", "smidge"}
+_AMOUNT_AFTER = {"more", "less", "step", "steps", "notch", "notches", "bit", "degree", "degrees",
+                 "level", "levels", "stage", "stages", "percent", "point", "points"}
 _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up",
               "down", "off", "is", "are", "set", "speed", "number", "no"}
 
 
+_IMPERATIVE_CHANGE = re.compile(r"(?:please\s+)?(?:make|turn|set|get|keep|put|let)\b")
 _STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
                       r"|停下|放下|拉下|降下")
-
-
-_CHANGE_VERB = re.compile(r"(?:please\s+)?(?:drop|raise|lower|increase|decrease|reduce|bump|boost"
-                          r"|cut|knock|bring\s+(?:up|down))\b")
-_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
-                            r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
-                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降)\s*$")
-_AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
-                           r"|faster|slower"
-                           r"|higher|lower|more|less|up|down)\b")
-
-
-def _is_relative_amount(q: Quantity, body: str) -> bool:
-    """'by 2 degrees', 'up 0.5 degree', 'two degrees warmer', '调高2度' (not 'up to 2')."""
-    return bool(_BEFORE_AMOUNT.search(body[:q.start])) or bool(_AFTER_AMOUNT.match(body[q.end:]))
-
-
-def _is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
-    """'2 conveyors', '2条传送带': a count of devices, not a value."""
-    if q.unit is not None:
-        return False
-    after = body[q.end:q.end + 20]
-    if re.match(r"\s*[条个台盏扇把只]", after):
-        return True
-    word = re.match(r"\s*([a-z]+)", after)
-    return bool(word) and word.group(1).endswith("s") \
-        and lexicon.canon(word.group(1))[0] in device_vocab
-
-
-def _is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
-    if q.unit is not None:
-        return False
-    literal = body[q.start:q.end].strip()
-    if literal not in ids:
-        return False
-    after = body[q.end:q.end + 2]
-    before = body[max(0, q.start - 12):q.start]
-    after_word = bool(re.search(r"[a-z]\s*$", before))
-    return "号" in after or after_word and not re.search(r"\b(?:to|at|by)\s*$", before)

@@ -11,30 +11,37 @@ import re
 from typing import Any, Callable
 
 from . import grounding, screening
+from .amounts import join_id_lists
 from .catalog import Catalog, Entry
-from .decisions import (SIDE_SWITCHES, Action, Candidate, Interpretation, Refusal, StateReader,
-                        alternatives, bool_resource, bool_value, check_capabilities,
-                        checked_range, is_angle, named_value, opening_value, resource_scores,
-                        set_action, set_bool_action)
-from .clauses import clause_pieces, split_devices
+from .clauses import clause_pieces, says_nothing, split_devices
+from .decisions import (Action, Candidate, Interpretation, Refusal, SIDE_SWITCHES, StateReader,
+                        alternatives, bool_resource, bool_value, check_capabilities, checked_range,
+                        is_angle, named_value, only_from_device_words, opening_sense,
+                        opening_value, resource_scores, set_action, set_bool_action)
 from .grounding import Clause
+from .lexicon import DEVICE_KINDS, canon
 from .motion import directed_value
-from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
-from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
+from .numbers import (convert, normalise_numbers, precision_for, profile_unit_family,
+                      round_half_away)
+from .places import lettered_places
 from .questions import read_candidate
 from .relative import relative_candidate
-from .targets import pick_numeric
-from .verbs import described_switch
-from .lexicon import DEVICE_KINDS
-from .numbers import convert, normalise_numbers, precision_for, profile_unit_family, round_half_away
+from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
+from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
+from .targets import named_input, named_opening, other_setting_meant, pick_numeric
+from .verbs import described_switch, is_trigger
 
 log = logging.getLogger(__name__)
 
 
 _NOT_VERBS = {"power", "on", "off", "state", "enable", "enabled", "active", "mode", "light", "door",
               "output", "switch", "open", "lock", "run", "privacy"}
+_OTHERS = re.compile(r"\b(?:everything|everywhere|all)\s+else\b|\bthe\s+rest\b"
+                     r"|\ball\s+(?:the\s+)?others\b|其他|其余|别的")
 _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immediate commands"
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
+_SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "current",
+                   "voltage", "rotation", "length", "pressure", "speed"}
 _START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
                     r"|启动|开始|运行|打开")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
@@ -74,7 +81,7 @@ class Interpreter:
             raise Refusal("invalid", "empty request")
         if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
-        norm = normalise_numbers(text.strip())
+        norm = normalise_numbers(lettered_places(text.strip(), self.catalog))
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if grounding.is_schedule(norm):
@@ -99,14 +106,20 @@ class Interpreter:
             return "placed" if part.places or part.ids or part.aliases else (
                 "unique" if len(found) == 1 else "")
 
-        pieces = [p for piece in clause_pieces(norm, verbs)
+        pieces = [p for piece in clause_pieces(join_id_lists(norm), verbs)
                   for p in split_devices(piece, names_own_device)]
         actions: list[Action] = []
         grounded_any = False
         context: set[str] = set()
         previous: set[str] = set()
+        subject_said = False
         for piece in pieces:
             clause = grounding.analyse(piece, catalog)
+            if len(pieces) > 1 and says_nothing(clause) and (clause.aliases or clause.ids):
+                subject, _ = named_devices(clause, catalog)
+                if len(subject) == 1:   # "charger 1: raise the current limit by 4 amps"
+                    previous, subject_said = {subject[0].name}, True
+                    continue
             try:
                 found = self._clause_actions(clause, catalog, read_state, result,
                                              standalone=len(pieces) == 1)
@@ -115,7 +128,8 @@ class Interpreter:
                     raise
                 if clause.complaint and len(pieces) > 1 and not clause.quantities:
                     continue   # "it's chilly out here, get the heaters going": the reason only
-                if _PRONOUN.search(clause.text) and len(previous) == 1 and not clause.aliases:
+                if (_PRONOUN.search(clause.text) or subject_said) and len(previous) == 1 \
+                        and not clause.aliases:
                     # "more steam in the oven, make it 70%": the device of the clause before
                     clause.aliases = set(previous)
                 elif context and not clause.places:
@@ -125,10 +139,19 @@ class Interpreter:
                     raise
                 found = self._clause_actions(clause, catalog, read_state, result,
                                              standalone=len(pieces) == 1)
+            if found is None and len(previous) == 1 and not clause.aliases and not clause.places \
+                    and (clause.actions or clause.capability_words or clause.verb_words):
+                # 把大屏打开，声音先静音: the second part says no device, so it is the same one
+                clause.aliases = set(previous)
+                found = self._clause_actions(clause, catalog, read_state, result,
+                                             standalone=False)
             context = clause.places or context
             if found is None:
                 continue
             grounded_any = True
+            if _OTHERS.search(clause.text):
+                # "… and everything else off": not the devices the request already named
+                found = [a for a in found if a.device not in {b.device for b in actions}]
             previous = {a.device for a in found}
             for action in found:
                 # a later value for the same setting is the one meant ("a bit more, make it 70")
@@ -146,6 +169,8 @@ class Interpreter:
         if clause.unknown_places:
             place = sorted(clause.unknown_places)[0]
             raise Refusal("unknown_device", f"there is no device in the {place}")
+        if clause.unknown_devices:
+            raise Refusal("unknown_device", f"there is no {sorted(clause.unknown_devices)[0]}")
         unknown_kinds = unknown_kinds_said(clause, catalog)
         if unknown_kinds:
             raise Refusal("unknown_device",
@@ -221,7 +246,8 @@ class Interpreter:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]
             # "the pool dosing pH": Dosing matched only by the device's own word
             top = [r for r in top if _part_said(r, clause, entry)] or top
-            if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS:
+            if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
+                    and not other_setting_meant(entry, clause, top[0], self.catalog.vocabulary):
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
                                   named=True)
                 refusal.units = top[0].units
@@ -246,6 +272,9 @@ class Interpreter:
 
     def _set_actions(self, entry: Entry, clause: Clause, scores: dict[str, float],
                      read_state: StateReader | None, scope: str) -> Candidate | None:
+        named = named_input(entry, clause, scores)   # "on DP 2"; "HDMI 3" it lacks refuses
+        if named is not None:
+            return named
         numeric = [r for r in entry.writable() if r.is_numeric]
         quantity = clause.quantities[0] if clause.quantities else None
         switch = clause.actions & {"on", "off"}
@@ -256,9 +285,13 @@ class Interpreter:
             actions = [set_bool_action(entry, *described)]
             named = named_value(entry, clause, scores, verbs=False) if described[1] else None
             if named is not None and not named.verb_only and all(
-                    entry.resources[k].is_string for a in named.actions for k in a.values or {}):
+                    entry.resources[k].is_string for a in named.actions for k in a.values or {}) \
+                and not any(only_from_device_words(entry, clause, v.lower())
+                            for a in named.actions for v in (a.values or {}).values()):
                 actions = named.actions + actions   # "start the liquids cycle": program, then run
-            return Candidate(entry, actions, 1.5 + scores[described[0].name])
+            # a verb alone ("open") never picks this device when no device or setting was named
+            return Candidate(entry, actions, 1.5 + scores[described[0].name],
+                             verb_only=scores[described[0].name] <= 0)
         said_bool = [r for r in entry.writable() if r.is_bool
                      and (r.tokens & clause.raw_words - entry.words or r.tokens & clause.part_words)
                      and not r.tokens & {"power", "run", "lock", "open", "on", "off"}]
@@ -269,8 +302,14 @@ class Interpreter:
             # "boost" read as "higher"
             return Candidate(entry, [set_bool_action(entry, said_bool[0], switch != {"off"})],
                              1 + scores[said_bool[0].name])
-        if re.search(r"all the way|\b(?:completely|fully)\b", clause.text) and not clause.extreme:
+        ends = named_opening(entry, numeric, scores, clause, quantity)   # "open the vanes"
+        if ends is not None:
+            return ends
+        by_verb = False
+        if re.search(r"all the way|\b(?:completely|fully)\b|[升抬开]到顶|[降放落关]到底", clause.text) \
+                and not clause.extreme:
             clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
+            by_verb = True   # the end the verb moves toward, which the description may invert
         relative = (clause.multiplier is not None or clause.complaint is not None
                     or clause.relative_amount
                     or ((clause.up or clause.down) and (clause.vague or quantity is None))
@@ -286,13 +325,20 @@ class Interpreter:
         if relative and numeric:
             target = pick_numeric(entry, numeric, scores, clause, quantity, scope,
                                   self._model, self._threshold)
+            only_opened = not (clause.up or clause.down or clause.multiplier is not None
+                               or clause.complaint or clause.relative_amount)
+            if target is not None and only_opened and scores[target.name] <= 0 \
+                    and target.units.strip() != "%" and opening_sense(target) is None:
+                target = None   # 1号泵开一点: "open a bit" says nothing about a pressure set point
             if target is not None:
                 return relative_candidate(entry, target, clause, scores, quantity, read_state)
         if clause.extreme and numeric:
             target = pick_numeric(entry, numeric, scores, clause, None, scope,
                                   self._model, self._threshold)
             if target is not None and target.minimum is not None and target.maximum is not None:
-                value = target.maximum if clause.extreme == "max" else target.minimum
+                toward_max = (clause.extreme == "max") == (
+                    not by_verb or opening_sense(target) != -1)
+                value = target.maximum if toward_max else target.minimum
                 actions = [set_action(entry, target, value)]
                 power = bool_resource(entry, clause)
                 at = re.search(r"\bat\b", clause.text)
@@ -314,7 +360,11 @@ class Interpreter:
             if "on" in clause.actions and power is not None and re.search(r"\b(?:at|@|for)\s+-?\d",
                                                                           clause.text):
                 actions.insert(0, set_bool_action(entry, power, True))
-            return Candidate(entry, actions, 1 + scores[target.name])
+            strength = scores[target.name]
+            if quantity.unit is not None and quantity.unit.family in _SPECIFIC_UNITS \
+                    and target.tokens & clause.words:
+                strength = max(strength, 0.5)   # "the hypo feed rate to 120 mL/min": unit + a word
+            return Candidate(entry, actions, 1 + strength)
         halfway = clause.raw_words & {"halfway", "half"}
         if halfway and not any("half" in words for r in entry.writable() for words, _ in r.labels):
             opening = opening_value(entry, clause)   # "extend it halfway": no described half
@@ -331,24 +381,35 @@ class Interpreter:
         if named is not None and not named.verb_only and _START.search(clause.text) \
                 and clause.actions & {"on", "off"} == {"on"} \
                 and power is not None and power.tokens & _RUN_WORDS and all(
-                    entry.resources[k].is_string for a in named.actions for k in a.values or {}):
+                    entry.resources[k].is_string for a in named.actions for k in a.values or {}) \
+                and not any(only_from_device_words(entry, clause, v.lower())
+                            for a in named.actions for v in (a.values or {}).values()):
             # "start the liquids cycle", "turn the radio on": the program, then run it
             return Candidate(entry, named.actions + [set_bool_action(entry, power, True)],
                              named.strength)
+        if named is not None and power is not None and clause.actions & {"on", "off"} \
+                and bool_value(power, clause.actions) is not None and any(
+                    entry.resources[k].is_string
+                    and only_from_device_words(entry, clause, v.lower())
+                    for a in named.actions for k, v in (a.values or {}).items()):
+            named = None   # "turn the AC on" where the AC has its own switch: not "cool"
         if named is not None:
             return named
+        # (words read into the device's own name do not count: "heat" of "heat pump")
+        from_name = {k for w in clause.raw_words & entry.words for k in canon(w)}
         if power is not None and not _part_said(power, clause, entry) and any(
-                scores[r.name] > 0 and (r.tokens & clause.words) - entry.words
+                scores[r.name] > 0 and (r.tokens & clause.words) - entry.words - from_name
                 for r in entry.writable() if r is not power):
             power = None   # "close the sash": the words name another setting than this switch
         if power is not None and "lock" in power.tokens \
                 and not clause.actions & {"lock", "unlock"} and "lock" not in clause.words:
             power = None   # "open the garage door" asks for a door opener, not for unlocking
-        if power is not None and power.tokens & SIDE_SWITCHES \
+        if power is not None and (power.tokens & SIDE_SWITCHES or is_trigger(power)) \
                 and not power.tokens & clause.raw_words:
             power = None   # "turn the PA off" is not "Muted false"; only "mute"/"turn mute off" is
         said = clause.raw_words | {w[2:] for w in clause.raw_words if w.startswith(("un", "de"))}
-        named_bool = next((r for r in entry.writable() if r.is_bool and r.tokens & said
+        named_bool = next((r for r in entry.writable() if r.is_bool
+                           and r.tokens & said - (entry.words & DEVICE_KINDS)
                            and not r.tokens & {"power", "run", "lock", "open"}), None)
         if named_bool is not None and not clause.actions and not clause.absolute_marker:
             # "mute the tv" / "unmute the tv": the verb is the resource itself

@@ -37,6 +37,7 @@ EN_SYNONYMS = {
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
     "secured": "lock", "calling": "call", "fryers": "fryer",
+    "genset": "generator", "boom": "barrier", "intruder": "intrusion", "burglar": "intrusion",
 }
 
 # English phrases rewritten to one word before tokenising (both sides of a match are words).
@@ -47,6 +48,8 @@ EN_PHRASES = {
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
+    r"\bair\s+curtains?\b": "aircurtain", r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bset\s*-?\s*points?\b": "setpoint", r"\bair\s*flow\b": "airflow",
+    r"\bair\s+condition(?:ing|ers?)?\s+units?\b": "aircon",
 }
 
 # Chinese words (longest match first) → canonical keys (space-separated for several).
@@ -63,7 +66,10 @@ ZH_WORDS = {
     "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
     "侧门": "side door", "门": "door", "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor",
     "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan speed",
-    "风量": "fan speed", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
+    "风量": "airflow speed", "水位": "water level", "液位": "level",
+    "加氯": "chlorine dose", "投加": "dose", "投加量": "dose", "投加速率": "feed rate", "进料速率": "feed rate", "速率": "rate", "频率": "frequency speed", "送风量": "airflow speed", "道闸": "barrier gate",
+    "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display", "风幕机": "aircurtain", "风幕": "aircurtain", "热泵": "heat pump",
+    "显示器": "display", "发电机": "generator", "柴油": "diesel fuel", "取暖器": "heater", "电暖器": "heater", "加热器": "heater", "暖气": "heater",
     "阀门": "valve", "阀": "valve", "投影仪": "projector", "投影": "projector", "洒水器": "sprinkler",
     "喷淋": "sprinkler", "喷头": "sprinkler", "窗户": "window", "窗": "window", "报警器": "detector",
     "探测器": "detector", "插座": "plug", "咖啡机": "coffee", "洗衣机": "washer", "洗碗机": "dishwasher",
@@ -108,7 +114,8 @@ ZH_VALUES = {
     "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
     "调平": "flat", "织物": "textiles", "器械": "instruments", "液体": "liquids", "外接输入": "line-in",
     "外部输入": "line-in", "线路输入": "line-in", "收音机": "radio", "电台": "radio",
-    "歌单": "playlist", "播放列表": "playlist",
+    "歌单": "playlist", "播放列表": "playlist", "手动": "manual", "液位控制": "level",
+    "压力控制": "pressure",
 }
 
 # Places: English key → Chinese spellings (generic; the catalog adds prefixes shared by aliases).
@@ -125,6 +132,8 @@ ZH_PLACES = {
     "roof": ["屋顶", "天台"], "stairwell": ["楼梯间"], "pantry": ["茶水间"], "canteen": ["食堂"],
     "factory": ["工厂", "厂房"], "packing": ["包装间"], "boiler room": ["锅炉房"], "cold room": ["冷库"],
     "lounge": ["休息室"], "guest room": ["客房"], "hall": ["大厅"], "gym": ["体育馆", "健身房"],
+    "pump room": ["泵房", "水泵房"], "control room": ["控制室", "中控室"],
+    "generator room": ["发电机房"],
 }
 # English place words that are not in the catalog still tell us a place was named.
 EN_PLACES = {
@@ -144,7 +153,8 @@ PLACE_SYNONYMS = {
     "entry": "entrance", "foyer": "entrance", "washroom": "bathroom", "restroom": "bathroom",
     "toilet": "bathroom", "bath room": "bathroom", "bed room": "bedroom",
     "master bedroom": "bedroom", "dining area": "dining room", "shop floor": "workshop",
-    "plant room": "boiler room",
+    "plant room": "boiler room", "car park": "parking", "carpark": "parking",
+    "garage": "parking", "parking garage": "parking", "parking lot": "parking",
 }
 
 # Device kinds people name that a catalog may lack (naming one the catalog lacks = unknown device).
@@ -158,6 +168,7 @@ DEVICE_KINDS = {
     "vent", "hvac", "doorbell", "siren", "irrigation", "hose", "mower", "robot", "screen", "display",
     "router", "speaker", "stove", "hood", "chiller", "fountain", "pool", "jacuzzi",
     "sterilizer", "autoclave", "fryer", "grill", "griddle", "logger", "awning", "viewer",
+    "aircurtain",
 }
 
 # Resource words that name the part people call by another name ("the hood fan" is its Exhaust)
@@ -215,12 +226,23 @@ def split_name(name: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def phrase_tokens(name: str) -> list[str]:
+    """A catalog name's tokens with the multi-word kinds joined as utterances join them
+    ("dock-air-curtain" → dock, aircurtain: an air curtain is no curtain)."""
+    text = " ".join(split_name(name))
+    for phrase, word in EN_PHRASES.items():
+        text = re.sub(phrase, word, text)
+    return text.split()
+
+
 def stem(word: str) -> str:
     word = word.lower().strip("'")
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("sses"):
+        return word[:-2]   # presses, glasses
     if len(word) > 3 and word.endswith("es") and word[-3] in "sxz" and not word.endswith("ses"):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):

@@ -50,7 +50,8 @@ def check_motion(entry: Entry, clause: Clause) -> None:
     said = (clause.words | clause.raw_words) & entry.words
     if said and not said & named and entry.writable() and not any(
             said & (r.tokens | r.description_words) for r in entry.writable()) and any(
-            said & (r.tokens | r.description_words) for r in entry.readable()):
+            said & (r.tokens | r.description_words) for r in entry.readable()) \
+            and not _verb_described(entry, clause):
         # "turn off the sprinkler" of a fire-zone module that only monitors the sprinkler
         # valve: that part is only read, never the module's shutter
         raise Refusal("read_only", f"the {sorted(said)[0]} of {entry.name} is only read",
@@ -104,3 +105,10 @@ def directed_value(entry: Entry, clause: Clause, scores: dict[str, float]):
         return None
     action = Action(entry.name, res.set_command, "set", {res.name: value})
     return Candidate(entry, [action], 1.5 + scores[res.name])
+
+
+def _verb_described(entry: Entry, clause: Clause) -> bool:
+    """"arm the alarm" on an intrusion panel whose alarm zones are only read: the verb is the
+    one its SystemArmed describes ("true = armed, false = disarmed"), so the panel is meant."""
+    from .verbs import described_switch   # (kept lazy like the import above)
+    return described_switch(entry, clause.text, clause.actions, frozenset()) is not None

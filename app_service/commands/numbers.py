@@ -170,6 +170,17 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
      Unit("speed", 1 / 3.6)),
     (r"miles?\s+per\s+hour|mph", Unit("speed", 0.44704)),
     (r"centimet(?:er|re)s?\s+per\s+second|cm/s|厘米每秒", Unit("speed", 0.01)),
+    (r"millilit(?:er|re)s?\s+per\s+minute|ml/min|毫升每分钟|毫升/分钟", Unit("flow", 0.001)),
+    (r"millilit(?:er|re)s?\s+per\s+hour|ml/h|毫升每小时", Unit("flow", 0.001 / 60)),
+    (r"cubic\s+met(?:er|re)s?\s+per\s+hour|m3/h|m³/h|立方米每小时|立方每小时", Unit("flow", 1000 / 60)),
+    (r"milligrams?\s+per\s+lit(?:er|re)|mg/l|毫克每升|毫克/升", Unit("concentration", 1.0)),
+    (r"parts?\s+per\s+million|ppm", Unit("concentration_ppm", 1.0)),
+    (r"kilohertz|khz|千赫", Unit("frequency", 1000.0)),
+    (r"hertz|hz|赫兹|赫", Unit("frequency", 1.0)),
+    (r"milliamps?|milliamperes?|ma\b|毫安", Unit("current", 0.001)),
+    (r"amps?|amperes?|安培", Unit("current", 1.0)),
+    (r"volts?|伏特|伏", Unit("voltage", 1.0)),
+    (r"rpm|revolutions?\s+per\s+minute|转每分钟?|转/分", Unit("rotation", 1.0)),
     (r"psi", Unit("pressure", 0.0689476)),
     (r"kpa|千帕", Unit("pressure", 0.01)),
     (r"mpa|兆帕", Unit("pressure", 10.0)),
@@ -185,12 +196,16 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
     (r"gallons?\s+per\s+minute|gpm", Unit("flow", 3.78541)),
     (r"(?:liters?|litres?)\s+per\s+hour|l/h|升每小时", Unit("flow", 1 / 60)),
     (r"steps?|notch(?:es)?|档|级", Unit("step", 1.0)),
+    (r"millimet(?:er|re)s?|mm\b|毫米", Unit("length", 0.001)),
+    (r"centimet(?:er|re)s?|cm\b|厘米", Unit("length", 0.01)),
+    (r"met(?:er|re)s?|m\b|米", Unit("length", 1.0)),
+    (r"feet|foot|ft\b|英尺", Unit("length", 0.3048)),
     (r"seconds?|secs?|秒", Unit("time", 1.0)),
     (r"minutes?|mins?|分钟", Unit("time", 60.0)),
     (r"hours?|hrs?|小时", Unit("time", 3600.0)),
     # units we do not convert: a number with one of these is never taken as a bare number
     (r"inch(?:es)?|yards?|pounds?|lbs?|kg|kilograms?|grams?|ounces?|oz|cups?|gallons?|liters?"
-     r"|litres?|miles?|met(?:er|re)s?|feet|foot|ft|amps?|volts?|lux|ppm|db|decibels?|hz",
+     r"|litres?|miles?|lux|db|decibels?",
      Unit("other", 1.0)),
     (r"millibars?|mbar|hpa|百帕", Unit("pressure", 0.001)),
 ]
@@ -199,6 +214,7 @@ _UNIT_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(" + "|".join(f"(?:{p})" for p, _ in
 _PER_MINUTE_CN = re.compile(r"每分钟\s*(-?\d+(?:\.\d+)?)\s*米")
 _PER_HOUR_CN = re.compile(r"每小时\s*(-?\d+(?:\.\d+)?)\s*(?:公里|千米)")
 _PER_SECOND_CN = re.compile(r"每秒\s*(-?\d+(?:\.\d+)?)\s*米")
+_PER_MINUTE_ML_CN = re.compile(r"每分钟\s*(-?\d+(?:\.\d+)?)\s*毫升")
 
 
 @dataclass(frozen=True)
@@ -222,6 +238,7 @@ def find_quantities(text: str) -> list[Quantity]:
     text = _PER_MINUTE_CN.sub(lambda m: f"{m.group(1)} m/min", text)
     text = _PER_HOUR_CN.sub(lambda m: f"{m.group(1)} km/h", text)
     text = _PER_SECOND_CN.sub(lambda m: f"{m.group(1)} m/s", text)
+    text = _PER_MINUTE_ML_CN.sub(lambda m: f"{m.group(1)} ml/min".ljust(len(m.group(0))), text)
     # 华氏七十度 → "70°f", padded so that positions found later still index the same text
     text = re.sub(r"华氏\s*(-?\d+(?:\.\d+)?)\s*度?",
                   lambda m: f"{m.group(1)}°f".ljust(len(m.group(0))), text)
@@ -248,6 +265,12 @@ _PROFILE_UNITS = {
     "bar": ("pressure", 1.0), "kpa": ("pressure", 0.01), "psi": ("pressure", 0.0689476),
     "mpa": ("pressure", 10.0), "mbar": ("pressure", 0.001), "hpa": ("pressure", 0.001),
     "k": ("kelvin", 1.0), "w": ("power", 1.0), "kw": ("power", 1000.0), "l/min": ("flow", 1.0),
+    "ml/min": ("flow", 0.001), "ml/h": ("flow", 0.001 / 60), "l/h": ("flow", 1 / 60),
+    "m3/h": ("flow", 1000 / 60), "m³/h": ("flow", 1000 / 60), "gpm": ("flow", 3.78541),
+    "mg/l": ("concentration", 1.0), "ppm": ("concentration_ppm", 1.0),
+    "hz": ("frequency", 1.0), "khz": ("frequency", 1000.0), "a": ("current", 1.0),
+    "ma": ("current", 0.001), "v": ("voltage", 1.0), "rpm": ("rotation", 1.0),
+    "m": ("length", 1.0), "cm": ("length", 0.01), "mm": ("length", 0.001), "ft": ("length", 0.3048),
     "s": ("time", 1.0), "sec": ("time", 1.0), "seconds": ("time", 1.0), "min": ("time", 60.0),
     "minutes": ("time", 60.0), "h": ("time", 3600.0), "hours": ("time", 3600.0),
 }

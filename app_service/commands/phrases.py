@@ -22,10 +22,11 @@ EN_ACTIONS = [
     (r"\bclose\b|\bshut\b|\bclosed\b|\bdraw\b|\blower\b|\bpull\s+down\b", "close"),
 ]
 ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|把.*锁$", "lock"),
-              (r"打开|拉开|开启|升起|[拉升收卷]上去|拉起|放出|伸出|展开", "open"),
-              (r"关上|拉上(?!去)|合上", "close"),
+              (r"打开|拉开|开启|升起|[拉升收卷]上去|拉起|放出|伸出|展开|抬杆|抬起|升杆|升到顶|拉到顶|开大|开一点|再开", "open"),
+              (r"落杆|降杆|降到底|放到底|关小|关一点|再关", "close"),
+              (r"关上|拉上(?!去)|合上|关死|关严|全关", "close"),
               (r"拉开|升起|打开|开启|开一下|开着|^开|开$|启动|运行|开始|开起来|通电|上电", "on"),
-              (r"断电|关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭", "off"),
+              (r"断电|关掉|关闭|关了|关上|关|停止|停掉|停下|停|熄灭|结束", "off"),
               (r"拉上(?!去)|合上|放下|降下|关闭|关上|关掉|关了", "close"), (r"拉开|升起", "open")]
 UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?down\b)|boost"
                 r"|brighter|brighten|warmer|hotter"
@@ -38,7 +39,11 @@ DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|coole
 VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
                    r"|\ba\s+bit\s+more\b|\bmore\b|\bless\b|一点|一些|稍微|有点|再|点儿|一档")
 COMPLAINT = [
-    (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"), "brightness", +1),
+    (re.compile(r"too\s+dark|\bdark\s+in\b|太暗|有点暗|好暗"
+                r"|\b(?:it'?s?|it\s+is|is|are|getting|looks?)\s+"
+                r"(?:a\s+(?:bit|little)\s+|too\s+|so\s+"
+                r"|very\s+|quite\s+|rather\s+|pretty\s+|really\s+|kind\s+of\s+|getting\s+)?(?:dim|dark)\b"),
+     "brightness", +1),
     (re.compile(r"too\s+bright|\bglare\b|太亮|刺眼"), "brightness", -1),
     (re.compile(r"freezing|too\s+cold|\bchilly\b|\bcold\s+(?:in|out|on|up|down|here)\b"
                 r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?cold\b|太冷|好冷|有点冷"),
@@ -47,9 +52,9 @@ COMPLAINT = [
                 r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
      "temperature", -1),
 ]
-MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍"), 2.0),
+MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍|翻\s*[一1]\s*倍|(?:增加|提高)\s*[一1]\s*倍"), 2.0),
             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
-EXTREME = [(re.compile(r"\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
+EXTREME = [(re.compile(r"(?<!/)\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
            # "130 min", "140 L/min" are minutes, not the minimum
            (re.compile(r"\b(?:minimum|lowest)\b|(?<![\d/])(?<!\d\s)\bmin\b|最小|最低|最暗|最慢"),
             "min")]
@@ -92,3 +97,21 @@ ZH_THING = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]{0,3}[A-Za-z\u4e00-\u9fff](?:机
 EXTEND = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?out\b|\bextend|放出|伸出|展开")
 
 RETRACT = re.compile(r"\broll(?:ed|ing)?\s+(?:\w+\s+){0,3}?in\b|\bretract|收起|收回|收拢|收进")
+
+_ON_PARTICLE_VERB = re.compile(r"\b(?:turn(?:ed)?|switch(?:ed)?|power|lights?)\s+(?:\w+\s+){0,4}?on\b")
+_ON_KEEPS = {"at", "in", "for", "and", "then", "please", "now", "too", "again", "with", "to",
+             "full", "high", "low", "max", "first", "already", "right", "as", "but", "so",
+             "while", "here", "there", "again", "again"}
+
+
+def only_prepositional_on(text: str) -> bool:
+    """"on" said only as a preposition ("on the hatch", "on site"): no switch-on verb, and every
+    bare "on" is followed by a word that starts a noun phrase, not by the end or a particle."""
+    if _ON_PARTICLE_VERB.search(text):
+        return False
+    stripped = re.sub(r"\bon\b", "", text)
+    if any(re.search(pattern, stripped) for pattern, action in EN_ACTIONS if action == "on"):
+        return False
+    follows = [m.group(1) for m in re.finditer(r"\bon\b\s*([a-z0-9]*)", text)]
+    return bool(follows) and all(word and word[0].isalpha() and word not in _ON_KEEPS
+                                 for word in follows)

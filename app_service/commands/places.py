@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from . import lexicon
+
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .grounding import Clause
@@ -49,18 +51,28 @@ def numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
 def catalog_places(place: str, catalog: Catalog) -> set[str]:
     """'laundry room' where the catalog's place is 'laundry'; 'lab' where it has 'chemistry lab'
     and 'biology lab' (the device words and the group words then choose among them)."""
+    if len(catalog.place_spellings.get(place, ())) == 1:
+        return set(catalog.place_spellings[place])   # "pump room" for the place "pump hall"
     head = re.sub(r"\s+(?:room|area|zone)$", "", place)
     if head != place and head in catalog.places:
         return {head}
+    if head != place and len(catalog.place_spellings.get(head, ())) == 1:
+        return set(catalog.place_spellings[head])   # "server room" for the place "server closet"
     ending = {p for p in catalog.places if p.endswith(" " + place)}
     if ending:
         return ending
     # "the entrance" where the catalog's place is "entrance hall"
-    return {p for p in catalog.places
-            if re.fullmatch(rf"{re.escape(place)} (?:hall|room|area|zone|space|floor)", p)}
+    found = {p for p in catalog.places
+             if re.fullmatch(rf"{re.escape(place)} (?:hall|room|area|zone|space|floor)", p)}
+    if not found and len(place.split()) >= 2:
+        # "the meeting rooms" for meeting room a and meeting room b: one word more each
+        found = {p for p in catalog.places
+                 if p.startswith(place + " ") and len(p.split()) == len(place.split()) + 1}
+    return found
 
 
-def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[str]]:
+def derived_place_spellings(places: set[str], taken: set[str],
+                            local: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
     """Other ways people say a catalog place: another generic word ("waiting room" for the place
     "waiting area"), its head noun ("terrace" for "rooftop terrace"), its distinctive first word
     ("pharmacy" for "pharmacy cold room"), a numbered place without its middle ("exam 3" for
@@ -81,13 +93,29 @@ def derived_place_spellings(places: set[str], taken: set[str]) -> dict[str, set[
             spellings.update({f"{tokens[0]} {tokens[-1]}", f"{tokens[-2]} {tokens[-1]}"})
         if not tokens[0].isdigit():
             spellings.add(tokens[0])
+        if len(tokens) >= 3 and tokens[-2] in GENERIC_PLACE_WORDS and len(tokens[-1]) == 1:
+            spellings.add(" ".join(tokens[-2:]))   # "room a" for meeting room a
         for spelling in spellings:
-            if len(spelling) > 3 and spelling not in places \
-                    and not {w for w in spelling.split() if not w.isdigit()} & taken:
+            generic_end = len(spelling.split()) > 1 and spelling.split()[-1] in GENERIC_PLACE_WORDS
+            # "pump room" for "pump hall": a device word before a generic place word is a place
+            clash = {w for w in spelling.split() if not w.isdigit()} & taken \
+                - set(GENERIC_PLACE_WORDS) - (local or {}).get(place, set())
+            if len(spelling) > 3 and spelling not in places and (generic_end or not clash):
                 found.setdefault(spelling, set()).add(place)
+    shared: dict[str, set[str]] = {}
+    for place in places:
+        tokens = place.split()
+        if len(tokens) >= 3 and not tokens[-1].isdigit():
+            # "every open-plan zone" for open plan east and open plan west
+            shared.setdefault(" ".join(tokens[:-1]), set()).add(place)
     prefixes = {" ".join(p.split()[:-1]) for p in places if re.search(r" \d+$", p)}
+    for spelling, group in shared.items():
+        if len(group) > 1 and spelling not in places and spelling not in prefixes \
+                and not set(spelling.split()) <= taken:
+            found[spelling] = set(group)
     return {s: ps for s, ps in found.items()
-            if len(ps) == 1 and s not in prefixes and s not in GENERIC_PLACE_WORDS}
+            if (len(ps) == 1 or s in shared) and s not in prefixes
+            and s not in GENERIC_PLACE_WORDS}
 
 
 def unknown_numbered_zh(body: str, zh_words: dict[str, list[str]]) -> set[str]:
@@ -96,3 +124,47 @@ def unknown_numbered_zh(body: str, zh_words: dict[str, list[str]]) -> set[str]:
     suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
     return {m.group(0) for suffix in suffixes
             for m in re.finditer(rf"\d+号{re.escape(suffix)}", body) if m.group(0) not in known}
+
+
+def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: set[str]) -> str:
+    """Catalog places said in English (their names, synonyms and derived spellings, longest first)
+    onto the clause, unknown place words too; returns the body with them cut out."""
+    for synonym, place in sorted(lexicon.PLACE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+        if place in catalog.places and synonym not in catalog.places \
+                and re.search(rf"\b{re.escape(synonym)}s?\b", body):
+            clause.places.add(place)
+            clause.named_places.add(place)
+            body = re.sub(rf"\b{re.escape(synonym)}s?\b", " ", body)
+    derived = catalog.place_spellings
+    groups: list[set[str]] = []
+    for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
+        pattern = rf"\b{re.escape(place)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
+        if place not in catalog.places and place in device_vocab:
+            continue   # "hall" may be a device word in another building
+        if re.search(pattern, body):
+            known = {place} if place in catalog.places else (
+                catalog_places(place, catalog) or derived.get(place, set()))
+            if known:
+                clause.places.update(known)
+                clause.named_places.update(known if len(known) == 1 else ())
+                groups.append(known)
+            elif set(place.split()) - set(GENERIC_PLACE_WORDS) <= device_vocab:
+                continue   # "the server room AC" beside a device server-ac: its words, no place
+            else:
+                clause.unknown_places.add(place)
+            body = re.sub(pattern, " ", body)
+    for known in groups:
+        # "the west open-plan zone": the one place of the group the other words single out
+        if len(known) > 1 and clause.named_places & known:
+            clause.places -= known - clause.named_places
+    return body
+
+
+def lettered_places(text: str, catalog: Catalog) -> str:
+    """"the display in A": a capital letter after in/at names the catalog's place "<room> a"
+    (lower-case "in a" stays an article)."""
+    letters = {p.split()[-1]: " ".join(p.split()[-2:]) for p in catalog.places
+               if re.fullmatch(r"(?:[a-z]+ )+[a-z]", p) and len(p.split()) >= 2}
+    return re.sub(r"\b(in|at)\s+([A-Z])\b(?![\w'])",
+                  lambda m: f"{m.group(1)} {letters[m.group(2).lower()]}"
+                  if m.group(2).lower() in letters and m.group(2) != "I" else m.group(0), text)

@@ -23,6 +23,7 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
         states = clause.words & _STATE_WORDS
         said = clause.raw_words | clause.words
         scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
+                      else 0.5 if said & r.tokens & {"level", "rate"}   # "the tower level"
                       else scores[n]) for n, r in entry.resources.items()}
         strength = max((scores[r.name] for r in entry.readable()), default=0)
     scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)

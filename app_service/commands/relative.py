@@ -7,7 +7,7 @@ import re
 
 from .catalog import Entry, Resource
 from .decisions import (Action, Candidate, Refusal, StateReader, checked_range, is_angle,
-                        set_action)
+                        opening_sense, set_action)
 from .grounding import Clause
 from .numbers import convert, precision_for, profile_unit_family, round_half_away
 
@@ -35,6 +35,8 @@ def direction(clause: Clause, target: Resource) -> int:
         sign = -1
     else:
         return 0
+    if opening_sense(target) == -1:
+        sign = -sign   # "open the shade a bit more" on a shade counted as lowered: down
     temperature_words = re.search(r"warm|cool|hot|cold|暖|冷|热|凉", clause.text)
     if target.units.strip().upper() == "K" and temperature_words:
         sign = -sign   # a warmer white is fewer kelvin

@@ -21,6 +21,9 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     for entry in entries:
         for word in entry.words:
             holders[word] = holders.get(word, 0) + 1
+    # 泳池水温: "water" names a part of the pool's device, not the hot-water heater elsewhere
+    parts_there = {t for e in entries if e.place in clause.places
+                   for r in e.resources.values() for t in r.tokens}
     matched: dict[str, set[str]] = {}
     id_mismatch: set[str] = set()     # words of devices whose number was not the one said
     for entry in entries:
@@ -32,7 +35,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
         # word ("light", "window") must agree with the places said
         specific = any(w.startswith("alias:")
-                       or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS) for w in words)
+                       or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS
+                           and w not in parts_there) for w in words)
         if clause.ids and entry.ids:
             if not clause.ids & entry.ids:
                 id_mismatch |= words
@@ -44,6 +48,17 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         if entry.place in clause.places:
             words = words | {"place:" + entry.place}
         matched[entry.name] = words
+    verbs = {w for v in clause.verb_words for w in (v, *lexicon.canon(v))}
+    if any(not words <= verbs for words in matched.values()):
+        # "arm the guard station" beside a barrier arm: the verb names no device
+        matched = {n: w for n, w in matched.items() if not w <= verbs}
+    if matched and clause.loose_ids and all(not catalog.entries[n].ids for n in matched):
+        # 2号加氯机 where there is one doser and it has no number: not that doser
+        raise Refusal("unknown_device", "no device with that number")
+    all_ids = {i for e in entries for i in e.ids}
+    if any(catalog.entries[n].ids for n in matched) and clause.loose_ids - all_ids:
+        # "stop pumps 1 and 4" with pumps 1-3: never act on the rest and drop the missing one
+        raise Refusal("unknown_device", "no device with that number")
     if id_mismatch:
         # "light 4" where the lights are numbered 1-3: not the one light without a number
         matched = {n: w for n, w in matched.items() if catalog.entries[n].ids
@@ -95,7 +110,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                               [{"device": n, "actions": [], "probability": share}
                                for n in sorted(names)])
         return chosen, "named"
-    if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS:
+    if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS - parts_there:
         # a device word was said but nothing matched all constraints (e.g. conveyor 3)
         raise Refusal("unknown_device", "no such device in the catalog")
     if clause.places:
@@ -139,9 +154,12 @@ def _resource_phrase_devices(clause: Clause, catalog: Catalog, keep: list[str]) 
     """'the house lights' where the lights are gallery circuits and `HouseLightLevel` is a setting
     of the auditorium: two words said together that are a resource's own name, the first one
     no chosen device's word, name that resource's device, not every device of the generic kind."""
-    said = [lexicon.canon(w)[0] for w in re.findall(r"[a-z]+", clause.text.lower())]
-    pairs = {(a, b) for a, b in zip(said, said[1:])}
+    raw = re.findall(r"[a-z]+", clause.text.lower())
+    said = [lexicon.canon(w)[0] for w in raw]
     kept_words = {w for n in keep for w in catalog.entries[n].words}
+    # (the first word as said must not be a chosen device's word either: "hot water" names the
+    # hot-water heater even though "hot" reads as temperature)
+    pairs = {(a, b) for a, b, first in zip(said, said[1:], raw) if first not in kept_words}
     found = [e for e in catalog.entries.values() if e.name not in keep and any(
         {a, b} <= r.tokens and a not in kept_words and b in kept_words
         and a not in GENERIC_TOKENS for r in e.resources.values() for a, b in pairs)]
@@ -215,6 +233,8 @@ def unknown_thing(head: str, devices: list[Entry], catalog: Catalog) -> bool:
     said_of = {w for e in devices for r in e.resources.values()
                for w in set(r.allowed) | {k for words, _ in r.labels for k in words}
                | set(r.description_words)}
+    # the words of the profile's name ("roof" of Roof-Vent) say what the device is, too
+    said_of |= {k for e in devices for t in lexicon.split_name(e.profile) for k in lexicon.canon(t)}
     return not keys & {w.lower() for w in said_of}
 
 

@@ -54,7 +54,7 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
             c.entry.resources[n].tokens & c.entry.words - clause.words for n in c.focus)]
         built = room or built
     everything = re.search(r"\beverything\b|\ball\s+(?:the\s+)?devices\b|所有设备|全部设备"
-                           r"|都关|都开", clause.text)
+                           r"|都关|都开|\bthe\s+rest\b|\ball\s+(?:the\s+)?others\b", clause.text)
     switches = [c for c in built
                 if all(a.values and set(a.values.values()) <= SWITCH_VALUES
                        and all(is_power_switch(c.entry.resources[k]) for k in a.values
@@ -78,7 +78,14 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         built = named_capability
     if not switches_only:
         best = max(c.strength for c in built)
-        built = [c for c in built if c.strength >= best]
+        top_words = set().union(*(_named_words(c, clause) for c in built if c.strength >= best))
+        close = best - 0.5 if scope == "global" else best
+        # no device or place said: "the temperature" that several kinds of device have is not
+        # the one whose resource happens to be spelled like the word (one more unmatched word
+        # in a resource name is no reason), but another concept is no rival ("raise the
+        # backdrop" beside a curtain raised by the verb)
+        built = [c for c in built if c.strength >= best
+                 or (c.strength >= close and _named_words(c, clause) & top_words)]
     built = described_choice(built, clause)
     per_place: dict[str, int] = {}
     for cand in built:
@@ -94,3 +101,9 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         raise Refusal("ambiguous", "several devices could be meant: "
                       + ", ".join(c.entry.name for c in built[:4]))
     return built
+
+
+def _named_words(cand: Candidate, clause: Clause) -> set[str]:
+    """The concept words said that the candidate's settings carry."""
+    return {t for a in cand.actions for k in (a.values or {})
+            for t in cand.entry.resources[k].tokens} & clause.words

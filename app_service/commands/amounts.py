@@ -1,0 +1,69 @@
+"""Which numbers in a clause are amounts, identifiers or counts (pure): "by 2 degrees" and
+"two degrees warmer" are relative amounts, "pump 2" and "2号" identifiers, "2 conveyors" a count,
+"pumps 1, 2 and 3" a list of devices, 5号压机 beside 1号压机 … 3号压机 a device the catalog lacks."""
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from .numbers import Quantity
+
+CHANGE_VERB = re.compile(r"(?:please\s+)?(?:drop|raise|lower|increase|decrease|reduce|bump|boost"
+                          r"|cut|knock|bring\s+(?:up|down))\b")
+_BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
+                            r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
+                            r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降"
+                            # 开大/调小/减少/增加 … 15: a change by that much, not a value
+                            r"|[开调放加关减]大|[开调放关减]小|增加|减少|提升|下调|上调)\s*$")
+_AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
+                           r"|faster|slower"
+                           r"|higher|lower|more|less|up|down)\b")
+
+
+NO_UNIT = (r"(?!\.\d)(?!\s*(?:%|°|[a-z]+/|degrees?\b|hz\b|hertz\b|bar\b|psi\b|kpa\b|percent\b"
+            r"|k\b|amps?\b|v\b|m\b|rpm\b))")
+_ID_LIST = re.compile(rf"\b([a-z]+s)\s+(\d+)((?:\s*(?:,|\band\b|&)\s*\d+\b{NO_UNIT})+)")
+
+
+def unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str]:
+    """5号压机 where the aliases are 1号压机 … 3号压机: a numbered device the catalog lacks."""
+    known = {w for w, keys in zh_words.items() if keys[0].startswith("alias:")}
+    suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
+    return {m.group(0) for suffix in suffixes
+            for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(suffix)}", body)
+            if m.group(0) not in known}
+
+
+def join_id_lists(text: str) -> str:
+    """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"."""
+    return _ID_LIST.sub(lambda m: f"{m.group(1)} {m.group(2)} & "
+                        + " & ".join(re.findall(r"\d+", m.group(3))), text)
+
+
+def is_relative_amount(q: Quantity, body: str) -> bool:
+    """'by 2 degrees', 'up 0.5 degree', 'two degrees warmer', '调高2度' (not 'up to 2')."""
+    return bool(_BEFORE_AMOUNT.search(body[:q.start])) or bool(_AFTER_AMOUNT.match(body[q.end:]))
+
+
+def is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
+    """'2 conveyors', '2条传送带': a count of devices, not a value."""
+    if q.unit is not None:
+        return False
+    after = body[q.end:q.end + 20]
+    if re.match(r"\s*[条个台盏扇把只]", after):
+        return True
+    word = re.match(r"\s*([a-z]+)", after)
+    return bool(word) and word.group(1).endswith("s") \
+        and lexicon.canon(word.group(1))[0] in device_vocab
+
+
+def is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
+    if q.unit is not None:
+        return False
+    literal = body[q.start:q.end].strip()
+    if literal not in ids:
+        return False
+    after = body[q.end:q.end + 2]
+    before = body[max(0, q.start - 12):q.start]
+    after_word = bool(re.search(r"(?:[a-z]|&)\s*$", before))
+    return "号" in after or after_word and not re.search(r"\b(?:to|at|by)\s*$", before)
