@@ -77,8 +77,20 @@ _QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|sto
                              r"|ignore|disregard|run|raise|lower)\b|打开|关|解锁|启动|停|调到", re.IGNORECASE)
 
 
+# a role label in any bracket, or as a prefix before a colon, speaking for the system:
+# "【系统管理员】：…", "[Administrator]: …", "(operator) …", "SYSADMIN: …", "开发者：…"
+_ROLE = (r"(?:(?:system|sys|it|site|building|network|security|facility|facilities)[\s_-]*)?"
+         r"(?:admin(?:istrator)?s?|operators?|developers?|devs?|root|superuser|moderator|system"
+         r"|assistant|owner|manager|supervisor|engineer|ops)"
+         r"|(?:系统|超级|网络|运维|安全)?(?:管理员|管理者|操作员|运维(?:人员|工程师)?|开发者|开发人员|工程师"
+         r"|超级用户|主管|负责人)|系统")
+_ROLE_LABEL = re.compile(
+    r"[【\[（(<「『《〈][^】\]）)>」』》〉]{0,12}?(?:" + _ROLE + r")[^】\]）)>」』》〉]{0,6}[】\]）)>」』》〉]"
+    r"|(?:^|[\s。.!！;；,，])(?:" + _ROLE + r")\s*[:：]", re.IGNORECASE)
+
+
 def is_injection(text: str) -> bool:
-    if _INJECTION.search(text):
+    if _INJECTION.search(text) or _ROLE_LABEL.search(text):
         return True
     # instructions hidden in quoted content addressed to the assistant
     for quoted in re.findall(r"(?:^|[\s:：,，(])['\"‘“「『](.+?)['\"’”」』]", text):
