@@ -19,7 +19,8 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
                       only_prepositional_on)
-from .places import catalog_places, english_places, numbered_places, unknown_numbered_zh
+from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
+                     unknown_qualified)
 from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -142,6 +143,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     # possessives: "the manager's office", "the kids' pool"
     main = re.sub(r"(?<=s)['\u2019](?=\s|$)", "", re.sub(r"['\u2019]s\b", "", main))
     body = " " + re.sub(r"(?<=[a-z])[-_](?=[a-z])", " ", main) + " "
+    clause.unknown_places.update(unknown_qualified(body, catalog))
     body = numbered_places(body, catalog, clause)
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}

@@ -168,3 +168,33 @@ def lettered_places(text: str, catalog: Catalog) -> str:
     return re.sub(r"\b(in|at)\s+([A-Z])\b(?![\w'])",
                   lambda m: f"{m.group(1)} {letters[m.group(2).lower()]}"
                   if m.group(2).lower() in letters and m.group(2) != "I" else m.group(0), text)
+
+
+_ZH_QUALIFIER = r"(?:[A-Za-z]|\d+号|[一二三四五六七八九十]+号)"
+
+
+def unknown_qualified(body: str, catalog: Catalog) -> set[str]:
+    """'pier c' or 'pier 3' where the catalog's places are pier a and pier b (C码头 where its
+    aliases say A码头…, B码头…): a place it lacks, never the group of every pier."""
+    qualifiers: dict[str, set[str]] = {}
+    for place in catalog.places:
+        match = re.fullmatch(r"([a-z]+(?: [a-z]+)*) ([a-z]|\d+)", place)
+        if match:
+            qualifiers.setdefault(match.group(1), set()).add(match.group(2))
+    unknown = set()
+    for head, known in qualifiers.items():
+        for m in re.finditer(rf"\b{re.escape(head)}\s+([a-z]|\d+)\b(?!\s*(?:%|percent|degrees?))",
+                             body, re.IGNORECASE):
+            if m.group(1).lower() not in known:
+                unknown.add(f"{head} {m.group(1).lower()}")
+    stems: dict[str, set[str]] = {}
+    for spelling in catalog.zh_words:
+        match = re.match(rf"({_ZH_QUALIFIER})([\u4e00-\u9fff]{{2}})", spelling)
+        if match:
+            stems.setdefault(match.group(2), set()).add(match.group(1).lower())
+    for stem, known in stems.items():
+        for m in re.finditer(rf"(?<![A-Za-z0-9])({_ZH_QUALIFIER}){stem}", body):
+            if m.group(1).lower() not in known:
+                unknown.add(m.group(0))
+    return unknown
+
