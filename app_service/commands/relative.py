@@ -71,9 +71,24 @@ def current_value(entry: Entry, res: Resource, read_state: StateReader | None) -
     return value
 
 
+# settings whose numbers name a thing rather than measure it: a preset, a channel, an input
+_IDENTIFIER = re.compile(r"preset|\bid\b|identifier|channel|input|source|scene|slot|index"
+                         r"|program(?:me)?\b|address|station|track|position number", re.IGNORECASE)
+
+
+def is_identifier(res: Resource) -> bool:
+    """PresetNumber, Channel, InputSource: stepping one by "a bit" picks another thing, not more."""
+    if profile_unit_family(res.units) or res.units.strip() in {"%", "dB", "db"}:
+        return False   # InputGain in dB, SourceTemp in °C: measured amounts
+    return bool(_IDENTIFIER.search(" ".join(sorted(res.tokens)) + " " + res.name))
+
+
 def relative_candidate(entry: Entry, target: Resource, clause: Clause, scores: dict[str, float],
                        quantity, read_state: StateReader | None) -> Candidate:
     """A change from the current value: by an amount, a multiplier or the default step."""
+    if is_identifier(target):
+        raise Refusal("unsupported", f"{target.name} of {entry.name} names a setting, it is no "
+                                     "amount to change by")
     sign = direction(clause, target)
     if sign == 0:
         raise Refusal("ambiguous", "cannot tell whether to increase or decrease")
