@@ -1,8 +1,11 @@
 """Four unsafe patterns an unseen building showed, each re-created on a small made-up marina
 (names, places and words unlike the datasets'): every request here must be refused, never acted on."""
+import os
+
 import pytest
 
 from app_service.commands.catalog import Catalog
+from app_service.commands.dataset import Dataset
 from app_service.commands.interpreter import Interpreter
 from app_service.device_profiles import parse_device, parse_profile
 
@@ -113,3 +116,28 @@ def test_plain_requests_still_act(marina, text, expected):
     result = marina(text)
     assert [(a.device, a.command, a.method) for a in result.actions] == expected, (
         text, result.refusal)
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "commands")
+
+
+@pytest.fixture(scope="module")
+def buildings():
+    """The fixture buildings whose doors, openers and cabinets read an 'open' state."""
+    loaded = {}
+    for name in ("house", "factory", "probe-lab", "blind-restaurant", "blind-museum"):
+        dataset = Dataset.load(os.path.join(FIXTURES, name))
+        interpreter = Interpreter(dataset.catalog)
+        loaded[name] = (interpreter, dataset.state)
+    return loaded
+
+
+@pytest.mark.parametrize("text", [
+    "what time does the chandlery open on Sundays?", "what time does the pharmacy close?",
+    "what are the opening hours of the cafe?", "how late is the shop open?",
+    "is the chandlery open on Sundays?", "商店几点开门？", "药店周日开吗？",
+])
+def test_opening_hours_read_no_device_in_any_building(buildings, text):
+    for name, (interpreter, state) in buildings.items():
+        result = interpreter.interpret(text, lambda d, c: state[d])
+        assert result.actions == [], (name, text, [a.to_dict() for a in result.actions])

@@ -124,7 +124,15 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+
                          r"|\bhow\s+(?:do|can|should|would)\s+(?:i|we|you|one)\b|\bwhat\s+(?:does|do)\b.*\bdo\W*$"
                          r"|\bwhat\s+is\b.*\bfor\W*$|\bmean\b|^\W*(?:tell\s+me|talk)\s+about\b|\b(?:describe|explain)\b"
                          r"|怎么(?:设置|用|使用|操作|安装|重置|复位)|如何(?:设置|使用|操作|安装|重置)|是干什么的|有什么用|介绍一下"
-                         r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年", re.IGNORECASE)
+                         r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年"
+                         # opening hours and timetables: when a business or place opens is no
+                         # device's state ("what time does the chandlery open on Sundays?")
+                         r"|\bwhat\s+time\b|\b(?:opening|closing|business|office|trading|visiting)"
+                         r"\s+(?:hours|times)\b|\bhours\s+of\s+(?:business|operation)\b|\bhow\s+late\b"
+                         r"|\b(?:on|at|over)\s+(?:the\s+)?(?:sundays?|mondays?|tuesdays?|wednesdays?"
+                         r"|thursdays?|fridays?|saturdays?|weekends?|(?:public\s+|bank\s+)?holidays?)\b"
+                         r"|\btimetable\b|\bschedule\s+for\b|几点|营业|开门时间|关门时间|开放时间"
+                         r"|(?:周|星期|礼拜)[一二三四五六日天末]", re.IGNORECASE)
 
 
 def asks_no_reading(text: str) -> bool:
