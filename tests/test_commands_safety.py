@@ -136,8 +136,17 @@ def buildings():
     "what time does the chandlery open on Sundays?", "what time does the pharmacy close?",
     "what are the opening hours of the cafe?", "how late is the shop open?",
     "is the chandlery open on Sundays?", "商店几点开门？", "药店周日开吗？",
+    # the subject is no device and no place of the building: "open" reads nothing
+    "is the chandlery open?", "is the bakery closed today?", "does the cafe open early?",
+    "is the marina office open yet?",
 ])
 def test_opening_hours_read_no_device_in_any_building(buildings, text):
     for name, (interpreter, state) in buildings.items():
         result = interpreter.interpret(text, lambda d, c: state[d])
         assert result.actions == [], (name, text, [a.to_dict() for a in result.actions])
+
+
+def test_a_device_state_question_still_reads(buildings):
+    interpreter, state = buildings["house"]
+    result = interpreter.interpret("is the garage door open?", lambda d, c: state[d])
+    assert [(a.device, a.method) for a in result.actions] == [("garage-door-opener", "get")]

@@ -2,12 +2,29 @@
 answers it (a state word or a value said names the state; measurements before set points)."""
 from __future__ import annotations
 
+import re
+
 from . import screening
 from .catalog import Entry
 from .decisions import Action, Candidate
 from .grounding import Clause
 
 _STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
+# "is the chandlery open?": the thing asked about, when only a state word matched a device
+_STATE_SUBJECT = re.compile(
+    r"^\W*(?:is|are|was|were|does|do|will|has)\s+(?:the|my|our|that|this|your)\s+"
+    r"((?:[a-z]+\s+){0,2}?[a-z]+)\s+(?:still\s+|already\s+|yet\s+|now\s+)?"
+    r"(?:open|opened|opens|closed|close|closes|shut|locked|unlocked|running|active)\b")
+
+
+def _subject_is_other(entry: Entry, clause: Clause) -> bool:
+    """The question's subject is a word this device is not called by and no place was named:
+    a business or a room the catalog lacks, whose "open" is no reading of this device."""
+    said = _STATE_SUBJECT.match(clause.text)
+    if said is None or clause.places:
+        return False
+    known = entry.words | {t for r in entry.resources.values() for t in r.tokens}
+    return not set(said.group(1).split()) & known
 
 
 def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
@@ -17,6 +34,8 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
     asks_setting = bool({"target", "set", "setting"} & (clause.words | clause.raw_words))
     strength = max((scores[r.name] for r in entry.readable()), default=0)
     measured = {n for n, r in entry.resources.items() if not r.set_command}
+    if strength <= 0 and scope != "named" and _subject_is_other(entry, clause):
+        return None
     if strength <= 0:
         # "is the entrance locked?", "is the pump running?": a state word names the state
         # … and so do its values ("playing from radio or the playlist?": the Source)
