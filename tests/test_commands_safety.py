@@ -150,3 +150,19 @@ def test_a_device_state_question_still_reads(buildings):
     interpreter, state = buildings["house"]
     result = interpreter.interpret("is the garage door open?", lambda d, c: state[d])
     assert [(a.device, a.method) for a in result.actions] == [("garage-door-opener", "get")]
+
+
+@pytest.mark.parametrize("building, text", [
+    # a number after a place word qualifies the place; never a value for every light
+    (b, "turn off the lights in exam room 4") for b in ("greenhouse", "probe-lab", "blind-school",
+                                                        "blind-museum", "blind-pool")] + [
+    ("greenhouse", "turn on the lights in meeting room c"), ("greenhouse", "打开C会议室的灯"),
+    ("blind-office", "turn on the lights in meeting room c"), ("blind-office", "打开C会议室的灯"),
+    ("blind-clinic", "turn on the light in exam room 4"), ("blind-hotel", "turn on the lights in room 103"),
+    ("blind-school", "switch on classroom 103 lights"),
+])
+def test_unknown_place_qualifier_in_fixture_buildings(building, text):
+    dataset = Dataset.load(os.path.join(FIXTURES, building))
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    assert result.actions == [], (building, text, [a.to_dict() for a in result.actions])
+    assert result.refusal in {"unknown_device", "unknown_place"}, (building, text, result.refusal)

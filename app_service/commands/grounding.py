@@ -190,7 +190,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             if key.startswith("place:"):
                 place = key[6:]
                 known = {place} if place in catalog.places else catalog_places(place, catalog)
-                if place not in catalog.places and re.search(r"[a-z0-9]$", body[:start]):
+                if re.search(r"[a-z0-9]$", body[:start]) and (place not in catalog.places or (
+                        re.search(r"(?<![a-z0-9])[a-z]$", body[:start]) and not re.search(r"\d", place))):
                     # C会议室 where only A and B exist: a place we do not have, never all of them
                     clause.unknown_places.add(body[:start].split()[-1][-1:] + " " + place)
                     continue

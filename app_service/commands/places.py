@@ -176,17 +176,25 @@ _ZH_QUALIFIER = r"(?:[A-Za-z]|\d+号|[一二三四五六七八九十]+号)"
 def unknown_qualified(body: str, catalog: Catalog) -> set[str]:
     """'pier c' or 'pier 3' where the catalog's places are pier a and pier b (C码头 where its
     aliases say A码头…, B码头…): a place it lacks, never the group of every pier."""
-    qualifiers: dict[str, set[str]] = {}
+    qualifiers: dict[str, set[str]] = {p: set() for p in catalog.places}
+    qualifiers.update({w: set() for w in ("room", "hall", "area", "zone", "wing", "floor", "bay",
+                                          "block", "pier", "dock", "ward", "suite")})
     for place in catalog.places:
         match = re.fullmatch(r"([a-z]+(?: [a-z]+)*) ([a-z]|\d+)", place)
         if match:
             qualifiers.setdefault(match.group(1), set()).add(match.group(2))
     unknown = set()
     for head, known in qualifiers.items():
-        for m in re.finditer(rf"\b{re.escape(head)}\s+([a-z]|\d+)\b(?!\s*(?:%|percent|degrees?))",
+        # "exam room 4", "meeting room c": a qualifier, not a value ("room 4 degrees", "a bit")
+        for m in re.finditer(rf"\b{re.escape(head)}\s+([a-z]|\d+)\b(?!\s*(?:%|percent|degrees?|°"
+                             r"|c\b|f\b|k\b|bit|little|touch|notch|tad|lot|few|couple|and\b))",
                              body, re.IGNORECASE):
-            if m.group(1).lower() not in known:
-                unknown.add(f"{head} {m.group(1).lower()}")
+            qualifier = m.group(1).lower()
+            if head[-1].isdigit():
+                continue   # "classroom 101 one step lower": already qualified, then an amount
+            if qualifier not in known and f"{head} {qualifier}" not in catalog.places \
+                    and not any(p.endswith(f"{head} {qualifier}") for p in catalog.places):
+                unknown.add(f"{head} {qualifier}")
     stems: dict[str, set[str]] = {}
     for spelling in catalog.zh_words:
         match = re.match(rf"({_ZH_QUALIFIER})([\u4e00-\u9fff]{{2}})", spelling)
