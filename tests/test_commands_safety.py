@@ -166,3 +166,12 @@ def test_unknown_place_qualifier_in_fixture_buildings(building, text):
     result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
     assert result.actions == [], (building, text, [a.to_dict() for a in result.actions])
     assert result.refusal in {"unknown_device", "unknown_place"}, (building, text, result.refusal)
+
+
+@pytest.mark.parametrize("text", ["make the fan a bit brighter", "把风扇调亮一点",
+                                  "turn the car park fans up a bit louder"])
+def test_a_relative_change_names_the_quality_it_changes(text):
+    """The fan stage is no brightness: the words must name the setting that is stepped."""
+    dataset = Dataset.load(os.path.join(FIXTURES, "blind-office"))
+    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    assert result.actions == [], (text, [a.to_dict() for a in result.actions])

@@ -76,6 +76,12 @@ _IDENTIFIER = re.compile(r"preset|\bid\b|identifier|channel|input|source|scene|s
                          r"|program(?:me)?\b|address|station|track|position number", re.IGNORECASE)
 
 
+# qualities a relative change may name; the setting changed must be the one named
+_QUALITIES = {"brightness": r"bright|dim|light|lamp|lux|illumin", "volume": r"volume|loud|sound|audio",
+              "speed": r"speed|fan|rpm|fast|slow|flow|pump|motor", "zoom": r"zoom",
+              "focus": r"focus", "humidity": r"humid|moist|rh\b", "pressure": r"pressure|bar|psi"}
+
+
 def is_identifier(res: Resource) -> bool:
     """PresetNumber, Channel, InputSource: stepping one by "a bit" picks another thing, not more."""
     if profile_unit_family(res.units) or res.units.strip() in {"%", "dB", "db"}:
@@ -86,6 +92,11 @@ def is_identifier(res: Resource) -> bool:
 def relative_candidate(entry: Entry, target: Resource, clause: Clause, scores: dict[str, float],
                        quantity, read_state: StateReader | None) -> Candidate:
     """A change from the current value: by an amount, a multiplier or the default step."""
+    named = clause.words & set(_QUALITIES)
+    said_of = " ".join([*target.tokens, target.description, *entry.words]).lower()
+    if named and not any(re.search(_QUALITIES[q], said_of) for q in named):
+        # "make the fan a bit brighter": the words name a quality this setting is not
+        raise Refusal("unsupported", f"{entry.name} has no {sorted(named)[0]} to change")
     if is_identifier(target):
         raise Refusal("unsupported", f"{target.name} of {entry.name} names a setting, it is no "
                                      "amount to change by")
