@@ -78,7 +78,7 @@ _IDENTIFIER = re.compile(r"preset|\bid\b|identifier|channel|input|source|scene|s
 
 # qualities a relative change may name; the setting changed must be the one named
 _QUALITIES = {"brightness": r"bright|dim|light|lamp|lux|illumin", "volume": r"volume|loud|sound|audio",
-              "speed": r"speed|fan|rpm|fast|slow|flow|pump|motor", "zoom": r"zoom",
+              "speed": r"speed|fan|rpm|fast|slow|flow|pump|motor|hz|freq|rate|stroke", "zoom": r"zoom",
               "focus": r"focus", "humidity": r"humid|moist|rh\b", "pressure": r"pressure|bar|psi"}
 
 
@@ -94,7 +94,7 @@ def relative_candidate(entry: Entry, target: Resource, clause: Clause, scores: d
     """A change from the current value: by an amount, a multiplier or the default step."""
     named = clause.words & set(_QUALITIES)
     said_of = " ".join([*target.tokens, target.description, *entry.words]).lower()
-    if named and not any(re.search(_QUALITIES[q], said_of) for q in named):
+    if named and quantity is None and not any(re.search(_QUALITIES[q], said_of) for q in named):
         # "make the fan a bit brighter": the words name a quality this setting is not
         raise Refusal("unsupported", f"{entry.name} has no {sorted(named)[0]} to change")
     if is_identifier(target):
