@@ -138,7 +138,7 @@ def buildings():
     "is the chandlery open on Sundays?", "商店几点开门？", "药店周日开吗？",
     # the subject is no device and no place of the building: "open" reads nothing
     "is the chandlery open?", "is the bakery closed today?", "does the cafe open early?",
-    "is the marina office open yet?",
+    "is the marina office open yet?", "便利店开门了吗", "船具店还开着吗？",
 ])
 def test_opening_hours_read_no_device_in_any_building(buildings, text):
     for name, (interpreter, state) in buildings.items():

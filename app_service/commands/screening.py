@@ -132,7 +132,9 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+
                          r"|\b(?:on|at|over)\s+(?:the\s+)?(?:sundays?|mondays?|tuesdays?|wednesdays?"
                          r"|thursdays?|fridays?|saturdays?|weekends?|(?:public\s+|bank\s+)?holidays?)\b"
                          r"|\btimetable\b|\bschedule\s+for\b|几点|营业|开门时间|关门时间|开放时间"
-                         r"|(?:周|星期|礼拜)[一二三四五六日天末]", re.IGNORECASE)
+                         r"|(?:周|星期|礼拜)[一二三四五六日天末]"
+                         r"|(?:店|铺|超市|商场|银行|邮局|药房|菜场|市场)(?:今天|现在|还|已经)?(?:开门|关门|营业|开着|关着"
+                         r"|开了|关了|开吗|关吗)", re.IGNORECASE)
 
 
 def asks_no_reading(text: str) -> bool:
