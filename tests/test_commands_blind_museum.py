@@ -3,24 +3,7 @@ made-up venue of its own (names, rooms and words unlike the datasets') and by re
 must not act."""
 import pytest
 
-from app_service.commands.catalog import Catalog
-from app_service.commands.interpreter import Interpreter
-from app_service.device_profiles import parse_device, parse_profile
-
-
-def _res(name, value_type, rw="RW", description="", **props):
-    return {"name": name, "description": description,
-            "properties": {"valueType": value_type, "readWrite": rw, **props}}
-
-
-def _profile(name, resources, read="State", labels=()):
-    commands = [{"name": r["name"], "readWrite": "W",
-                 "resourceOperations": [{"deviceResource": r["name"]}]}
-                for r in resources if "W" in r["properties"]["readWrite"]]
-    commands.append({"name": read, "readWrite": "R", "resourceOperations": [
-        {"deviceResource": r["name"]} for r in resources if "R" in r["properties"]["readWrite"]]})
-    return {"name": name, "manufacturer": "T", "model": "M", "labels": list(labels),
-            "deviceResources": resources, "deviceCommands": commands}
+from made_up_catalog import _actions, building, _profile, _res, _set
 
 
 PROFILES = [
@@ -89,22 +72,7 @@ STATE = {"foyer-lights": {"Lamp": "true", "Level": "60", "Tone": "3000"},
 
 @pytest.fixture(scope="module")
 def venue():
-    profiles = {p["name"]: parse_profile(p, "test") for p in PROFILES}
-    devices = {name: parse_device({"name": name, "profileName": profile, "serviceName": "s",
-                                   "labels": [place, *aliases],
-                                   "description": DESCRIPTIONS.get(name, ""),
-                                   "protocols": {"other": {"Address": "1"}}}, "test")
-               for name, profile, place, aliases in DEVICES}
-    interpreter = Interpreter(Catalog.from_store(profiles, devices))
-    return lambda text: interpreter.interpret(text, lambda d, c: STATE[d])
-
-
-def _set(device, command, value):
-    return {"device": device, "command": command, "method": "set", "values": {command: value}}
-
-
-def _actions(result):
-    return sorted(([a.to_dict() for a in result.actions]), key=lambda a: (a["device"], a["command"]))
+    return building(PROFILES, DEVICES, STATE, DESCRIPTIONS)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -7,21 +7,7 @@ from app_service.commands.catalog import Catalog
 from app_service.commands.decisions import opening_sense
 from app_service.commands.interpreter import Interpreter
 from app_service.device_profiles import parse_device, parse_profile
-
-
-def _res(name, value_type, rw="RW", description="", **props):
-    return {"name": name, "description": description,
-            "properties": {"valueType": value_type, "readWrite": rw, **props}}
-
-
-def _profile(name, resources, read="State", labels=()):
-    commands = [{"name": r["name"], "readWrite": "W",
-                 "resourceOperations": [{"deviceResource": r["name"]}]}
-                for r in resources if "W" in r["properties"]["readWrite"]]
-    commands.append({"name": read, "readWrite": "R", "resourceOperations": [
-        {"deviceResource": r["name"]} for r in resources if "R" in r["properties"]["readWrite"]]})
-    return {"name": name, "manufacturer": "T", "model": "M", "labels": list(labels),
-            "deviceResources": resources, "deviceCommands": commands}
+from made_up_catalog import _actions, building, _profile, _res, _set
 
 
 PROFILES = [
@@ -117,24 +103,7 @@ STATE = {"box-north": {"Setpoint": "20"}, "dosing-skid": {"ManualFeedRate": "80"
 
 @pytest.fixture(scope="module")
 def plant():
-    profiles = {p["name"]: parse_profile(p, "test") for p in PROFILES}
-    devices = {name: parse_device({"name": name, "profileName": profile, "serviceName": "s",
-                                   "labels": [place, *aliases],
-                                   "protocols": {"other": {"Address": "1"}}}, "test")
-               for name, profile, place, aliases in DEVICES}
-    catalog = Catalog.from_store(profiles, devices)
-    interpreter = Interpreter(catalog)
-    run = lambda text: interpreter.interpret(text, lambda d, c: STATE[d])  # noqa: E731
-    run.catalog = catalog
-    return run
-
-
-def _set(device, command, value):
-    return {"device": device, "command": command, "method": "set", "values": {command: value}}
-
-
-def _actions(result):
-    return sorted(([a.to_dict() for a in result.actions]), key=lambda a: (a["device"], a["command"]))
+    return building(PROFILES, DEVICES, STATE)
 
 
 @pytest.mark.parametrize("device, resource, sense", [

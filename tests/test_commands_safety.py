@@ -4,25 +4,9 @@ import os
 
 import pytest
 
-from app_service.commands.catalog import Catalog
 from app_service.commands.dataset import Dataset
 from app_service.commands.interpreter import Interpreter
-from app_service.device_profiles import parse_device, parse_profile
-
-
-def _res(name, value_type, rw="RW", description="", **props):
-    return {"name": name, "description": description,
-            "properties": {"valueType": value_type, "readWrite": rw, **props}}
-
-
-def _profile(name, resources, read="State", labels=()):
-    commands = [{"name": r["name"], "readWrite": "W",
-                 "resourceOperations": [{"deviceResource": r["name"]}]}
-                for r in resources if "W" in r["properties"]["readWrite"]]
-    commands.append({"name": read, "readWrite": "R", "resourceOperations": [
-        {"deviceResource": r["name"]} for r in resources if "R" in r["properties"]["readWrite"]]})
-    return {"name": name, "manufacturer": "T", "model": "M", "labels": list(labels),
-            "deviceResources": resources, "deviceCommands": commands}
+from made_up_catalog import building, _profile, _res
 
 
 PROFILES = [
@@ -49,13 +33,7 @@ STATE = {"pier-a-light": {"Lamp": "false"}, "pier-b-light": {"Lamp": "false"},
 
 @pytest.fixture(scope="module")
 def marina():
-    profiles = {p["name"]: parse_profile(p, "test") for p in PROFILES}
-    devices = {name: parse_device({"name": name, "profileName": profile, "serviceName": "s",
-                                   "labels": [place, *aliases],
-                                   "protocols": {"other": {"Address": "1"}}}, "test")
-               for name, profile, place, aliases in DEVICES}
-    interpreter = Interpreter(Catalog.from_store(profiles, devices))
-    return lambda text: interpreter.interpret(text, lambda d, c: STATE[d])
+    return building(PROFILES, DEVICES, STATE)
 
 
 @pytest.mark.parametrize("text, reason", [
