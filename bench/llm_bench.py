@@ -106,6 +106,20 @@ def memory_bandwidth_gbs(threads: int) -> dict:
 
 
 # ---- CTranslate2 worker -----------------------------------------------------------------
+def prefill_and_decode(generator, tokens: list, batch: int, repeats: int) -> tuple[float, float]:
+    """(prefill, decode) tokens/s of a CTranslate2 generator for ``batch`` copies of the prompt:
+    a forced 1-token generation times the prefill, a forced NEW_TOKENS one adds the decode
+    (forced lengths: raw timings the public API never needs). Best of ``repeats``."""
+    def run(new):
+        return generator.generate_batch([tokens] * batch, max_length=new, min_length=new,
+                                        include_prompt_in_result=False, sampling_topk=1)
+
+    run(2)  # warm-up
+    prefill = best(lambda: run(1), repeats)
+    full = best(lambda: run(NEW_TOKENS), repeats)
+    return batch * len(tokens) / prefill, batch * (NEW_TOKENS - 1) / (full - prefill)
+
+
 def ct2_worker(args) -> dict:
     from app_service.llm import LanguageModel
 
@@ -118,16 +132,9 @@ def ct2_worker(args) -> dict:
     tokens = model.tokenizer.encode_plain(PASSAGE)
     result["prompt_tokens"] = len(tokens)
 
-    def run(batch, new):
-        return generator.generate_batch([tokens] * batch, max_length=new, min_length=new,
-                                        include_prompt_in_result=False, sampling_topk=1)
-
-    run(1, 2)  # warm-up
     repeats = args.repeats
-    prefill1 = best(lambda: run(1, 1), repeats)
-    full1 = best(lambda: run(1, NEW_TOKENS), repeats)
-    result["prefill_tok_s"] = len(tokens) / prefill1
-    result["decode_bs1_tok_s"] = (NEW_TOKENS - 1) / (full1 - prefill1)
+    result["prefill_tok_s"], result["decode_bs1_tok_s"] = prefill_and_decode(
+        generator, tokens, 1, repeats)
 
     def first_token():
         started = time.perf_counter()
@@ -138,10 +145,8 @@ def ct2_worker(args) -> dict:
     result.update(choice_accuracy(model))
     # What the service holds while it generates and chooses (it never scores 8 x 128 at once).
     result["peak_rss_serving_mb"] = peak_rss_mb()
-    prefill8 = best(lambda: run(BATCH, 1), repeats)
-    full8 = best(lambda: run(BATCH, NEW_TOKENS), repeats)
-    result["prefill_bs8_tok_s"] = BATCH * len(tokens) / prefill8
-    result["decode_bs8_tok_s"] = BATCH * (NEW_TOKENS - 1) / (full8 - prefill8)
+    result["prefill_bs8_tok_s"], result["decode_bs8_tok_s"] = prefill_and_decode(
+        generator, tokens, BATCH, repeats)
     sequences = [(tokens * 2)[i:i + SCORE_LEN] for i in range(BATCH)]
     score_s = best(lambda: generator.score_batch(sequences), repeats)
     result["score_tok_s"] = BATCH * SCORE_LEN / score_s

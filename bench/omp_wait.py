@@ -21,7 +21,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from llm_bench import PASSAGE, prefill_and_decode  # the same prompt and timing as llm_bench
 
 POLICIES = {
     "passive": {"OMP_WAIT_POLICY": "PASSIVE"},
@@ -29,28 +30,15 @@ POLICIES = {
     "spin 10k": {"GOMP_SPINCOUNT": "10000"},
     "spin 300k": {"GOMP_SPINCOUNT": "300000"},   # libgomp's own default when nothing is set
 }
-PASSAGE = ("The history of the city begins in the early middle ages, when a small settlement grew "
-           "around the river crossing and its weekly market. ") * 6
-NEW_TOKENS = 64
 
 
 def child(model_dir: str, compute_type: str, threads: int) -> dict:
     from app_service.llm import LanguageModel
 
     model = LanguageModel(model_dir, compute_type=compute_type, threads=threads)
-    generator = model._generator  # forced lengths: raw timings the public API never needs
-    tokens = model.tokenizer.encode_plain(PASSAGE)[:200]
-
-    def run(new):
-        started = time.perf_counter()
-        generator.generate_batch([tokens], max_length=new, min_length=new,
-                                 include_prompt_in_result=False, sampling_topk=1)
-        return time.perf_counter() - started
-
-    run(2)
-    prefill = min(run(1) for _ in range(3))
-    full = min(run(NEW_TOKENS) for _ in range(3))
-    return {"prefill_tok_s": len(tokens) / prefill, "decode_tok_s": (NEW_TOKENS - 1) / (full - prefill)}
+    tokens = model.tokenizer.encode_plain(PASSAGE)
+    prefill, decode = prefill_and_decode(model._generator, tokens, 1, 3)
+    return {"prefill_tok_s": prefill, "decode_tok_s": decode}
 
 
 def spin_forever() -> None:
@@ -106,7 +94,7 @@ def main() -> int:
             for process in spinners:
                 process.terminate()
     print(f"threads={args.threads}, medians of {args.rounds} interleaved rounds (each best of 3)")
-    print(f"| machine | compute type | wait policy | prefill tok/s | decode bs1 tok/s |")
+    print("| machine | compute type | wait policy | prefill tok/s | decode bs1 tok/s |")
     print("|---|---|---|---|---|")
     for condition, compute_type, name, prefill, decode in rows:
         print(f"| {condition} | {compute_type} | {name} | {prefill:.0f} | {decode:.1f} |")
