@@ -1,5 +1,6 @@
 """Four unsafe patterns an unseen building showed, each re-created on a small made-up marina
 (names, places and words unlike the datasets'): every request here must be refused, never acted on."""
+import functools
 import os
 
 import pytest
@@ -99,15 +100,18 @@ def test_plain_requests_still_act(marina, text, expected):
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "commands")
 
 
+@functools.lru_cache(maxsize=None)
+def _fixture_building(name):
+    """(interpreter, state) of a dataset under tests/fixtures/commands, loaded once per module."""
+    dataset = Dataset.load(os.path.join(FIXTURES, name))
+    return Interpreter(dataset.catalog), dataset.state
+
+
 @pytest.fixture(scope="module")
 def buildings():
     """The fixture buildings whose doors, openers and cabinets read an 'open' state."""
-    loaded = {}
-    for name in ("house", "factory", "probe-lab", "blind-restaurant", "blind-museum"):
-        dataset = Dataset.load(os.path.join(FIXTURES, name))
-        interpreter = Interpreter(dataset.catalog)
-        loaded[name] = (interpreter, dataset.state)
-    return loaded
+    return {name: _fixture_building(name)
+            for name in ("house", "factory", "probe-lab", "blind-restaurant", "blind-museum")}
 
 
 @pytest.mark.parametrize("text", [
@@ -140,8 +144,8 @@ def test_a_device_state_question_still_reads(buildings):
     ("blind-school", "switch on classroom 103 lights"),
 ])
 def test_unknown_place_qualifier_in_fixture_buildings(building, text):
-    dataset = Dataset.load(os.path.join(FIXTURES, building))
-    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    interpreter, state = _fixture_building(building)
+    result = interpreter.interpret(text, lambda d, c: state[d])
     assert result.actions == [], (building, text, [a.to_dict() for a in result.actions])
     assert result.refusal in {"unknown_device", "unknown_place"}, (building, text, result.refusal)
 
@@ -150,6 +154,6 @@ def test_unknown_place_qualifier_in_fixture_buildings(building, text):
                                   "turn the car park fans up a bit louder"])
 def test_a_relative_change_names_the_quality_it_changes(text):
     """The fan stage is no brightness: the words must name the setting that is stepped."""
-    dataset = Dataset.load(os.path.join(FIXTURES, "blind-office"))
-    result = Interpreter(dataset.catalog).interpret(text, lambda d, c: dataset.state[d])
+    interpreter, state = _fixture_building("blind-office")
+    result = interpreter.interpret(text, lambda d, c: state[d])
     assert result.actions == [], (text, [a.to_dict() for a in result.actions])
