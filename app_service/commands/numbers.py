@@ -293,14 +293,19 @@ def convert(quantity: Quantity, resource_units: str, *, delta: bool = False,
     """Convert ``quantity`` into ``resource_units``; None when the families do not match.
 
     ``delta`` converts a difference (no °F offset); ``angle_resource`` makes bare degrees an angle.
-    A quantity without a unit is taken as already in the resource's unit.
+    A quantity without a unit is taken as already in the resource's unit, except that a
+    temperature without a scale is °C.
     """
     unit = quantity.unit
+    family = profile_unit_family(resource_units)
+    if family and family[0] == "temperature_f" and (unit is None or unit.family == "degree"):
+        # the command-set convention: a temperature without its scale is °C, also for a setting
+        # that works in °F ("set fv4 to 19" = 66.2 °F; a bare 65 is 149 °F and out of range)
+        return quantity.value * 9 / 5 + (0 if delta else 32)
     if unit is None or unit.family == "step":
         return quantity.value
     if unit.family == "other":
         return quantity.value if unit_matches_profile(quantity.unit_text, resource_units) else None
-    family = profile_unit_family(resource_units)
     if family is None:
         unitless_resource = unit.family in ("degree", "percent") and not resource_units
         return quantity.value if unitless_resource else None

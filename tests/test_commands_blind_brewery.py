@@ -1,0 +1,49 @@
+"""Blind round 10 (the brewery): each mechanism re-created on a small made-up dairy (names, places
+and words unlike the brewery's), so a regression shows without the fixture."""
+import pytest
+
+from made_up_catalog import _actions, _profile, _res, _set, building
+
+PROFILES = [
+    _profile("Proofer-Imperial", [
+        _res("CabinetTemp", "Float32", "R", units="°F", minimum=32, maximum=140),
+        _res("Setpoint", "Float32", description="Cabinet set point in degrees Fahrenheit",
+             units="°F", minimum=70, maximum=110)], read="ProoferData", labels=["proofer"]),
+    _profile("Vat-Controller", [
+        _res("MilkTemp", "Float32", "R", units="°C", minimum=-5, maximum=95),
+        _res("HoldSetpoint", "Float32", units="°C", minimum=2, maximum=90),
+        _res("Acidity", "Float32", "R", units="pH", minimum=0, maximum=14)],
+        read="VatReadings", labels=["vat"]),
+]
+DEVICES = [
+    ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱"]),
+    ("cv1", "Vat-Controller", "area:make-room", ["alias:一号奶酪槽"]),
+    ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
+    ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
+]
+STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
+         **{f"cv{i}": {"MilkTemp": "30.0", "HoldSetpoint": "32.0", "Acidity": "6.6"}
+            for i in (1, 2, 3)}}
+
+
+@pytest.fixture(scope="module")
+def dairy():
+    return building(PROFILES, DEVICES, STATE)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("set the proofer to 35", "95.0"),            # a bare temperature is °C, even for a °F setting
+    ("set the proofer to 30 degrees", "86.0"),    # "degrees" without a scale too
+    ("set the proofer to 95 °F", "95.0"),         # the setting's own scale is written as-is
+    ("set the proofer to 100 fahrenheit", "100.0"),
+    ("醒发箱设成三十五度", "95.0"),
+])
+def test_fahrenheit_setting_takes_celsius_by_default(dairy, text, value):
+    assert _actions(dairy(text)) == [_set("proofer", "Setpoint", value)], text
+
+
+@pytest.mark.parametrize("text", ["set the proofer to 90", "set the proofer to 45 degrees",
+                                  "醒发箱设成九十度"])
+def test_bare_number_out_of_range_in_celsius_is_refused(dairy, text):
+    result = dairy(text)   # 90 °C = 194 °F: never reinterpreted as °F
+    assert result.actions == [] and result.refusal == "out_of_range", (text, _actions(result))
