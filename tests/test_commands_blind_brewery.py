@@ -47,3 +47,34 @@ def test_fahrenheit_setting_takes_celsius_by_default(dairy, text, value):
 def test_bare_number_out_of_range_in_celsius_is_refused(dairy, text):
     result = dairy(text)   # 90 °C = 194 °F: never reinterpreted as °F
     assert result.actions == [] and result.refusal == "out_of_range", (text, _actions(result))
+
+
+def _hold(*devices, value):
+    return [_set(d, "HoldSetpoint", value) for d in devices]
+
+
+def _read(*devices):
+    return [{"device": d, "command": "VatReadings", "method": "get"} for d in devices]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a device word and its number written as one name ("cv2" where the vats are cv1…cv3)
+    ("CV2 hold setpoint 40", _hold("cv2", value="40.0")),
+    ("set cv3 to 35", _hold("cv3", value="35.0")),
+    ("CV1 and CV2 to 40", _hold("cv1", "cv2", value="40.0")),
+    ("what are CV1 and CV3 reading?", _read("cv1", "cv3")),
+    ("what's the acidity in CV2?", _read("cv2")),
+    # numbers listed before one numbered alias: each its own device
+    ("一号和二号奶酪槽都调到40度", _hold("cv1", "cv2", value="40.0")),
+    ("1、3号奶酪槽调到40度", _hold("cv1", "cv3", value="40.0")),
+    ("二号和三号奶酪槽的温度是多少", _read("cv2", "cv3")),
+])
+def test_numbered_names_and_lists(dairy, text, expected):
+    assert _actions(dairy(text)) == sorted(expected, key=lambda a: (a["device"], a["command"])), text
+
+
+@pytest.mark.parametrize("text", ["set CV9 to 40", "set cv1 and cv9 to 40", "CV4 hold setpoint 40",
+                                  "9号奶酪槽调到40度", "1号和9号奶酪槽调到40度", "1、9号奶酪槽调到40度"])
+def test_numbers_the_catalog_lacks_are_refused(dairy, text):
+    result = dairy(text)   # never the other vats, never the listed one alone
+    assert result.actions == [] and result.refusal == "unknown_device", (text, _actions(result))

@@ -34,6 +34,36 @@ def unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str
             if m.group(0) not in known}
 
 
+def listed_numbered_aliases(body: str, zh_words: dict[str, list[str]]
+                            ) -> tuple[set[str], set[str], set[str]]:
+    """1号和2号发酵罐, 1、2号泵: numbers listed before one numbered alias name each its own device
+    (the devices found, the spellings no device has — 1号和9号发酵罐 refuses — and the numbers)."""
+    aliases = {w: keys[0][6:] for w, keys in zh_words.items() if keys[0].startswith("alias:")}
+    devices: set[str] = set()
+    unknown: set[str] = set()
+    numbers: set[str] = set()
+    for suffix in {m.group(1) for w in aliases for m in [re.fullmatch(r"\d+号(.+)", w)] if m}:
+        for m in re.finditer(rf"((?:(?<![\d.])\d+号?\s*[和与跟及、,，]\s*)+)\d+号{re.escape(suffix)}",
+                             body):
+            for number in re.findall(r"\d+", m.group(1)):
+                numbers.add(number)
+                spelling = f"{number}号{suffix}"
+                if spelling in aliases:
+                    devices.add(aliases[spelling])
+                else:
+                    unknown.add(spelling)
+    return devices, unknown, numbers
+
+
+def word_and_number(token: str, device_vocab: set[str]) -> str | None:
+    """The number of a device word written together with it ("fv2" → "2" where fv1…fv4 are
+    devices); an id no device has ("fv9") then matches none and is refused."""
+    m = re.fullmatch(r"([a-z]+)(\d+)", token)
+    if m and (m.group(1) in device_vocab or lexicon.canon(m.group(1))[0] in device_vocab):
+        return str(int(m.group(2)))
+    return None
+
+
 def join_id_lists(text: str) -> str:
     """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"."""
     return _ID_LIST.sub(lambda m: f"{m.group(1)} {m.group(2)} & "
@@ -64,6 +94,8 @@ def is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
     if literal not in ids:
         return False
     after = body[q.end:q.end + 2]
+    if re.match(r"[和与跟及、,，]\s*(?:\d+号|\s)", body[q.end:]):
+        return True   # 1、3号泵: the first of listed numbers (an alias said after it is blanked)
     before = body[max(0, q.start - 12):q.start]
     after_word = bool(re.search(r"(?:[a-z]|&)\s*$", before))
     return "号" in after or after_word and not re.search(r"\b(?:to|at|by)\s*$", before)

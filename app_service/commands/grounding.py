@@ -14,7 +14,7 @@ from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
-                      unknown_numbered_alias)
+                      listed_numbered_aliases, unknown_numbered_alias, word_and_number)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
@@ -243,6 +243,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.ids.update(re.findall(r"(\d+)\s*号", body))
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     clause.unknown_devices = unknown_numbered_alias(body, catalog.zh_words)
+    listed, unlisted, numbers = listed_numbered_aliases(body, catalog.zh_words)
+    clause.aliases |= listed
+    clause.unknown_devices |= unlisted
+    clause.ids |= numbers
     body = blanked
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
@@ -267,6 +271,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             # "rack a2": a letter-and-number id, as a whole (a1 and a2 share the letter); one the
             # catalog lacks (a3) then matches no device
             clause.ids.update({token, re.sub(r"[a-z]", "", token)})
+        elif named_id := word_and_number(token, device_vocab):
+            # "FV2", "ahu3": a device word and its number written as one; loose, so that one no
+            # device has ("fv1 and fv9") refuses the whole request
+            clause.ids.add(named_id)
+            clause.loose_ids.add(named_id)
     # "the ice maker" beside a coffee maker: the word before a device word must be known too
     clause.modifiers = {tokens[i - 1] for i in range(2, len(tokens))
                         if lexicon.canon(tokens[i])[0] in device_vocab and tokens[i - 2] in DETERMINERS
