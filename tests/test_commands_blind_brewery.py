@@ -14,16 +14,23 @@ PROFILES = [
         _res("HoldSetpoint", "Float32", units="°C", minimum=2, maximum=90),
         _res("Acidity", "Float32", "R", units="pH", minimum=0, maximum=14)],
         read="VatReadings", labels=["vat"]),
+    _profile("Wash-Skid", [
+        _res("WashProgram", "String",
+             description="Selected program. Allowed values: prewash, alkaline, sanitise"),
+        _res("WashRunning", "Bool", description="true = wash running, false = idle"),
+        _res("SupplyTemp", "Float32", "R", units="°C", minimum=0, maximum=95)], read="SkidState"),
 ]
 DEVICES = [
     ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱"]),
     ("cv1", "Vat-Controller", "area:make-room", ["alias:一号奶酪槽"]),
     ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
     ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
+    ("wash-skid", "Wash-Skid", "area:make-room", ["alias:清洗机组"]),
 ]
 STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
          **{f"cv{i}": {"MilkTemp": "30.0", "HoldSetpoint": "32.0", "Acidity": "6.6"}
-            for i in (1, 2, 3)}}
+            for i in (1, 2, 3)},
+         "wash-skid": {"WashProgram": "prewash", "WashRunning": "true", "SupplyTemp": "60.0"}}
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +85,14 @@ def test_numbered_names_and_lists(dairy, text, expected):
 def test_numbers_the_catalog_lacks_are_refused(dairy, text):
     result = dairy(text)   # never the other vats, never the listed one alone
     assert result.actions == [] and result.refusal == "unknown_device", (text, _actions(result))
+
+
+@pytest.mark.parametrize("text, running", [
+    # the verb that starts the request decides, not "run" said as a noun after it; abort and
+    # cancel are the off side even where the description does not name them
+    ("abort the wash run", "false"), ("cancel the wash run", "false"),
+    ("terminate the wash run", "false"), ("please stop the wash run", "false"),
+    ("start the wash run", "true"), ("run the wash skid", "true"),
+])
+def test_leading_verb_takes_its_side(dairy, text, running):
+    assert _actions(dairy(text)) == [_set("wash-skid", "WashRunning", running)], text

@@ -18,7 +18,7 @@ from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
-                      only_prepositional_on)
+                      leading_side, only_prepositional_on)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_qualified)
 from .verbs import ZH_VERBS
@@ -377,6 +377,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if {"on", "off"} <= clause.actions and len(particles) == 1 and not _CJK.search(body):
         # "turn the boost off on the water heater": the particle, not the preposition
         clause.actions.discard("off" if particles == {"on"} else "on")
+    if {"on", "off"} <= clause.actions and leading_side(imperative):
+        clause.actions &= {leading_side(imperative)}   # "abort the CIP run": the verb said
     named_out = "".join(unnamed).strip().lower() if _CJK.search(body) else lowered
     directional = _PHRASAL.sub(" ", named_out).replace("凉快", "降温")   # 凉快 is cooler, not faster
     said = re.findall(r"[a-z0-9]+", main.lower())

@@ -12,7 +12,7 @@ EN_ACTIONS = [
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b"
      r"|\bpower\s+(?:down|off)\b"
      r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause"
-     r"|suspend)\b|\bout\b|\boff\b",
+     r"|suspend|abort|cancel|terminate)\b|\bout\b|\boff\b",
      "off"),
     (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
     # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"
@@ -102,6 +102,18 @@ _ON_PARTICLE_VERB = re.compile(r"\b(?:turn(?:ed)?|switch(?:ed)?|power|lights?)\s
 _ON_KEEPS = {"at", "in", "for", "and", "then", "please", "now", "too", "again", "with", "to",
              "full", "high", "low", "max", "first", "already", "right", "as", "but", "so",
              "while", "here", "there", "again", "again"}
+
+
+_LEADING_SIDE = re.compile(
+    r"^(?:please\s+)?(?:(?P<off>stop|halt|kill|abort|cancel|terminate|disable|deactivate|suspend"
+    r"|pause)|(?P<on>start|enable|activate|resume))\b")
+
+
+def leading_side(text: str) -> str | None:
+    """The side the verb that starts the request takes ("abort the CIP run": off, whatever the
+    noun "run" would say later)."""
+    m = _LEADING_SIDE.match(text.strip())
+    return None if m is None else ("off" if m.group("off") else "on")
 
 
 def only_prepositional_on(text: str) -> bool:
