@@ -19,6 +19,9 @@ PROFILES = [
              description="Selected program. Allowed values: prewash, alkaline, sanitise"),
         _res("WashRunning", "Bool", description="true = wash running, false = idle"),
         _res("SupplyTemp", "Float32", "R", units="°C", minimum=0, maximum=95)], read="SkidState"),
+    _profile("Dock-Shutter", [
+        _res("ShutterOpening", "Uint8", description="0 = closed, 100 = fully open", units="%",
+             minimum=0, maximum=100)], read="ShutterState"),
 ]
 DEVICES = [
     ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱"]),
@@ -26,11 +29,13 @@ DEVICES = [
     ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
     ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
     ("wash-skid", "Wash-Skid", "area:make-room", ["alias:清洗机组"]),
+    ("dock-shutter", "Dock-Shutter", "area:dock", ["alias:卸货卷帘"]),
 ]
 STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
          **{f"cv{i}": {"MilkTemp": "30.0", "HoldSetpoint": "32.0", "Acidity": "6.6"}
             for i in (1, 2, 3)},
-         "wash-skid": {"WashProgram": "prewash", "WashRunning": "true", "SupplyTemp": "60.0"}}
+         "wash-skid": {"WashProgram": "prewash", "WashRunning": "true", "SupplyTemp": "60.0"},
+         "dock-shutter": {"ShutterOpening": "30"}}
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +101,13 @@ def test_numbers_the_catalog_lacks_are_refused(dairy, text):
 ])
 def test_leading_verb_takes_its_side(dairy, text, running):
     assert _actions(dairy(text)) == [_set("wash-skid", "WashRunning", running)], text
+
+
+@pytest.mark.parametrize("text, opening", [
+    # 往上/往下 (that way) before an amount is a change by it: 30 % + 20 points
+    ("卸货卷帘再往上开百分之二十", "50"), ("卸货卷帘往上开百分之二十", "50"),
+    ("卸货卷帘往下关百分之十", "20"), ("卸货卷帘往上开一点", "40"),
+    ("卸货卷帘往上开到百分之五十", "50"),   # 到: a value, not a change
+])
+def test_chinese_direction_before_an_amount_is_relative(dairy, text, opening):
+    assert _actions(dairy(text)) == [_set("dock-shutter", "ShutterOpening", opening)], text

@@ -14,7 +14,9 @@ _BEFORE_AMOUNT = re.compile(r"(?:\bby|\b(?:another|further|extra)"
                             r"|\b(?:up|down|increase|decrease|raise|lower|reduce|bump|boost|drop)"
                             r"(?:\s+by)?|调高|调低|升高|降低|提高|加|减|高|低|升|降"
                             # 开大/调小/减少/增加 … 15: a change by that much, not a value
-                            r"|[开调放加关减]大|[开调放关减]小|增加|减少|提升|下调|上调)\s*$")
+                            r"|[开调放加关减]大|[开调放关减]小|增加|减少|提升|下调|上调"
+                            # 往上开/向下调 … 20%: a move that way by that much
+                            r"|[往向][上下][开关升降调拉放移]?)\s*$")
 _AFTER_AMOUNT = re.compile(r"^\s*(?:\w+\s+)?(?:warmer|cooler|hotter|colder|brighter|dimmer"
                            r"|faster|slower"
                            r"|higher|lower|more|less|up|down)\b")
