@@ -111,3 +111,18 @@ def test_leading_verb_takes_its_side(dairy, text, running):
 ])
 def test_chinese_direction_before_an_amount_is_relative(dairy, text, opening):
     assert _actions(dairy(text)) == [_set("dock-shutter", "ShutterOpening", opening)], text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a start verb with a named program: choose it, then run it (the dev rule "run X at S")
+    ("kick off an alkaline wash on the skid", [_set("wash-skid", "WashProgram", "alkaline"),
+                                               _set("wash-skid", "WashRunning", "true")]),
+    ("start a sanitise wash", [_set("wash-skid", "WashProgram", "sanitise"),
+                               _set("wash-skid", "WashRunning", "true")]),
+    # selecting a program alone does not start it
+    ("select the alkaline program on the wash skid",
+     [_set("wash-skid", "WashProgram", "alkaline")]),
+    ("set the wash skid to prewash", [_set("wash-skid", "WashProgram", "prewash")]),
+])
+def test_start_with_a_program_chooses_and_runs(dairy, text, expected):
+    assert _actions(dairy(text)) == sorted(expected, key=lambda a: a["command"]), text

@@ -42,7 +42,7 @@ _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immed
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "current",
                    "voltage", "rotation", "length", "pressure", "speed"}
-_START = re.compile(r"\b(?:start|run|launch|begin)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
+_START = re.compile(r"\b(?:start|run|launch|begin|kick\s+off)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
                     r"|启动|开始|运行|打开")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
 
