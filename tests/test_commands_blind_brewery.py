@@ -126,3 +126,21 @@ def test_chinese_direction_before_an_amount_is_relative(dairy, text, opening):
 ])
 def test_start_with_a_program_chooses_and_runs(dairy, text, expected):
     assert _actions(dairy(text)) == sorted(expected, key=lambda a: a["command"]), text
+
+
+@pytest.mark.parametrize("text", [
+    # "vat": a word of the profile's name (Vat-Controller) that its labels repeat
+    "set all the vats to 40", "set all three vats to 40", "set all 3 vats to 40",
+    "所有3个奶酪槽都调到40度",
+])
+def test_kind_word_with_a_count_that_agrees(dairy, text):
+    assert _actions(dairy(text)) == _hold("cv1", "cv2", "cv3", value="40.0"), text
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("set all four vats to 40", "unknown_device"), ("4个奶酪槽都调到40度", "unknown_device"),
+    ("set both vats to 40", "ambiguous"), ("set the two vats to 40", "ambiguous"),
+])
+def test_count_the_catalog_disagrees_with_is_refused(dairy, text, reason):
+    result = dairy(text)
+    assert result.actions == [] and result.refusal == reason, (text, _actions(result))

@@ -66,6 +66,22 @@ def word_and_number(token: str, device_vocab: set[str]) -> str | None:
     return None
 
 
+def said_counts(body: str, device_vocab: set[str], zh_table: dict[str, list[str]]
+                ) -> list[tuple[int, frozenset[str]]]:
+    """'all 4 fermenters', 'both pumps', 4个发酵罐: how many devices of a kind were said (with the
+    kind's words), so that a count the catalog disagrees with is never acted on."""
+    counts = []
+    for m in re.finditer(r"\b(?:(both)|(?<![\d.])(\d+)(?!\.\d))\s+(?:[a-z]+\s+)?([a-z]+s)\b", body):
+        keys = lexicon.canon(m.group(3))
+        if keys[0] in device_vocab:
+            counts.append((2 if m.group(1) else int(m.group(2)), frozenset(keys)))
+    for m in re.finditer(r"(?<![\d.])(\d+)\s*[个台条盏扇把只]([\u4e00-\u9fff]+)", body):
+        spans = lexicon.zh_segments(m.group(2), zh_table)
+        if spans and spans[0][0] == 0 and not spans[0][2][0].startswith(("alias:", "place:")):
+            counts.append((int(m.group(1)), frozenset(spans[0][2])))
+    return counts
+
+
 def join_id_lists(text: str) -> str:
     """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"."""
     return _ID_LIST.sub(lambda m: f"{m.group(1)} {m.group(2)} & "

@@ -127,7 +127,7 @@ def _device_word(token: str) -> list[str]:
     return keys if all(k in lexicon.DEVICE_KINDS for k in keys) else [lexicon.stem(token)]
 
 
-def _build_entry(device: Any, profile: Any) -> Entry:
+def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozenset()) -> Entry:
     place = ""
     for prefix in PLACE_PREFIXES:
         values = device.label_values(prefix)
@@ -152,9 +152,13 @@ def _build_entry(device: Any, profile: Any) -> Entry:
         for key in lexicon.canon(token):
             if key in lexicon.DEVICE_KINDS:
                 words.add(key)
-    head = lexicon.phrase_tokens(profile.name)[-1:]
-    if head and head[0] in labels:
-        words.update(_device_word(head[0]))
+    # a word of the profile's name that its labels repeat ("Fermenter-Controller", label
+    # fermenter) is what the device is called, unless it names a place ("Taproom-Light")
+    named = lexicon.phrase_tokens(profile.name)
+    for i, token in enumerate(named):
+        if token in labels and (i == len(named) - 1 or token not in place_words
+                                and token not in _STOPWORDS):
+            words.update(_device_word(token))
     if words & {"display", "screen"}:
         words.update({"display", "screen"})   # a display or a wall screen: either word names it
     if words & {"thermostat", "hvac"} or "hvac" in {lab.lower() for lab in profile.labels}:
@@ -252,6 +256,9 @@ class Catalog:
     @classmethod
     def from_store(cls, profiles: dict[str, Any], devices: dict[str, Any]) -> "Catalog":
         entries = []
+        place_words = frozenset(w for device in devices.values() for prefix in PLACE_PREFIXES
+                                for value in device.label_values(prefix)[:1]
+                                for w in _place_key(value).split())
         for device in devices.values():
             # a LOCKED device stays in the catalog: core-command's 423 is the clearer answer
             profile = profiles.get(device.profile_name)
@@ -259,7 +266,7 @@ class Catalog:
                 log.warning("device %s names unknown profile %s; left out of the catalog",
                             device.name, device.profile_name)
                 continue
-            entries.append(_build_entry(device, profile))
+            entries.append(_build_entry(device, profile, place_words))
         return cls(entries)
 
     @classmethod

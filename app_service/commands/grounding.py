@@ -14,7 +14,8 @@ from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
-                      listed_numbered_aliases, unknown_numbered_alias, word_and_number)
+                      listed_numbered_aliases, said_counts, unknown_numbered_alias,
+                      word_and_number)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
@@ -94,6 +95,7 @@ class Clause:
     loose_ids: set[str] = field(default_factory=set)      # 2号 not part of a place or alias
     unknown_devices: set[str] = field(default_factory=set)  # 5号压机 beside 1号压机 … 3号压机
     verb_words: set[str] = field(default_factory=set)     # 布防 → arm; "arm" in "arm the panel"
+    counts: list = field(default_factory=list)            # (4, kind words): "all 4 fermenters"
 
     @property
     def devices_named(self) -> bool:
@@ -260,6 +262,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.phrase_words.update(w for w in re.findall(r"[a-z]+", m.group(0))[1:]
                                        if w not in NOT_MODIFIERS)
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(QUANTIFIER.search(body))
+    clause.counts = said_counts(body, device_vocab, zh_table)
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
         if re.fullmatch(r"[a-z]+\d+", token):   # "co2" also says what "CO2" splits into

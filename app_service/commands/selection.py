@@ -99,6 +99,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         if phrased:
             return phrased, "named"
         chosen = [catalog.entries[n] for n in keep]
+        _check_counts(clause, chosen)
         groups: dict[frozenset, list[str]] = {}
         for name in keep:
             groups.setdefault(frozenset(matched[name]), []).append(name)
@@ -116,6 +117,17 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if clause.places:
         return [e for e in entries if e.place in clause.places], "place"
     return entries, "global"
+
+
+def _check_counts(clause: Clause, chosen: list[Entry]) -> None:
+    """'all five fermenters' with four, 'both pumps' with three: a count the catalog disagrees
+    with is refused, never acted on for the devices there happen to be."""
+    for count, kind in clause.counts:
+        counted = [e for e in chosen if e.words & kind]
+        if counted and len(counted) < count:
+            raise Refusal("unknown_device", f"there are only {len(counted)} of those")
+        if counted and len(counted) > count:
+            raise Refusal("ambiguous", f"which {count}? " + ", ".join(e.name for e in counted))
 
 
 def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
