@@ -144,3 +144,17 @@ def test_kind_word_with_a_count_that_agrees(dairy, text):
 def test_count_the_catalog_disagrees_with_is_refused(dairy, text, reason):
     result = dairy(text)
     assert result.actions == [] and result.refusal == reason, (text, _actions(result))
+
+
+@pytest.mark.parametrize("text, value", [
+    # a set-point word prefers the writable set point over a reading the other words name
+    ("lower the cv1 milk setpoint by 2", "30.0"), ("set the cv1 milk set point to 35", "35.0"),
+    ("raise the milk target on cv1 by 1.5", "33.5"),
+])
+def test_setpoint_word_prefers_the_writable_target(dairy, text, value):
+    assert _actions(dairy(text)) == _hold("cv1", value=value), text
+
+
+def test_reading_without_a_setpoint_word_is_still_read_only(dairy):
+    result = dairy("set the cv1 milk temperature to 35")
+    assert result.actions == [] and result.refusal == "read_only", _actions(result)

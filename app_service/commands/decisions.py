@@ -97,6 +97,12 @@ def resource_scores(entry: Entry, clause: Clause) -> dict[str, float]:
     humidity": case) count only when nothing else matches (CaseRH is not the case's set point)."""
     own = frozenset(entry.words)
     scores = {name: concept_score(res, clause, own) for name, res in entry.resources.items()}
+    if "target" in clause.words:
+        # "the glycol setpoint", "the milk target": a set-point word names the writable set
+        # point, whatever reading the other words also name
+        for name, res in entry.resources.items():
+            if "target" in res.tokens and res.set_command:
+                scores[name] += 1.0
     if any(scores.values()):
         return scores
     return {name: concept_score(res, clause) for name, res in entry.resources.items()}
