@@ -22,9 +22,22 @@ PROFILES = [
     _profile("Dock-Shutter", [
         _res("ShutterOpening", "Uint8", description="0 = closed, 100 = fully open", units="%",
              minimum=0, maximum=100)], read="ShutterState"),
+    _profile("Air-Monitor", [
+        _res("Co2Ppm", "Float32", "R", units="ppm", minimum=0, maximum=50000),
+        _res("O2Percent", "Float32", "R", units="%", minimum=0, maximum=25)], read="AirReadings"),
+    _profile("Patio-Heater", [
+        _res("HeaterOn", "Bool", description="true = heating, false = off"),
+        _res("HeatStage", "Uint8", minimum=1, maximum=3)], read="HeaterState"),
+    _profile("Crate-Washer", [
+        _res("CycleStep", "Uint16", "R", description="Step of the wash cycle"),
+        _res("CratesToday", "Uint32", "R")], read="WasherStatus"),
 ]
 DEVICES = [
-    ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱"]),
+    ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱", "alias:烘焙间醒发箱"]),
+    ("bakehouse-air-monitor", "Air-Monitor", "area:bakehouse", ["alias:烘焙间空气监测器"]),
+    ("make-room-air-monitor", "Air-Monitor", "area:make-room", ["alias:制作间空气监测器"]),
+    ("yard-heater", "Patio-Heater", "area:yard", ["alias:院子取暖器"]),
+    ("crate-washer", "Crate-Washer", "area:yard", ["alias:洗筐机"]),
     ("cv1", "Vat-Controller", "area:make-room", ["alias:一号奶酪槽"]),
     ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
     ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
@@ -35,7 +48,11 @@ STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
          **{f"cv{i}": {"MilkTemp": "30.0", "HoldSetpoint": "32.0", "Acidity": "6.6"}
             for i in (1, 2, 3)},
          "wash-skid": {"WashProgram": "prewash", "WashRunning": "true", "SupplyTemp": "60.0"},
-         "dock-shutter": {"ShutterOpening": "30"}}
+         "dock-shutter": {"ShutterOpening": "30"},
+         **{f"{p}-air-monitor": {"Co2Ppm": "800.0", "O2Percent": "20.9"}
+            for p in ("bakehouse", "make-room")},
+         "yard-heater": {"HeaterOn": "true", "HeatStage": "2"},
+         "crate-washer": {"CycleStep": "3", "CratesToday": "120"}}
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +175,29 @@ def test_setpoint_word_prefers_the_writable_target(dairy, text, value):
 def test_reading_without_a_setpoint_word_is_still_read_only(dairy):
     result = dairy("set the cv1 milk temperature to 35")
     assert result.actions == [] and result.refusal == "read_only", _actions(result)
+
+
+def _get(device, command):
+    return [{"device": device, "command": command, "method": "get"}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a yes/no question about a measured quantity of a place reads that place's sensor
+    ("is the CO2 level in the bakehouse ok?", _get("bakehouse-air-monitor", "AirReadings")),
+    ("is the oxygen in the make room normal?", _get("make-room-air-monitor", "AirReadings")),
+    ("烘焙间氧气浓度正常吗", _get("bakehouse-air-monitor", "AirReadings")),
+    # "where's X at (in its cycle)?" asks how far it got
+    ("where's the crate washer at in its cycle?", _get("crate-washer", "WasherStatus")),
+    ("洗筐机进行到哪里了", _get("crate-washer", "WasherStatus")),
+    # 几档: which stage, a question
+    ("院子取暖器开在几档", _get("yard-heater", "HeaterState")),
+])
+def test_questions_about_a_reading(dairy, text, expected):
+    assert _actions(dairy(text)) == expected, text
+
+
+@pytest.mark.parametrize("text", ["where is the crate washer?", "洗筐机在哪里",
+                                  "where's the crate washer installed?"])
+def test_where_is_it_reads_nothing(dairy, text):
+    result = dairy(text)
+    assert result.actions == [] and result.refusal, (text, _actions(result))

@@ -53,7 +53,7 @@ _IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unl
                          r"|lower|make|put|run|halt|shut|increase|decrease)\b")
 _POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
                      r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几个人|几位|什么|谁|哪个|哪一|哪种|多大|多高|多快|几米|几楼|几层"
+_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几档|几挡|几级|几个人|几位|什么|谁|哪个|哪一|哪种|哪里|哪儿|多大|多高|多快|几米|几楼|几层"
                           r"|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
                           r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|？(?=\S)|\band\b|\balso\b"
@@ -266,7 +266,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
         if re.fullmatch(r"[a-z]+\d+", token):   # "co2" also says what "CO2" splits into
-            clause.words.update(lexicon.split_name(token.upper()))
+            clause.words.update(lexicon.split_name(token.upper()) + re.findall(r"[a-z]+|\d+", token))
     catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
     lettered_ids = any(re.fullmatch(r"[a-z]\d+|\d+[a-z]", i) for i in catalog_ids)
     for token in tokens:

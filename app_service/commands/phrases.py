@@ -74,7 +74,9 @@ NOUN_HEAD = re.compile(
     r"|is|are|was|were|then|but|so|too|again|back|a|an|the|all|fully|completely|halfway)\b))")
 
 NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
-             "already", "instead", "first", "asap", "quickly"}
+             "already", "instead", "first", "asap", "quickly",
+             # a yes/no question's judgement ("is the CO2 level in the cellar ok?")
+             "ok", "okay", "fine", "normal", "alright", "safe", "good", "high", "low"}
 
 DETERMINERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those"}
 

@@ -102,7 +102,9 @@ def is_injection(text: str) -> bool:
 
 
 # questions no reading answers ("who installed the UPS?", "why is the pump loud?")
-_NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+come)\b"
+_NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|how\s+old|how\s+come)\b"
+                         # "where's the washer at (in its cycle)?" asks how far it got, a reading
+                         r"|^\W*where\b(?!.*\b(?:at|up\s+to)(?:\s+(?:in|with|on)\b|\W*$))"
                          r"|\bwhy\b|为什么|为啥|怎么会|牌子|品牌|型号|厂家|多少钱|价格|保修|电话|安装|维修|维护"
                          r"|序列号|固件|版本|说明书|重量|尺寸|产地|联系|支持.{0,6}吗|有没有.{0,6}功能"
                          # facts about the product, not readings: brand, warranty, features
@@ -124,7 +126,7 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|where|how\s+old|how\s+
                          r"|\bhow\s+(?:do|can|should|would)\s+(?:i|we|you|one)\b|\bwhat\s+(?:does|do)\b.*\bdo\W*$"
                          r"|\bwhat\s+is\b.*\bfor\W*$|\bmean\b|^\W*(?:tell\s+me|talk)\s+about\b|\b(?:describe|explain)\b"
                          r"|怎么(?:设置|用|使用|操作|安装|重置|复位)|如何(?:设置|使用|操作|安装|重置)|是干什么的|有什么用|介绍一下"
-                         r"|谁|什么时候|为什么|哪里|哪儿|几岁|多少年"
+                         r"|谁|什么时候|为什么|(?<!到)哪里|(?<!到)哪儿|几岁|多少年"
                          # opening hours and timetables: when a business or place opens is no
                          # device's state ("what time does the chandlery open on Sundays?")
                          r"|\bwhat\s+time\b|\b(?:opening|closing|business|office|trading|visiting)"
