@@ -428,7 +428,7 @@ def test_requests_that_name_no_device_do_nothing(greenhouse, text):
     ("early morning light", False),
 ])
 def test_clock_times_are_schedules_but_amounts_are_not(text, schedule):
-    from app_service.commands.grounding import is_schedule
+    from app_service.commands.timing import is_schedule
     from app_service.commands.numbers import normalise_numbers
     assert is_schedule(normalise_numbers(text)) is schedule
 

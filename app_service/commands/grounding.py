@@ -22,24 +22,10 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       leading_side, only_prepositional_on)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_qualified)
+from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SCHEDULE = re.compile(
-    r"\b(?:in|after|within)\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|few|a\s+couple\s+of)\s*"
-    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b|\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm"
-    r"|o'?clock)\b"
-    r"|\bat\s+\d{1,2}:\d\d\b|\b(?:until|till)\s+\d|\bat\s+(?:noon|midnight|dawn|dusk|sunset"
-    r"|sunrise)\b|\b(?:tomorrow|tonight|later|schedule[ds]?"
-    r"|every\s+(?:day|morning|evening|night|hour|week)|from\s+now|o'?clock)\b"
-    r"|\bwhen(?:ever)?\s+(?:i|we|you|it|the|someone|somebody|anyone)\b|\bas\s+soon\s+as\b"
-    r"|\bif\s+(?:i|we|it|the|someone|somebody|anyone|there)\b|\buntil\b|\bonce\s+(?:i|we|the|it)\b"
-    r"|\d+\s*(?:秒|分钟|小时)(?:后|以后|之后)|\d+\s*点(?:钟|半|整)|(?:上午|下午|中午|凌晨|早上|晚上)\s*\d+\s*点"
-    r"|明天|今晚|定时|点钟|稍后|过一会|待会|的时候|如果|等我|到家后")
-_ENERGY_TOTAL = re.compile(
-    r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)"
-    r"|so\s+far"
-    r"|in\s+total|last\s+(?:week|month|year))\b|用了多少电|耗了多少电|总共用")
 _QUESTION_START = re.compile(
     r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any"
     r"|read(?:\s+(?:me|out))?"
@@ -107,24 +93,6 @@ _DEVICE_WORDS_SENTINEL: set[str] = set()
 
 def language(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
-
-
-_DURATION = re.compile(r"\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*"
-                       r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b|\btimers?\b")
-
-
-def is_duration(text: str) -> bool:
-    """'for ten minutes': fine where a device has a settable duration, a timer otherwise."""
-    return bool(_DURATION.search(text))
-
-
-def is_schedule(text: str) -> bool:
-    # "tell me if / check if" asks a question; it is not a condition
-    text = re.sub(r"\b(know|me|check|see|out|wonder|ask)\s+if\b", r"\1 whether", text)
-    # "how long until it is done" asks about the present, it schedules nothing
-    text = re.sub(r"\bhow\s+(?:long|much\s+longer|many\s+minutes)\s+(?:until|till|before)\b",
-                  "how long", text)
-    return bool(_SCHEDULE.search(text))
 
 
 def split_clauses(text: str) -> list[str]:
@@ -340,7 +308,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             and not re.search(r"white|daylight|kelvin|mired|warm|cool|色温|白光|暖|冷", body):
         # "what colour are the lights": a hue, which a tunable-white or dimmable light lacks
         clause.capability_words.setdefault("colour", set()).add("colour")
-    if _ENERGY_TOTAL.search(body):
+    if ENERGY_TOTAL.search(body):
         clause.capability_words.setdefault("energy", set()).add("energy")
     clause.quantities = [q for q in find_quantities(body)
                          if not re.match(r"\s*[次回遍倍]", body[q.end:])   # 一次: once, no value

@@ -29,6 +29,7 @@ from .relative import relative_candidate
 from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .targets import named_input, named_opening, other_setting_meant, pick_numeric
+from .timing import is_duration, is_schedule
 from .verbs import described_switch, is_trigger
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,10 @@ class Interpreter:
         norm = normalise_numbers(lettered_places(text.strip(), self.catalog))
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
-        if grounding.is_schedule(norm):
+        if is_schedule(norm):
             raise Refusal("unsupported", _NOT_IMMEDIATE)
         catalog = self.catalog
-        if grounding.is_duration(norm) and not any(
+        if is_duration(norm) and not any(
                 (profile_unit_family(r.units) or ("",))[0] == "time"
                 for e in catalog.entries.values() for r in e.writable()):
             raise Refusal("unsupported", "timed runs are not supported; only immediate commands")
