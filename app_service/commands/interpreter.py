@@ -12,10 +12,11 @@ from typing import Any, Callable
 
 from . import grounding, screening
 from .amounts import join_id_lists
+from .capabilities import check_capabilities
 from .catalog import Catalog, Entry
 from .clauses import clause_pieces, says_nothing, split_devices
 from .decisions import (Action, Candidate, Interpretation, Refusal, SIDE_SWITCHES, StateReader,
-                        alternatives, bool_resource, bool_value, check_capabilities, checked_range,
+                        alternatives, bool_resource, bool_value, checked_range,
                         is_angle, named_value, only_from_device_words, opening_sense,
                         opening_value, resource_scores, set_action, set_bool_action)
 from .grounding import Clause
