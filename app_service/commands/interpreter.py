@@ -27,7 +27,7 @@ from .numbers import (convert, normalise_numbers, precision_for, profile_unit_fa
 from .places import lettered_places
 from .questions import read_candidate
 from .relative import relative_candidate
-from .selection import named_devices, unknown_kinds_said, unknown_thing, unknown_things
+from .selection import named_devices, refuse_unknown, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .targets import named_input, named_opening, other_setting_meant, pick_numeric
 from .timing import is_duration, is_schedule
@@ -168,24 +168,7 @@ class Interpreter:
     def _clause_actions(self, clause: Clause, catalog: Catalog, read_state: StateReader | None,
                         result: Interpretation, standalone: bool) -> list[Action] | None:
         """Actions for one clause; None when the clause names nothing at all (a filler clause)."""
-        if clause.unknown_places:
-            place = sorted(clause.unknown_places)[0]
-            raise Refusal("unknown_device", f"there is no device in the {place}")
-        if clause.unknown_devices:
-            raise Refusal("unknown_device", f"there is no {sorted(clause.unknown_devices)[0]}")
-        unknown_kinds = unknown_kinds_said(clause, catalog)
-        if unknown_kinds:
-            raise Refusal("unknown_device",
-                          f"there is no {sorted(unknown_kinds)[0]} in the catalog")
-        unknown_qualifiers = clause.qualifiers - catalog.vocabulary
-        if unknown_qualifiers and clause.words & DEVICE_KINDS:
-            raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
-                          f"{sorted(clause.words & DEVICE_KINDS)[0]} in the catalog")
-        everywhere = list(catalog.entries.values())
-        unread_places = {h for h in clause.place_heads | clause.modifiers
-                         if unknown_thing(h, everywhere, catalog)}
-        if unread_places:
-            raise Refusal("unknown_device", f"there is no {sorted(unread_places)[0]} here")
+        refuse_unknown(clause, catalog)
         candidates, scope = named_devices(clause, catalog)
         if clause.excluded is not None:
             excluded, _ = named_devices(clause.excluded, catalog)

@@ -130,6 +130,29 @@ def _check_counts(clause: Clause, chosen: list[Entry]) -> None:
             raise Refusal("ambiguous", f"which {count}? " + ", ".join(e.name for e in counted))
 
 
+def refuse_unknown(clause: Clause, catalog: Catalog) -> None:
+    """Places, numbered devices, kinds, qualifiers and place heads the catalog lacks refuse the
+    clause before any device is chosen ("the sauna light", 5号压机, "the back door")."""
+    if clause.unknown_places:
+        place = sorted(clause.unknown_places)[0]
+        raise Refusal("unknown_device", f"there is no device in the {place}")
+    if clause.unknown_devices:
+        raise Refusal("unknown_device", f"there is no {sorted(clause.unknown_devices)[0]}")
+    unknown_kinds = unknown_kinds_said(clause, catalog)
+    if unknown_kinds:
+        raise Refusal("unknown_device",
+                      f"there is no {sorted(unknown_kinds)[0]} in the catalog")
+    unknown_qualifiers = clause.qualifiers - catalog.vocabulary
+    if unknown_qualifiers and clause.words & DEVICE_KINDS:
+        raise Refusal("unknown_device", f"there is no {sorted(unknown_qualifiers)[0]} "
+                      f"{sorted(clause.words & DEVICE_KINDS)[0]} in the catalog")
+    everywhere = list(catalog.entries.values())
+    unread_places = {h for h in clause.place_heads | clause.modifiers
+                     if unknown_thing(h, everywhere, catalog)}
+    if unread_places:
+        raise Refusal("unknown_device", f"there is no {sorted(unread_places)[0]} here")
+
+
 def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
     """Kind words no device has; one the descriptions put right before a device's own word
     ("display case 1" for a case described as "Display case 1 in …") is that device's name."""
