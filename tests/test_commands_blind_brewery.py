@@ -31,6 +31,10 @@ PROFILES = [
     _profile("Crate-Washer", [
         _res("CycleStep", "Uint16", "R", description="Step of the wash cycle"),
         _res("CratesToday", "Uint32", "R")], read="WasherStatus"),
+    _profile("Blast-Chiller", [
+        _res("AirTemp", "Float32", "R", units="°C", minimum=-40, maximum=40),
+        _res("AirSetpoint", "Float32", units="°C", minimum=-35, maximum=5),
+        _res("FanSpeed", "Uint8", minimum=0, maximum=3)], read="ChillerData"),
 ]
 DEVICES = [
     ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱", "alias:烘焙间醒发箱"]),
@@ -38,6 +42,7 @@ DEVICES = [
     ("make-room-air-monitor", "Air-Monitor", "area:make-room", ["alias:制作间空气监测器"]),
     ("yard-heater", "Patio-Heater", "area:yard", ["alias:院子取暖器"]),
     ("crate-washer", "Crate-Washer", "area:yard", ["alias:洗筐机"]),
+    ("blast-chiller", "Blast-Chiller", "area:dock", ["alias:速冷机"]),
     ("cv1", "Vat-Controller", "area:make-room", ["alias:一号奶酪槽"]),
     ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
     ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
@@ -52,7 +57,8 @@ STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
          **{f"{p}-air-monitor": {"Co2Ppm": "800.0", "O2Percent": "20.9"}
             for p in ("bakehouse", "make-room")},
          "yard-heater": {"HeaterOn": "true", "HeatStage": "2"},
-         "crate-washer": {"CycleStep": "3", "CratesToday": "120"}}
+         "crate-washer": {"CycleStep": "3", "CratesToday": "120"},
+         "blast-chiller": {"AirTemp": "-18.0", "AirSetpoint": "-20.0", "FanSpeed": "1"}}
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +176,16 @@ def test_count_the_catalog_disagrees_with_is_refused(dairy, text, reason):
 ])
 def test_setpoint_word_prefers_the_writable_target(dairy, text, value):
     assert _actions(dairy(text)) == _hold("cv1", value=value), text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("set the blast chiller setpoint to -25", _set("blast-chiller", "AirSetpoint", "-25.0")),
+    # another setting the words name keeps it: never the temperature set to 2
+    ("set the blast chiller fan speed target to 2", _set("blast-chiller", "FanSpeed", "2")),
+    ("set the blast chiller speed target to 2", _set("blast-chiller", "FanSpeed", "2")),
+])
+def test_setpoint_word_does_not_override_another_named_setting(dairy, text, expected):
+    assert _actions(dairy(text)) == [expected], text
 
 
 def test_reading_without_a_setpoint_word_is_still_read_only(dairy):

@@ -96,15 +96,15 @@ def resource_scores(entry: Entry, clause: Clause) -> dict[str, float]:
     humidity": case) count only when nothing else matches (CaseRH is not the case's set point)."""
     own = frozenset(entry.words)
     scores = {name: concept_score(res, clause, own) for name, res in entry.resources.items()}
-    if "target" in clause.words:
-        # "the glycol setpoint", "the milk target": a set-point word names the writable set
-        # point, whatever reading the other words also name
-        for name, res in entry.resources.items():
-            if "target" in res.tokens and res.set_command:
-                scores[name] += 1.0
-    if any(scores.values()):
-        return scores
-    return {name: concept_score(res, clause) for name, res in entry.resources.items()}
+    if not any(scores.values()):
+        scores = {name: concept_score(res, clause) for name, res in entry.resources.items()}
+    targets = [n for n, r in entry.resources.items() if "target" in r.tokens and r.set_command]
+    if "target" in clause.words and targets:
+        # "the glycol setpoint", "the milk target": a set-point word names no reading, whatever
+        # the other words name; another setting the words name still wins ("fan speed target")
+        scores = {n: 0.0 if not entry.resources[n].set_command
+                  else max(s, 0.1) if n in targets else s for n, s in scores.items()}
+    return scores
 
 
 def concept_score(res: Resource, clause: Clause, ignore: frozenset[str] = frozenset()) -> float:
