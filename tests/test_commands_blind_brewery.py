@@ -43,6 +43,7 @@ DEVICES = [
     ("yard-heater", "Patio-Heater", "area:yard", ["alias:院子取暖器"]),
     ("crate-washer", "Crate-Washer", "area:yard", ["alias:洗筐机"]),
     ("blast-chiller", "Blast-Chiller", "area:dock", ["alias:速冷机"]),
+    ("store-cooler", "Blast-Chiller", "area:cheese-store", ["alias:奶酪库冷机"]),
     ("cv1", "Vat-Controller", "area:make-room", ["alias:一号奶酪槽"]),
     ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
     ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
@@ -58,7 +59,8 @@ STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
             for p in ("bakehouse", "make-room")},
          "yard-heater": {"HeaterOn": "true", "HeatStage": "2"},
          "crate-washer": {"CycleStep": "3", "CratesToday": "120"},
-         "blast-chiller": {"AirTemp": "-18.0", "AirSetpoint": "-20.0", "FanSpeed": "1"}}
+         **{d: {"AirTemp": "-18.0", "AirSetpoint": "-20.0", "FanSpeed": "1"}
+            for d in ("blast-chiller", "store-cooler")}}
 
 
 @pytest.fixture(scope="module")
@@ -216,4 +218,16 @@ def test_questions_about_a_reading(dairy, text, expected):
                                   "where's the crate washer installed?"])
 def test_where_is_it_reads_nothing(dairy, text):
     result = dairy(text)
+    assert result.actions == [] and result.refusal, (text, _actions(result))
+
+
+@pytest.mark.parametrize("text", ["set cv2 and the cheese store to 4", "set the cheese store and cv2 to 4"])
+def test_numbered_device_and_a_place_with_one_device(dairy, text):
+    assert _actions(dairy(text)) == [_hold("cv2", value="4.0")[0],
+                                     _set("store-cooler", "AirSetpoint", "4.0")], text
+
+
+@pytest.mark.parametrize("text", ["set cv2 and the yard to 4", "set cv2 and the dock to 2"])
+def test_numbered_device_and_a_place_with_several_is_never_half_done(dairy, text):
+    result = dairy(text)   # never cv2 alone, silently dropping the place
     assert result.actions == [] and result.refusal, (text, _actions(result))

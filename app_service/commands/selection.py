@@ -79,11 +79,16 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                 raise Refusal("unknown_device", f"there is no {kind} there")
         empty = [p for p in clause.named_places
                  if not any(catalog.entries[n].place == p for n in keep)]
-        for place in list(empty) if clause.aliases else []:
-            # 冷库和酒窖各是多少度: the one device in the other place with what is asked about
-            fitting = [e.name for e in entries if e.place == place and e.name not in keep
-                       and clause.words & {t for r in e.resources.values() for t in r.tokens}
-                       - GENERIC_TOKENS]
+        for place in list(empty):
+            # 冷库和酒窖各是多少度: the one device in the other place with what is asked about;
+            # "fv2 and the cold room to 3": the place's only device (not "the cold crash")
+            whole = _place_said_whole(place, clause.text, catalog)
+            if not (clause.aliases or clause.ids and whole):
+                continue
+            there = [e.name for e in entries if e.place == place and e.name not in keep]
+            fitting = [n for n in there if clause.words & {
+                t for r in catalog.entries[n].resources.values() for t in r.tokens} - GENERIC_TOKENS]
+            fitting = fitting or (there if len(there) == 1 and whole else [])
             if len(fitting) > 1:
                 raise Refusal("ambiguous", "which one? " + ", ".join(sorted(fitting)))
             if len(fitting) == 1:
@@ -128,6 +133,14 @@ def _check_counts(clause: Clause, chosen: list[Entry]) -> None:
             raise Refusal("unknown_device", f"there are only {len(counted)} of those")
         if counted and len(counted) > count:
             raise Refusal("ambiguous", f"which {count}? " + ", ".join(e.name for e in counted))
+
+
+def _place_said_whole(place: str, text: str, catalog: Catalog) -> bool:
+    """The place's whole name was said ("the cold room", 冷库), not one word of it ("the cold
+    crash")."""
+    spelled = [w for w, keys in catalog.zh_words.items() if keys == [f"place:{place}"]]
+    return bool(re.search(r"\b" + r"[\s_-]+".join(map(re.escape, place.split())) + r"\b",
+                          text.lower())) or any(w in text for w in spelled)
 
 
 def refuse_unknown(clause: Clause, catalog: Catalog) -> None:
