@@ -231,3 +231,24 @@ def test_numbered_device_and_a_place_with_one_device(dairy, text):
 def test_numbered_device_and_a_place_with_several_is_never_half_done(dairy, text):
     result = dairy(text)   # never cv2 alone, silently dropping the place
     assert result.actions == [] and result.refusal, (text, _actions(result))
+
+
+def _trigger_building():
+    defrost = _res("ForceDefrost", "Bool", "W",
+                   description="Write true to start one manual defrost cycle")
+    room = _res("RoomTemp", "Float32", "R", units="°C", minimum=-30, maximum=30)
+    return building([_profile("Freezer-Room", [room, defrost], read="RoomState")],
+                    [("ice-store", "Freezer-Room", "area:ice-store", ["alias:冰库"])],
+                    {"ice-store": {"RoomTemp": "-20.0"}})
+
+
+@pytest.mark.parametrize("text", ["stop the defrost", "cancel the defrost on the ice store",
+                                  "abort the ice store defrost", "关闭冰库除霜"])
+def test_a_start_trigger_is_never_written_false(text):
+    result = _trigger_building()(text)
+    assert result.actions == [] and result.refusal, (text, _actions(result))
+
+
+@pytest.mark.parametrize("text", ["defrost the ice store", "冰库除霜"])
+def test_a_start_trigger_still_starts(text):
+    assert _actions(_trigger_building()(text)) == [_set("ice-store", "ForceDefrost", "true")], text

@@ -12,6 +12,7 @@ from .grounding import Clause
 from .lexicon import canon
 from .motion import is_position
 from .numbers import edgex_string, profile_unit_family
+from .verbs import is_trigger
 
 StateReader = Callable[[str, str], dict[str, str]]
 
@@ -359,6 +360,9 @@ def set_action(entry: Entry, res: Resource, value: float) -> Action:
 
 
 def set_bool_action(entry: Entry, res: Resource, truth: bool) -> Action:
+    if not truth and is_trigger(res):
+        # "stop the defrost": false means nothing to a trigger that only starts a cycle
+        raise Refusal("unsupported", f"{entry.name} {res.name} can only be started")
     return Action(entry.name, res.set_command, "set", {res.name: "true" if truth else "false"})
 
 
