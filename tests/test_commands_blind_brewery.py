@@ -35,6 +35,10 @@ PROFILES = [
         _res("AirTemp", "Float32", "R", units="°C", minimum=-40, maximum=40),
         _res("AirSetpoint", "Float32", units="°C", minimum=-35, maximum=5),
         _res("FanSpeed", "Uint8", minimum=0, maximum=3)], read="ChillerData"),
+    _profile("Flood-Light", [
+        _res("LampOn", "Bool", description="true = lit, false = dark"),
+        _res("DimLevel", "Uint8", units="%", minimum=0, maximum=100)], read="LightState",
+        labels=["light"]),
 ]
 DEVICES = [
     ("proofer", "Proofer-Imperial", "area:bakehouse", ["alias:醒发箱", "alias:烘焙间醒发箱"]),
@@ -44,6 +48,7 @@ DEVICES = [
     ("crate-washer", "Crate-Washer", "area:yard", ["alias:洗筐机"]),
     ("blast-chiller", "Blast-Chiller", "area:dock", ["alias:速冷机"]),
     ("store-cooler", "Blast-Chiller", "area:cheese-store", ["alias:奶酪库冷机"]),
+    ("yard-light", "Flood-Light", "area:yard", ["alias:院子灯"]),
     ("cv1", "Vat-Controller", "area:make-room", ["alias:一号奶酪槽"]),
     ("cv2", "Vat-Controller", "area:make-room", ["alias:二号奶酪槽"]),
     ("cv3", "Vat-Controller", "area:make-room", ["alias:三号奶酪槽"]),
@@ -60,7 +65,8 @@ STATE = {"proofer": {"CabinetTemp": "80.0", "Setpoint": "90.0"},
          "yard-heater": {"HeaterOn": "true", "HeatStage": "2"},
          "crate-washer": {"CycleStep": "3", "CratesToday": "120"},
          **{d: {"AirTemp": "-18.0", "AirSetpoint": "-20.0", "FanSpeed": "1"}
-            for d in ("blast-chiller", "store-cooler")}}
+            for d in ("blast-chiller", "store-cooler")},
+         "yard-light": {"LampOn": "true", "DimLevel": "80"}}
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +258,14 @@ def test_a_start_trigger_is_never_written_false(text):
 @pytest.mark.parametrize("text", ["defrost the ice store", "冰库除霜"])
 def test_a_start_trigger_still_starts(text):
     assert _actions(_trigger_building()(text)) == [_set("ice-store", "ForceDefrost", "true")], text
+
+
+@pytest.mark.parametrize("text", ["is the oxygen level in the yard normal?",
+                                  "what's the co2 level in the yard?"])
+def test_level_of_something_the_place_does_not_measure_reads_nothing(dairy, text):
+    result = dairy(text)   # the yard light's DimLevel is no oxygen level
+    assert result.actions == [] and result.refusal, (text, _actions(result))
+
+
+def test_level_of_the_device_itself_is_still_read(dairy):
+    assert _actions(dairy("what's the dim level in the yard?")) == _get("yard-light", "LightState")

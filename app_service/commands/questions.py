@@ -8,6 +8,7 @@ from . import screening
 from .catalog import Entry
 from .decisions import Action, Candidate
 from .grounding import Clause
+from .lexicon import canon
 
 _STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
 # "is the chandlery open?": the thing asked about, when only a state word matched a device
@@ -27,6 +28,19 @@ def _subject_is_other(entry: Entry, clause: Clause) -> bool:
     return not set(said.group(1).split()) & known
 
 
+def _other_level(entry: Entry, clause: Clause) -> bool:
+    """'the oxygen level' asked of a light: a level of something this device is not or has not
+    (its DimLevel is no answer); 'the tower level' of the tower's device still is."""
+    own = entry.words | {t for r in entry.resources.values() for t in r.tokens}
+    said = {w for m in re.finditer(r"\b([a-z0-9]+)\s+(?:level|rate)s?\b", clause.text.lower())
+            for w in canon(m.group(1))}
+    return bool(said - own - _NOT_QUALITIES)
+
+
+_NOT_QUALITIES = {"the", "a", "an", "its", "this", "that", "what", "current", "present", "actual",
+                  "my", "our", "your", "high", "low"}
+
+
 def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
                    scope: str) -> Candidate | None:
     """The read that answers the question about this device; None when no reading does."""
@@ -41,8 +55,9 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
         # … and so do its values ("playing from radio or the playlist?": the Source)
         states = clause.words & _STATE_WORDS
         said = clause.raw_words | clause.words
+        level = not _other_level(entry, clause)
         scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
-                      else 0.5 if said & r.tokens & {"level", "rate"}   # "the tower level"
+                      else 0.5 if level and said & r.tokens & {"level", "rate"}   # "the tower level"
                       else scores[n]) for n, r in entry.resources.items()}
         strength = max((scores[r.name] for r in entry.readable()), default=0)
     scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
