@@ -269,3 +269,16 @@ def test_level_of_something_the_place_does_not_measure_reads_nothing(dairy, text
 
 def test_level_of_the_device_itself_is_still_read(dairy):
     assert _actions(dairy("what's the dim level in the yard?")) == _get("yard-light", "LightState")
+
+
+def test_co2_is_not_the_co_of_a_detector():
+    # a catalog with no CO2 reading anywhere: "co2" must not match the detector's "CO"
+    detector = _profile("Smoke-Detector", [
+        _res("Smoke", "Bool", "R"),
+        _res("CO", "Float32", "R", units="ppm", minimum=0, maximum=999)], read="Status")
+    run = building([detector], [("plant-detector", "Smoke-Detector", "area:plant-room", [])],
+                   {"plant-detector": {"Smoke": "false", "CO": "3.0"}})
+    assert run("what's the co2 in the plant room?").actions == []
+    assert run("is the co2 ok in the plant room?").actions == []
+    assert _actions(run("what's the co level in the plant room?")) == _get("plant-detector",
+                                                                           "Status")
