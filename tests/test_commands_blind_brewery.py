@@ -282,3 +282,59 @@ def test_co2_is_not_the_co_of_a_detector():
     assert run("is the co2 ok in the plant room?").actions == []
     assert _actions(run("what's the co level in the plant room?")) == _get("plant-detector",
                                                                            "Status")
+
+
+# a plant room with ids written the way plants write them: p101, AHU-3, B2
+PLANT_PROFILES = [
+    _profile("Centrifugal-Pump", [
+        _res("Running", "Bool", description="true = running, false = stopped"),
+        _res("SpeedPercent", "Uint8", units="%", minimum=0, maximum=100)],
+        read="PumpState", labels=["pump"]),
+    _profile("Air-Handler", [
+        _res("SupplySetpoint", "Float32", units="°C", minimum=12, maximum=30),
+        _res("FanOn", "Bool")], read="AhuState", labels=["ahu"]),
+    _profile("Gas-Boiler", [
+        _res("FlowSetpoint", "Float32", units="°C", minimum=40, maximum=85),
+        _res("Enabled", "Bool")], read="BoilerState", labels=["boiler"]),
+]
+PLANT_DEVICES = [
+    ("p101", "Centrifugal-Pump", "area:plant", ["alias:101泵"]),
+    ("p102", "Centrifugal-Pump", "area:plant", ["alias:102泵"]),
+    *[(f"ahu-{i}", "Air-Handler", "area:roof", [f"alias:{i}号空调机组"]) for i in (1, 2, 3)],
+    *[(f"b{i}", "Gas-Boiler", "area:plant", [f"alias:{i}号锅炉"]) for i in (1, 2)],
+]
+PLANT_STATE = {"p101": {"Running": "false", "SpeedPercent": "50"},
+               "p102": {"Running": "true", "SpeedPercent": "60"},
+               **{f"ahu-{i}": {"SupplySetpoint": "18.0", "FanOn": "true"} for i in (1, 2, 3)},
+               **{f"b{i}": {"FlowSetpoint": "70.0", "Enabled": "true"} for i in (1, 2)}}
+
+
+@pytest.fixture(scope="module")
+def plant():
+    return building(PLANT_PROFILES, PLANT_DEVICES, PLANT_STATE)
+
+
+def _supply(*devices, value):
+    return [_set(d, "SupplySetpoint", value) for d in devices]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("set AHU3 to 20", _supply("ahu-3", value="20.0")),
+    ("AHU-3 supply setpoint 20", _supply("ahu-3", value="20.0")),
+    ("AHU-1 and AHU-3 to 21", _supply("ahu-1", "ahu-3", value="21.0")),
+    ("1号和3号空调机组调到20度", _supply("ahu-1", "ahu-3", value="20.0")),
+    ("B2 flow setpoint 75", [_set("b2", "FlowSetpoint", "75.0")]),
+    ("把B2设到75度", [_set("b2", "FlowSetpoint", "75.0")]),
+    # the plural of a catalog device word the stemmer leaves alone, with and without a count
+    ("set the AHUs to 20", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+    ("all three AHUs to 20", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+])
+def test_plant_ids_and_plurals(plant, text, expected):
+    assert _actions(plant(text)) == sorted(expected, key=lambda a: (a["device"], a["command"])), text
+
+
+@pytest.mark.parametrize("text", ["set AHU-4 to 20", "set AHU4 to 20", "set B3 to 75",
+                                  "all four AHUs to 20", "set both AHUs to 20", "4号空调机组调到20度"])
+def test_plant_ids_and_counts_it_lacks(plant, text):
+    result = plant(text)
+    assert result.actions == [] and result.refusal, (text, _actions(result))

@@ -66,13 +66,20 @@ def word_and_number(token: str, device_vocab: set[str]) -> str | None:
     return None
 
 
+def plural_device_word(token: str, device_vocab: set[str]) -> list[str] | None:
+    """'AHUs', 'FVs': the plural of a catalog device word the generic stemmer leaves alone."""
+    if token.endswith("s") and token[:-1] in device_vocab and token not in device_vocab:
+        return [token[:-1]]
+    return None
+
+
 def said_counts(body: str, device_vocab: set[str], zh_table: dict[str, list[str]]
                 ) -> list[tuple[int, frozenset[str]]]:
     """'all 4 fermenters', 'both pumps', 4个发酵罐: how many devices of a kind were said (with the
     kind's words), so that a count the catalog disagrees with is never acted on."""
     counts = []
     for m in re.finditer(r"\b(?:(both)|(?<![\d.])(\d+)(?!\.\d))\s+(?:[a-z]+\s+)?([a-z]+s)\b", body):
-        keys = lexicon.canon(m.group(3))
+        keys = plural_device_word(m.group(3), device_vocab) or lexicon.canon(m.group(3))
         if keys[0] in device_vocab:
             counts.append((2 if m.group(1) else int(m.group(2)), frozenset(keys)))
     for m in re.finditer(r"(?<![\d.])(\d+)\s*[个台条盏扇把只]([\u4e00-\u9fff]+)", body):
@@ -102,7 +109,8 @@ def is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
         return True
     word = re.match(r"\s*([a-z]+)", after)
     return bool(word) and word.group(1).endswith("s") \
-        and lexicon.canon(word.group(1))[0] in device_vocab
+        and (plural_device_word(word.group(1), device_vocab)
+             or lexicon.canon(word.group(1)))[0] in device_vocab
 
 
 def is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:

@@ -14,8 +14,8 @@ from . import lexicon
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
-                      listed_numbered_aliases, said_counts, unknown_numbered_alias,
-                      word_and_number)
+                      listed_numbered_aliases, plural_device_word, said_counts,
+                      unknown_numbered_alias, word_and_number)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
@@ -261,7 +261,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for i, token in enumerate(tokens):
         if token.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
             continue
-        keys = lexicon.canon(token)
+        keys = plural_device_word(token, device_vocab) or lexicon.canon(token)
         clause.words.update(keys)
         clause.raw_words.add(lexicon.stem(token))
         clause.raw_words.add(token)
