@@ -30,6 +30,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         words = (clause.words | clause.raw_words) & entry.words
         if entry.name in clause.aliases:
             words = words | {"alias:" + entry.name}
+        # "start P101": a whole letters-and-digits id names its device without a kind word
+        words = words | {"id:" + i for i in clause.ids & entry.ids if len(i) > 1 and not i.isdigit()}
         if not words:
             continue
         # a qualifier only this device has ("front", an alias) names it wherever it is; a kind
@@ -119,6 +121,11 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if clause.words & {w for e in entries for w in e.words} - GENERIC_TOKENS - parts_there:
         # a device word was said but nothing matched all constraints (e.g. conveyor 3)
         raise Refusal("unknown_device", "no such device in the catalog")
+    prefixes = {re.match(r"[a-z]+", i).group(0) for e in entries for i in e.ids
+                if re.fullmatch(r"[a-z]+\d+", i)}
+    if any(re.fullmatch(r"[a-z]+\d+", i) and re.match(r"[a-z]+", i).group(0) in prefixes
+           for i in clause.ids):
+        raise Refusal("unknown_device", "no device with that id")   # "P103" beside P101, P102
     if clause.places:
         return [e for e in entries if e.place in clause.places], "place"
     return entries, "global"
