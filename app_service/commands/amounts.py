@@ -40,10 +40,12 @@ def listed_numbered_aliases(body: str, zh_words: dict[str, list[str]]
                             ) -> tuple[set[str], set[str], set[str]]:
     """1号和2号发酵罐, 1、2号泵: numbers listed before one numbered alias name each its own device
     (the devices found, the spellings no device has — 1号和9号发酵罐 refuses — and the numbers)."""
-    aliases = {w: keys[0][6:] for w, keys in zh_words.items() if keys[0].startswith("alias:")}
     devices: set[str] = set()
     unknown: set[str] = set()
     numbers: set[str] = set()
+    if not re.search(r"\d+号?\s*[和与跟及、,，]\s*\d+号", body):
+        return devices, unknown, numbers
+    aliases = {w: keys[0][6:] for w, keys in zh_words.items() if keys[0].startswith("alias:")}
     for suffix in {m.group(1) for w in aliases for m in [re.fullmatch(r"\d+号(.+)", w)] if m}:
         for m in re.finditer(rf"((?:(?<![\d.])\d+号?\s*[和与跟及、,，]\s*)+)\d+号{re.escape(suffix)}",
                              body):

@@ -242,6 +242,11 @@ class Catalog:
         self.entries: dict[str, Entry] = {e.name: e for e in entries}
         self.places = {e.place for e in self.entries.values() if e.place}
         self.zh_words = self._zh_table()
+        # "co2" → co, 2 only where a resource is so named (Co2Ppm), never the "CO" of a detector
+        self.named_pairs = frozenset(
+            a + b for e in self.entries.values() for r in e.resources.values()
+            for a, b in zip(lexicon.split_name(r.name), lexicon.split_name(r.name)[1:])
+            if a.isalpha() and b.isdigit())
         self.vocabulary = frozenset(w for e in self.entries.values() for w in e.words) | frozenset(
             t for e in self.entries.values() for r in e.resources.values() for t in r.tokens)
         owners: dict[str, set[str]] = {}

@@ -232,14 +232,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.group = bool(re.search(r"\d+\s*[条个台盏扇把只]", body)) or bool(QUANTIFIER.search(body))
     clause.counts = said_counts(body, device_vocab, zh_table)
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
-    named_pairs = {a + b for e in catalog.entries.values() for r in e.resources.values()
-                   for a, b in zip(lexicon.split_name(r.name), lexicon.split_name(r.name)[1:])
-                   if a.isalpha() and b.isdigit()}
     for token in tokens:
         if re.fullmatch(r"[a-z]+\d+", token) and (re.match(r"[a-z]+", token).group(0) in device_vocab
-                                                  or token in named_pairs):
-            # "co2" also says what "CO2" splits into where a resource is so named (never the "CO"
-            # of a smoke detector), "fv2" the device word fv
+                                                  or token in catalog.named_pairs):
+            # "co2" also says what "CO2" splits into where a resource is so named, "fv2" the
+            # device word fv
             clause.words.update(lexicon.split_name(token.upper()) + re.findall(r"[a-z]+|\d+", token))
     catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
     lettered_ids = any(re.fullmatch(r"[a-z]\d+|\d+[a-z]", i) for i in catalog_ids)
