@@ -348,3 +348,24 @@ def test_plant_ids_and_counts_it_lacks(plant, text):
 def test_lettered_id_the_catalog_lacks_is_unknown(plant, text):
     result = plant(text)
     assert result.actions == [] and result.refusal == "unknown_device", (text, _actions(result))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a range names every device of it, never only its two ends
+    ("set AHU-1 to AHU-3 to 20", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+    ("AHU1 through AHU3 to 20", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+    ("ahu1-ahu3 to 20", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+    ("1号到3号空调机组调到20度", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+    ("一至三号空调机组调到20度", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
+    ("start P101 to P102", [_set("p101", "Running", "true"), _set("p102", "Running", "true")]),
+    ("set AHU-1 to 20", _supply("ahu-1", value="20.0")),   # a value, no range
+])
+def test_id_ranges(plant, text, expected):
+    assert _actions(plant(text)) == sorted(expected, key=lambda a: (a["device"], a["command"])), text
+
+
+@pytest.mark.parametrize("text", ["AHU1 through AHU4 to 20", "1号到4号空调机组调到20度",
+                                  "start P101 to P103", "start p101 and p103"])
+def test_id_range_past_the_catalog_is_refused(plant, text):
+    result = plant(text)
+    assert result.actions == [] and result.refusal == "unknown_device", (text, _actions(result))

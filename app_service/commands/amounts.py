@@ -91,10 +91,39 @@ def said_counts(body: str, device_vocab: set[str], zh_table: dict[str, list[str]
     return counts
 
 
+_RANGE_NAMED = re.compile(r"\b([a-z]+)([\s-]?)(\d+)\s*(?:to|through|thru|-|–|~)\s*\1\2(\d+)\b")
+_RANGE_PLURAL = re.compile(rf"\b([a-z]+s)\s+(\d+)\s*(?:to|through|thru|-|–|~)\s*(\d+)\b{NO_UNIT}")
+_RANGE_ZH = re.compile(r"(?<![\d.])(\d+)\s*号?\s*(?:到|至|~|-|–)\s*(\d+)\s*号")
+
+
+def _span(first: str, last: str) -> list[int] | None:
+    a, b = int(first), int(last)
+    return list(range(a, b + 1)) if 0 < b - a <= 20 else None
+
+
+def expand_id_ranges(text: str) -> str:
+    """"fv1 to fv3", "pumps 1 through 3", 1号到3号: every device of the range, never only its
+    two ends ("fv1 to fv3" had set fv1 and fv3)."""
+    def named(m: re.Match) -> str:
+        span = _span(m.group(3), m.group(4))
+        return m.group(0) if span is None else " & ".join(
+            f"{m.group(1)}{m.group(2)}{n}" for n in span)
+
+    def plural(m: re.Match) -> str:
+        span = _span(m.group(2), m.group(3))
+        return m.group(0) if span is None else f"{m.group(1)} " + " & ".join(map(str, span))
+
+    def chinese(m: re.Match) -> str:
+        span = _span(m.group(1), m.group(2))
+        return m.group(0) if span is None else "、".join(f"{n}号" for n in span)
+
+    return _RANGE_ZH.sub(chinese, _RANGE_PLURAL.sub(plural, _RANGE_NAMED.sub(named, text)))
+
+
 def join_id_lists(text: str) -> str:
-    """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"."""
+    """"stop pumps 1, 2 and 3" stays one clause: "pumps 1 & 2 & 3"; ranges are listed first."""
     return _ID_LIST.sub(lambda m: f"{m.group(1)} {m.group(2)} & "
-                        + " & ".join(re.findall(r"\d+", m.group(3))), text)
+                        + " & ".join(re.findall(r"\d+", m.group(3))), expand_id_ranges(text))
 
 
 def is_relative_amount(q: Quantity, body: str) -> bool:

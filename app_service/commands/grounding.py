@@ -245,6 +245,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             # "rack a2": a letter-and-number id, as a whole (a1 and a2 share the letter); one the
             # catalog lacks (a3) then matches no device
             clause.ids.update({token, re.sub(r"[a-z]", "", token)})
+            clause.loose_ids.add(token)   # "p101 and p103" beside p101, p102: p103 is none
         elif named_id := word_and_number(token, device_vocab):
             # "FV2", "ahu3": a device word and its number written as one; loose, so that one no
             # device has ("fv1 and fv9") refuses the whole request
