@@ -369,3 +369,15 @@ def test_id_ranges(plant, text, expected):
 def test_id_range_past_the_catalog_is_refused(plant, text):
     result = plant(text)
     assert result.actions == [] and result.refusal == "unknown_device", (text, _actions(result))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "from X to Y": X is the present value, Y the one to set
+    ("switch the wash skid from prewash to alkaline", _set("wash-skid", "WashProgram", "alkaline")),
+    ("move the dock shutter from 30 to 60%", _set("dock-shutter", "ShutterOpening", "60")),
+    ("take the blast chiller setpoint from -20 to -25", _set("blast-chiller", "AirSetpoint", "-25.0")),
+    ("卸货卷帘从百分之三十调到百分之六十", _set("dock-shutter", "ShutterOpening", "60")),
+    ("把醒发箱从三十度改成三十五度", _set("proofer", "Setpoint", "95.0")),
+])
+def test_from_value_is_the_present_one(dairy, text, expected):
+    assert _actions(dairy(text)) == [expected], text

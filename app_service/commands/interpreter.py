@@ -24,6 +24,7 @@ from .lexicon import DEVICE_KINDS, canon
 from .motion import directed_value
 from .numbers import (convert, normalise_numbers, precision_for, profile_unit_family,
                       round_half_away)
+from .phrases import drop_current_value
 from .places import lettered_places
 from .questions import read_candidate
 from .relative import relative_candidate
@@ -83,7 +84,7 @@ class Interpreter:
             raise Refusal("invalid", "empty request")
         if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
-        norm = normalise_numbers(lettered_places(text.strip(), self.catalog))
+        norm = drop_current_value(normalise_numbers(lettered_places(text.strip(), self.catalog)))
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if is_schedule(norm):

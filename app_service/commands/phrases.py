@@ -131,3 +131,13 @@ def only_prepositional_on(text: str) -> bool:
     follows = [m.group(1) for m in re.finditer(r"\bon\b\s*([a-z0-9]*)", text)]
     return bool(follows) and all(word and word[0].isalpha() and word not in _ON_KEEPS
                                  for word in follows)
+
+
+_FROM_TO = re.compile(r"\bfrom\s+(?:[\w.°%-]+\s+){0,3}?(?=to\s)"
+                      r"|从[^从，,。；;]{1,8}?(?=改成|换成|切换到|切到|调到|改到|到)")
+
+
+def drop_current_value(text: str) -> str:
+    """"switch from hdmi 1 to hdmi 2", 从制热改成制冷: the value after "from" is the present one,
+    never the one to set."""
+    return _FROM_TO.sub("", text)
