@@ -381,3 +381,17 @@ def test_id_range_past_the_catalog_is_refused(plant, text):
 ])
 def test_from_value_is_the_present_one(dairy, text, expected):
     assert _actions(dairy(text)) == [expected], text
+
+
+def test_place_word_said_again_as_a_quality():
+    # "cold" alone names the place "cold store"; said beside the place's whole name it is a word
+    chiller = _profile("Store-Chiller", [
+        _res("AirTemp", "Float32", "R", units="°C", minimum=-40, maximum=40),
+        _res("AirSetpoint", "Float32", units="°C", minimum=-5, maximum=10)], read="ChillerData")
+    lamp = _profile("Bench-Lamp", [_res("LampOn", "Bool")], read="LampState", labels=["light"])
+    run = building([chiller, lamp], [("store-chiller", "Store-Chiller", "area:cold-store", []),
+                                     ("bench-lamp", "Bench-Lamp", "area:packing-room", [])],
+                   {"store-chiller": {"AirTemp": "3.0", "AirSetpoint": "2.0"},
+                    "bench-lamp": {"LampOn": "false"}})
+    for text in ("how cold is the cold store?", "is the cold store cold enough?"):
+        assert _actions(run(text)) == _get("store-chiller", "ChillerData"), text

@@ -76,7 +76,7 @@ NOUN_HEAD = re.compile(
 NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
              "already", "instead", "first", "asap", "quickly",
              # a yes/no question's judgement ("is the CO2 level in the cellar ok?")
-             "ok", "okay", "fine", "normal", "alright", "safe", "good", "high", "low"}
+             "ok", "okay", "fine", "normal", "alright", "safe", "good", "high", "low", "enough"}
 
 DETERMINERS = {"the", "a", "an", "my", "our", "your", "this", "that", "these", "those"}
 

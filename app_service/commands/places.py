@@ -144,6 +144,8 @@ def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: se
         if re.search(pattern, body):
             known = {place} if place in catalog.places else (
                 catalog_places(place, catalog) or derived.get(place, set()))
+            if known and place in derived and known <= clause.named_places:
+                continue   # "how cold is the cold room": the place is said; "cold" is a word
             if known:
                 clause.places.update(known)
                 clause.named_places.update(known if len(known) == 1 else ())
