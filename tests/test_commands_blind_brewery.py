@@ -331,6 +331,7 @@ def _supply(*devices, value):
     ("start P101", [_set("p101", "Running", "true")]), ("启动P101", [_set("p101", "Running", "true")]),
     ("start P101 and P102", [_set("p101", "Running", "true"), _set("p102", "Running", "true")]),
     ("P102 speed to 70%", [_set("p102", "SpeedPercent", "70")]),
+    ("启动101泵", [_set("p101", "Running", "true")]),
     ("all three AHUs to 20", _supply("ahu-1", "ahu-2", "ahu-3", value="20.0")),
 ])
 def test_plant_ids_and_plurals(plant, text, expected):
@@ -344,7 +345,7 @@ def test_plant_ids_and_counts_it_lacks(plant, text):
     assert result.actions == [] and result.refusal, (text, _actions(result))
 
 
-@pytest.mark.parametrize("text", ["start P103", "set B3 to 75", "启动P103"])
+@pytest.mark.parametrize("text", ["start P103", "set B3 to 75", "启动P103", "启动103泵"])
 def test_lettered_id_the_catalog_lacks_is_unknown(plant, text):
     result = plant(text)
     assert result.actions == [] and result.refusal == "unknown_device", (text, _actions(result))

@@ -27,12 +27,22 @@ NO_UNIT = (r"(?!\.\d)(?!\s*(?:%|°|[a-z]+/|degrees?\b|hz\b|hertz\b|bar\b|psi\b|k
 _ID_LIST = re.compile(rf"\b([a-z]+s)\s+(\d+)((?:\s*(?:,|\band\b|&)\s*\d+\b{NO_UNIT})+)")
 
 
+def _kind_only(suffix: str) -> bool:
+    """泵, 锅炉: the rest of an alias after its number is only a kind of device (not 教室的灯,
+    where the number is a room's)."""
+    return all(k in lexicon.DEVICE_KINDS for k in lexicon.canon(suffix)) and suffix in lexicon.ZH_WORDS
+
+
 def unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str]:
     """5号压机 where the aliases are 1号压机 … 3号压机: a numbered device the catalog lacks."""
     known = {w for w, keys in zh_words.items() if keys[0].startswith("alias:")}
-    suffixes = {m.group(1) for w in known for m in [re.fullmatch(r"\d+号(.+)", w)] if m}
-    return {m.group(0) for suffix in suffixes
-            for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(suffix)}", body)
+    # (101泵, 102泵: the number written without 号 is the id too)
+    suffixes = {(m.group(1), m.group(2)) for w in known
+                for m in [re.fullmatch(r"\d+(号?)([\u4e00-\u9fff].*)", w)]
+                if m and (m.group(1) or _kind_only(m.group(2)))}
+    return {m.group(0) for mark, suffix in suffixes
+            for m in re.finditer(rf"(?<![\d.]){'' if mark else '(?<![到至成为])'}\d+{mark}"
+                                 rf"{re.escape(suffix)}", body)
             if m.group(0) not in known}
 
 
