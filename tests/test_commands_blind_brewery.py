@@ -396,3 +396,18 @@ def test_place_word_said_again_as_a_quality():
                     "bench-lamp": {"LampOn": "false"}})
     for text in ("how cold is the cold store?", "is the cold store cold enough?"):
         assert _actions(run(text)) == _get("store-chiller", "ChillerData"), text
+
+
+def test_place_request_goes_to_the_setting_the_words_name():
+    fcu = _profile("Fan-Coil", [_res("Mode", "String",
+                                     description="Allowed values: off, heat, cool")], read="FcuState")
+    lock = _profile("Cabin-Lock", [
+        _res("PrivacyMode", "Bool", description="true = housekeeping keeps out"),
+        _res("Locked", "Bool", description="true = locked, false = unlocked")], read="LockState")
+    run = building([fcu, lock], [("cabin-7-fcu", "Fan-Coil", "room:cabin-7", []),
+                                 ("cabin-7-lock", "Cabin-Lock", "room:cabin-7", [])],
+                   {"cabin-7-fcu": {"Mode": "heat"},
+                    "cabin-7-lock": {"PrivacyMode": "true", "Locked": "true"}})
+    for text in ("turn off privacy in cabin 7", "turn off the privacy mode in cabin 7"):
+        assert _actions(run(text)) == [_set("cabin-7-lock", "PrivacyMode", "false")], text
+    assert _actions(run("turn off the heating in cabin 7")) == [_set("cabin-7-fcu", "Mode", "off")]

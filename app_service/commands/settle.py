@@ -15,6 +15,8 @@ from .selection import described_choice, settle_named_refusals
 PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 NOTHING = "the request does not name anything this service can control"
 SWITCH_VALUES = {"true", "false", "off"}
+# words that name no setting of their own ("turn the mode off" names no mode)
+_NOT_NAMING = {"on", "off", "power", "run", "mode", "state", "set", "level", "value", "target"}
 
 
 def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clause, scope: str,
@@ -25,6 +27,13 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         # "turn on the fan in 102" is not about the light there, only about what has a fan
         built = [c for c in built if kinds & (c.entry.words | {
             t for r in c.entry.resources.values() for t in r.tokens})]
+    if scope == "place" and not clause.group and len(built) > 1:
+        # "turn off the do not disturb in 101": the lock whose PrivacyMode the words name, not
+        # the fan-coil unit whose mode merely has an "off" value
+        said = {id(c): len(_named_words(c, clause) - _NOT_NAMING) for c in built}
+        most = max(said.values())
+        if most and sum(1 for n in said.values() if n == most) < len(built):
+            built = [c for c in built if said[id(c)] == most]
     described = clause.words & DEVICE_KINDS - catalog.vocabulary
     if described:
         # "the humidifier in the east gallery": only what a setting's description says it drives
