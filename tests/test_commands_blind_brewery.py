@@ -411,3 +411,10 @@ def test_place_request_goes_to_the_setting_the_words_name():
     for text in ("turn off privacy in cabin 7", "turn off the privacy mode in cabin 7"):
         assert _actions(run(text)) == [_set("cabin-7-lock", "PrivacyMode", "false")], text
     assert _actions(run("turn off the heating in cabin 7")) == [_set("cabin-7-fcu", "Mode", "off")]
+
+
+@pytest.mark.parametrize("text", ["set everything on the dock to 2",
+                                  "set everything in the dock to 3"])
+def test_one_bare_number_for_settings_of_different_units_is_ambiguous(dairy, text):
+    result = dairy(text)   # the dock: a shutter in % and a chiller set point in °C
+    assert result.actions == [] and result.refusal == "ambiguous", (text, _actions(result))

@@ -10,6 +10,7 @@ from .decisions import Candidate, Refusal, alternatives, is_power_switch
 from .grounding import Clause
 from . import lexicon
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
+from .numbers import profile_unit_family
 from .selection import described_choice, settle_named_refusals
 
 PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
@@ -105,6 +106,14 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         a.values and set(a.values.values()) <= SWITCH_VALUES
         for c in built for a in c.actions) \
         or (scope == "place" and all(a.method == "get" for c in built for a in c.actions))
+    measures = {(profile_unit_family(c.entry.resources[k].units) or (c.entry.resources[k].units,))[0]
+                for c in built for a in c.actions for k in (a.values or {})
+                if c.entry.resources[k].is_numeric}
+    if clause.quantities and len(measures) > 1:
+        # "set everything in the living room to 22": one number for a brightness, a position and
+        # a temperature is no request any of them can take
+        result.alternatives = alternatives(built)
+        raise Refusal("ambiguous", "which setting? " + ", ".join(c.entry.name for c in built[:4]))
     if not bulk and (max(per_place.values()) > 1 or (scope == "global" and len(built) > 1)):
         result.alternatives = alternatives(built)
         raise Refusal("ambiguous", "several devices could be meant: "
