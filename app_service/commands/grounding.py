@@ -21,7 +21,7 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
                       leading_side, only_prepositional_on)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
-                     unknown_qualified)
+                     unknown_place_phrases, unknown_qualified)
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
 
@@ -118,6 +118,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
     body = english_places(body, catalog, clause, device_vocab)
+    clause.unknown_places.update(unknown_place_phrases(body, catalog, device_vocab))
     derived = catalog.place_spellings
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
