@@ -37,3 +37,45 @@ def test_a_place_the_catalog_lacks_is_refused(text):
 ])
 def test_known_places_and_device_words_still_act(text, expected):
     assert _actions(RUN(text)) == expected
+
+
+# --- words that look like amounts or verbs but are not ----------------------------------------
+
+FAN = _profile("Shed-Fan", [_res("FanOn", "Bool"),
+                            _res("Opening", "Int16", units="%", minimum=0, maximum=100)])
+SHED = building([LAMP, FAN, _profile("Chiller", [_res("CompressorRun", "Bool")])], [
+    ("barn-lamp", "Lamp-Relay", "area:barn", ["alias:牛舍的灯"]),
+    ("calf-lamp", "Lamp-Relay", "area:calf-shed", ["alias:犊牛舍的灯"]),
+    ("east-vent", "Shed-Fan", "area:east-side", ["alias:东侧风窗"]),
+    ("west-vent", "Shed-Fan", "area:west-side", ["alias:西侧风窗"]),
+    ("ice-plant", "Chiller", "room:plant-room", [])],
+    {"barn-lamp": {"Lamps": "true"}, "calf-lamp": {"Lamps": "true"},
+     "east-vent": {"FanOn": "true", "Opening": "20"}, "west-vent": {"FanOn": "true", "Opening": "20"},
+     "ice-plant": {"CompressorRun": "true"}})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # another device's alias inside the one said (牛舍的灯 in 犊牛舍的灯) names nothing
+    ("犊牛舍的灯关了吧", [_set("calf-lamp", "Lamps", "false")]),
+    ("牛舍的灯关了吧", [_set("barn-lamp", "Lamps", "false")]),
+    # 六成 is six tenths; 两侧 is "both sides", no amount
+    ("东西两侧风窗都开到六成", [_set("east-vent", "Opening", "60"), _set("west-vent", "Opening", "60")]),
+    ("lights out in the calf shed", [_set("calf-lamp", "Lamps", "false")]),
+])
+def test_words_that_look_like_amounts_or_other_devices(text, expected):
+    assert _actions(SHED(text)) == expected
+
+
+def test_out_in_a_complaint_switches_nothing_off():
+    # "too dark out on the ice": "out" is no "off" (it switched a chiller off once)
+    result = SHED("it's too dark out on the ice")
+    assert not any(a.values == {"CompressorRun": "false"} for a in result.actions)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("开到六成", "开到60%"), ("开到6成", "开到60%"), ("调成五档", "调成5档"), ("完成", "完成"),
+    ("东西两侧", "东西两侧"),
+])
+def test_tenths_and_both_sides(text, expected):
+    from app_service.commands.numbers import normalise_numbers
+    assert normalise_numbers(text) == expected

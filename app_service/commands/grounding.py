@@ -198,11 +198,15 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.words.add(key)
                 if key in lexicon.QUALIFIERS:
                     clause.qualifiers.add(key)
+    alias_spans = [(start, end) for start, end, keys in segments if keys[0].startswith("alias:")]
     for spelling, keys in catalog.zh_words.items():
-        # "阳光房的灯" still names the device aliased 阳光房灯
+        # "阳光房的灯" still names the device aliased 阳光房灯, but 牛舍的灯 inside 犊牛舍的灯 (another
+        # device's whole alias) names nothing
         device = keys[0][6:]
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
-            if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
+            pattern = "(?:的|里的|里)?".join(map(re.escape, spelling))
+            if any(not any(s <= m.start() and m.end() <= e and (s, e) != m.span()
+                           for s, e in alias_spans) for m in re.finditer(pattern, body)):
                 clause.aliases.add(device)
     clause.verb_words = {english for zh, english in ZH_VERBS.items() if zh in body}
     clause.raw_words.update(clause.verb_words)
