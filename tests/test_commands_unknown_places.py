@@ -79,3 +79,20 @@ def test_out_in_a_complaint_switches_nothing_off():
 def test_tenths_and_both_sides(text, expected):
     from app_service.commands.numbers import normalise_numbers
     assert normalise_numbers(text) == expected
+
+
+DOOR = building([_profile("Door-Leaf", [
+    _res("HoldOpen", "Bool", description="true = held open by its magnet, false = normal operation"),
+    _res("Locked", "Bool", description="true = locked, false = unlocked")])],
+    [("front-door", "Door-Leaf", "area:foyer", [])],
+    {"front-door": {"HoldOpen": "true", "Locked": "false"}})
+
+
+@pytest.mark.parametrize("text, value", [
+    # "open" inside the setting's own name is no "open" verb
+    ("turn off the hold-open on the front door", "false"),
+    ("release the hold open on the front door", "false"),
+    ("turn on the hold-open on the front door", "true"),
+])
+def test_a_verb_inside_the_settings_name_is_not_the_action(text, value):
+    assert _actions(DOOR(text)) == [_set("front-door", "HoldOpen", value)]
