@@ -178,8 +178,8 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
     shadowed = {c.name for c in profile.device_commands}
     resources: dict[str, Resource] = {}
     for res in profile.device_resources:
-        if res.is_hidden:
-            continue
+        # a hidden resource is not addressable by its own name, but a (non-hidden) deviceCommand
+        # over it is, as core-command exposes it ("SetAgitator" for a hidden AgitatorEnabled)
         props = res.properties
         # a write-only/read-write deviceCommand that sets exactly this resource, the same-named
         # one first; else the resource itself when no command shadows it
@@ -187,7 +187,8 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                    and [op.device_resource for op in c.resource_operations] == [res.name]]
         writers.sort(key=lambda c: c.name != res.name)
         set_command = writers[0].name if writers else None
-        if set_command is None and res.name not in shadowed and "W" in props.read_write:
+        if set_command is None and res.name not in shadowed and "W" in props.read_write \
+                and not res.is_hidden:
             set_command = res.name
         read_command = None
         for cmd in profile.device_commands:
@@ -195,8 +196,11 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                     op.device_resource == res.name for op in cmd.resource_operations):
                 read_command = cmd.name
                 break
-        if read_command is None and res.name not in shadowed and "R" in props.read_write:
+        if read_command is None and res.name not in shadowed and "R" in props.read_write \
+                and not res.is_hidden:
             read_command = res.name
+        if res.is_hidden and set_command is None and read_command is None:
+            continue
         mapping_labels: list[str] = []
         mappings: list[tuple[str, str]] = []
         for cmd in profile.device_commands:
