@@ -48,10 +48,11 @@ SHED = building([LAMP, FAN, _profile("Chiller", [_res("CompressorRun", "Bool")])
     ("calf-lamp", "Lamp-Relay", "area:calf-shed", ["alias:犊牛舍的灯"]),
     ("east-vent", "Shed-Fan", "area:east-side", ["alias:东侧风窗"]),
     ("west-vent", "Shed-Fan", "area:west-side", ["alias:西侧风窗"]),
-    ("ice-plant", "Chiller", "room:plant-room", [])],
+    ("ice-plant", "Chiller", "room:plant-room", []),
+    ("gym-lamp", "Lamp-Relay", "room:fitness-room", ["alias:健身房灯"])],
     {"barn-lamp": {"Lamps": "true"}, "calf-lamp": {"Lamps": "true"},
      "east-vent": {"FanOn": "true", "Opening": "20"}, "west-vent": {"FanOn": "true", "Opening": "20"},
-     "ice-plant": {"CompressorRun": "true"}})
+     "ice-plant": {"CompressorRun": "true"}, "gym-lamp": {"Lamps": "true"}})
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -61,6 +62,8 @@ SHED = building([LAMP, FAN, _profile("Chiller", [_res("CompressorRun", "Bool")])
     # 六成 is six tenths; 两侧 is "both sides", no amount
     ("东西两侧风窗都开到六成", [_set("east-vent", "Opening", "60"), _set("west-vent", "Opening", "60")]),
     ("lights out in the calf shed", [_set("calf-lamp", "Lamps", "false")]),
+    # 健身房的灯 is the alias 健身房灯 said with 的: no missing "gym" place
+    ("健身房的灯关掉", [_set("gym-lamp", "Lamps", "false")]),
 ])
 def test_words_that_look_like_amounts_or_other_devices(text, expected):
     assert _actions(SHED(text)) == expected

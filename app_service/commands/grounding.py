@@ -208,6 +208,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             if any(not any(s <= m.start() and m.end() <= e and (s, e) != m.span()
                            for s, e in alias_spans) for m in re.finditer(pattern, body)):
                 clause.aliases.add(device)
+                # 健身房的灯 for the alias 健身房灯: its 健身房 is the alias's, not a missing gym
+                clause.unknown_places -= {p for p in clause.unknown_places if any(
+                    z in spelling for z in lexicon.ZH_PLACES.get(p, ()))}
     clause.verb_words = {english for zh, english in ZH_VERBS.items() if zh in body}
     clause.raw_words.update(clause.verb_words)
     lead = re.match(r"\s*(?:please\s+)?([a-z]+)\s+(?:the|my|our|all|both|every)\b", main.lower())
