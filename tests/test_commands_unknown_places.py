@@ -99,3 +99,27 @@ DOOR = building([_profile("Door-Leaf", [
 ])
 def test_a_verb_inside_the_settings_name_is_not_the_action(text, value):
     assert _actions(DOOR(text)) == [_set("front-door", "HoldOpen", value)]
+
+
+HVAC = _profile("Zone-Hvac", [_res("Target", "Float32", units="°C", minimum=10, maximum=30),
+                              _res("Temp", "Float32", "R", units="°C")], labels=["hvac"])
+ZONES = building([HVAC, LAMP], [
+    ("stand-unit", "Zone-Hvac", "area:grandstand", ["alias:看台空调"]),
+    ("foyer-unit", "Zone-Hvac", "room:foyer", ["alias:门厅空调"]),
+    ("gate-n-lamp", "Lamp-Relay", "area:gate", ["alias:北侧灯"]),
+    ("gate-s-lamp", "Lamp-Relay", "area:gate", ["alias:南侧灯"])],
+    {"stand-unit": {"Target": "18", "Temp": "17.5"}, "foyer-unit": {"Target": "21", "Temp": "20"},
+     "gate-n-lamp": {"Lamps": "false"}, "gate-s-lamp": {"Lamps": "false"}})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 看台 is the place of the one device aliased 看台空调
+    ("看台现在多少度？", [{"device": "stand-unit", "command": "State", "method": "get"}]),
+    ("看台温度设到二十度", [_set("stand-unit", "Target", "20.0")]),
+])
+def test_place_names_learnt_from_aliases(text, expected):
+    assert _actions(ZONES(text)) == expected
+
+
+def test_sides_are_not_places():
+    assert "北侧" not in ZONES.catalog.zh_words and "南侧" not in ZONES.catalog.zh_words

@@ -239,6 +239,28 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                  resources=resources, read_commands=read_commands, described=described)
 
 
+_ZH_PLACE_TAILS = _ZH_PLACE_ENDS | set("席处舍棚库亭")
+
+
+def _alias_place_prefixes(entries: Any) -> dict[str, str]:
+    """看台空调 (the stands' air handler) → 看台 names its place: an alias made of a place-like
+    word (ending 台, 室, 房, 席 …) and a generic word for one of the device's own kinds. Only
+    prefixes that point at one place; never numbers or 东/南/西/北 sides."""
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        for alias in entry.aliases if entry.place else ():
+            for size in range(len(alias) - 1, 1, -1):
+                prefix, tail = alias[:size], alias[size:]
+                kinds = lexicon.ZH_WORDS.get(tail, "").split()
+                if not set(kinds) & entry.words:
+                    continue
+                if prefix[-1] in _ZH_PLACE_TAILS and prefix not in lexicon.ZH_WORDS \
+                        and not re.search(r"[\d号]|^[东南西北]|的", prefix):
+                    found.setdefault(prefix, set()).add(entry.place)
+                break
+    return {prefix: next(iter(places)) for prefix, places in found.items() if len(places) == 1}
+
+
 class Catalog:
     """Immutable snapshot of the actionable catalog, plus the word tables derived from it."""
 
@@ -309,6 +331,8 @@ class Catalog:
                     if size >= 2 and first[:size] not in lexicon.ZH_WORDS and place_like \
                             and not re.fullmatch(r"\d+号", first[:size]):
                         table.setdefault(first[:size], [f"place:{place}"])
+        for spelling, place in _alias_place_prefixes(self.entries.values()).items():
+            table.setdefault(spelling, [f"place:{place}"])
         for entry in self.entries.values():
             for alias in entry.aliases:
                 if not alias.isascii():
