@@ -123,3 +123,32 @@ def test_place_names_learnt_from_aliases(text, expected):
 
 def test_sides_are_not_places():
     assert "北侧" not in ZONES.catalog.zh_words and "南侧" not in ZONES.catalog.zh_words
+
+
+HEATER_Z = _profile("Tank-Heater", [_res("Target", "Float32", units="°C", minimum=40, maximum=70)],
+                    labels=["heater"])
+GATE = _profile("Gate-Arm", [_res("Locked", "Bool", description="true = locked, false = free")])
+CLUB = building([HEATER_Z, GATE], [
+    ("home-heater", "Tank-Heater", "room:home-locker", ["alias:主场更衣室热水器"]),
+    ("away-heater", "Tank-Heater", "room:away-locker", ["alias:客场更衣室热水器"]),
+    ("gate-n", "Gate-Arm", "area:entrance", ["alias:北侧闸机"]),
+    ("gate-s", "Gate-Arm", "area:entrance", ["alias:南闸机"])],
+    {"home-heater": {"Target": "55"}, "away-heater": {"Target": "55"},
+     "gate-n": {"Locked": "false"}, "gate-s": {"Locked": "false"}})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 更衣室 is the place word both learnt place names share: both places
+    ("两个更衣室的热水器都设到六十度", [_set("away-heater", "Target", "60.0"),
+                                         _set("home-heater", "Target", "60.0")]),
+    # 闸机 after a side (北侧, 南) is the kind word of both gates
+    ("两个闸机都锁上", [_set("gate-n", "Locked", "true"), _set("gate-s", "Locked", "true")]),
+    ("北侧闸机锁上", [_set("gate-n", "Locked", "true")]),
+])
+def test_shared_chinese_place_and_kind_words(text, expected):
+    assert _actions(CLUB(text)) == expected
+
+
+def test_a_shared_place_word_without_a_group_word_is_ambiguous():
+    result = CLUB("更衣室的热水器设到六十度")
+    assert result.actions == [] and result.refusal == "ambiguous"

@@ -333,6 +333,16 @@ class Catalog:
                         table.setdefault(first[:size], [f"place:{place}"])
         for spelling, place in _alias_place_prefixes(self.entries.values()).items():
             table.setdefault(spelling, [f"place:{place}"])
+        # 更衣室 for 主队更衣室 and 客队更衣室: the place word they share names both
+        shared: dict[str, set[str]] = {}
+        for spelling, keys in table.items():
+            for size in range(2, len(spelling)):
+                tail = spelling[-size:]
+                if tail[-1] in _ZH_PLACE_TAILS and keys[0].startswith("place:"):
+                    shared.setdefault(tail, set()).add(keys[0])
+        for tail, keys in shared.items():
+            if len(keys) > 1 and tail not in table and tail not in lexicon.ZH_WORDS:
+                table[tail] = sorted(keys)
         for entry in self.entries.values():
             for alias in entry.aliases:
                 if not alias.isascii():
@@ -351,7 +361,8 @@ class Catalog:
                 if alias.isascii():
                     continue
                 tail = next((alias[len(p):] for p in places if alias.startswith(p)), alias)
-                tail = re.sub(r"^\d+号", "", tail)
+                # 一号展柜, 北侧闸机: a number or a side before the kind word
+                tail = re.sub(r"^(?:\d+号|[东南西北前后左右][侧边面]?)", "", tail)
                 if tail != alias and len(tail) >= 2 and tail not in table \
                         and tail not in lexicon.ZH_WORDS:
                     owners.setdefault(tail, []).append(entry)

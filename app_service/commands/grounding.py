@@ -135,14 +135,15 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             unnamed[start:end] = "的" * (end - start)   # 打开大堂灯: no 开大 (up) across a name
     # X光机, 超声仪: a thing no catalog or generic word accounts for (heads, in English)
     for m in ZH_PLACE_THING.finditer("".join(unread)):
-        place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了]+", "", m.group(0))
+        place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了个]+", "", m.group(0))
         if len(place) >= 3:
             clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
     read_as_place = [(a, b) for a, b, keys in segments
                      if any(k.startswith(("place:", "alias:")) for k in keys)]
-    for m in re.finditer(r"[\u4e00-\u9fff]{1,4}[房室厅馆](?=里|内|中|的)", body):
+    for m in re.finditer(r"(?:(?<=\d)[个间])?([\u4e00-\u9fff]{1,4}[房室厅馆])(?=里|内|中|的)", body):
         if not any(a < m.end() <= b for a, b in read_as_place):   # its last character unread
-            clause.place_heads.add(m.group(0).lstrip("的把在里和与给让请将从"))   # 泵房里的泵
+            # 泵房里的泵; 两个更衣室的 is "the two changing rooms", not a place 个更衣室
+            clause.place_heads.add(m.group(1).lstrip("的把在里和与给让请将从"))
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
         if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)|(?:所有|全部|每个|各|这|那).*",
@@ -172,7 +173,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
                 if known:
                     clause.places.update(known)
-                    clause.named_places.update(known if len(known) == 1 else ())
+                    several = sum(k.startswith("place:") for k in keys) > 1   # 更衣室: both
+                    clause.named_places.update(known if len(known) == 1 and not several else ())
                 else:
                     clause.unknown_places.add(place)
             elif key.startswith("alias:"):
