@@ -178,8 +178,8 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
     shadowed = {c.name for c in profile.device_commands}
     resources: dict[str, Resource] = {}
     for res in profile.device_resources:
-        if res.is_hidden:
-            continue
+        # a hidden resource is not addressable by its own name, but a (non-hidden) deviceCommand
+        # over it is, as core-command exposes it ("SetAgitator" for a hidden AgitatorEnabled)
         props = res.properties
         # a write-only/read-write deviceCommand that sets exactly this resource, the same-named
         # one first; else the resource itself when no command shadows it
@@ -187,7 +187,8 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                    and [op.device_resource for op in c.resource_operations] == [res.name]]
         writers.sort(key=lambda c: c.name != res.name)
         set_command = writers[0].name if writers else None
-        if set_command is None and res.name not in shadowed and "W" in props.read_write:
+        if set_command is None and res.name not in shadowed and "W" in props.read_write \
+                and not res.is_hidden:
             set_command = res.name
         read_command = None
         for cmd in profile.device_commands:
@@ -195,8 +196,11 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                     op.device_resource == res.name for op in cmd.resource_operations):
                 read_command = cmd.name
                 break
-        if read_command is None and res.name not in shadowed and "R" in props.read_write:
+        if read_command is None and res.name not in shadowed and "R" in props.read_write \
+                and not res.is_hidden:
             read_command = res.name
+        if res.is_hidden and set_command is None and read_command is None:
+            continue
         mapping_labels: list[str] = []
         mappings: list[tuple[str, str]] = []
         for cmd in profile.device_commands:
@@ -233,6 +237,28 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
     return Entry(name=device.name, profile=profile.name, description=device.description or "",
                  place=place, aliases=aliases, words=frozenset(words), ids=frozenset(ids),
                  resources=resources, read_commands=read_commands, described=described)
+
+
+_ZH_PLACE_TAILS = _ZH_PLACE_ENDS | set("席处舍棚库亭")
+
+
+def _alias_place_prefixes(entries: Any) -> dict[str, str]:
+    """看台空调 (the stands' air handler) → 看台 names its place: an alias made of a place-like
+    word (ending 台, 室, 房, 席 …) and a generic word for one of the device's own kinds. Only
+    prefixes that point at one place; never numbers or 东/南/西/北 sides."""
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        for alias in entry.aliases if entry.place else ():
+            for size in range(len(alias) - 1, 1, -1):
+                prefix, tail = alias[:size], alias[size:]
+                kinds = lexicon.ZH_WORDS.get(tail, "").split()
+                if not set(kinds) & entry.words:
+                    continue
+                if prefix[-1] in _ZH_PLACE_TAILS and prefix not in lexicon.ZH_WORDS \
+                        and not re.search(r"[\d号]|^[东南西北]|的", prefix):
+                    found.setdefault(prefix, set()).add(entry.place)
+                break
+    return {prefix: next(iter(places)) for prefix, places in found.items() if len(places) == 1}
 
 
 class Catalog:
@@ -305,6 +331,18 @@ class Catalog:
                     if size >= 2 and first[:size] not in lexicon.ZH_WORDS and place_like \
                             and not re.fullmatch(r"\d+号", first[:size]):
                         table.setdefault(first[:size], [f"place:{place}"])
+        for spelling, place in _alias_place_prefixes(self.entries.values()).items():
+            table.setdefault(spelling, [f"place:{place}"])
+        # 更衣室 for 主队更衣室 and 客队更衣室: the place word they share names both
+        shared: dict[str, set[str]] = {}
+        for spelling, keys in table.items():
+            for size in range(2, len(spelling)):
+                tail = spelling[-size:]
+                if tail[-1] in _ZH_PLACE_TAILS and keys[0].startswith("place:"):
+                    shared.setdefault(tail, set()).add(keys[0])
+        for tail, keys in shared.items():
+            if len(keys) > 1 and tail not in table and tail not in lexicon.ZH_WORDS:
+                table[tail] = sorted(keys)
         for entry in self.entries.values():
             for alias in entry.aliases:
                 if not alias.isascii():
@@ -323,7 +361,8 @@ class Catalog:
                 if alias.isascii():
                     continue
                 tail = next((alias[len(p):] for p in places if alias.startswith(p)), alias)
-                tail = re.sub(r"^\d+号", "", tail)
+                # 一号展柜, 北侧闸机: a number or a side before the kind word
+                tail = re.sub(r"^(?:\d+号|[东南西北前后左右][侧边面]?)", "", tail)
                 if tail != alias and len(tail) >= 2 and tail not in table \
                         and tail not in lexicon.ZH_WORDS:
                     owners.setdefault(tail, []).append(entry)

@@ -197,6 +197,9 @@ def is_power_switch(res: Resource) -> bool:
 
 
 def bool_value(res: Resource, actions: set[str]) -> bool | None:
+    named = actions & res.tokens - {"on", "off"}
+    if named and actions - named and res.tokens - _ACTION_CONCEPTS:
+        actions = actions - named   # "turn off the hold-open": "open" is the setting's name
     described = _described_truth(res, actions)
     if described is not None:
         return described

@@ -21,7 +21,7 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
                       leading_side, only_prepositional_on)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
-                     unknown_qualified)
+                     unknown_place_phrases, unknown_qualified)
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
 
@@ -118,6 +118,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     # places (multi-word first) and ids
     device_vocab = {w for e in catalog.entries.values() for w in e.words}
     body = english_places(body, catalog, clause, device_vocab)
+    clause.unknown_places.update(unknown_place_phrases(body, catalog, device_vocab))
     derived = catalog.place_spellings
     zh_table = dict(catalog.zh_words)
     for place, spellings in lexicon.ZH_PLACES.items():
@@ -134,14 +135,15 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             unnamed[start:end] = "的" * (end - start)   # 打开大堂灯: no 开大 (up) across a name
     # X光机, 超声仪: a thing no catalog or generic word accounts for (heads, in English)
     for m in ZH_PLACE_THING.finditer("".join(unread)):
-        place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了]+", "", m.group(0))
+        place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了个]+", "", m.group(0))
         if len(place) >= 3:
             clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
     read_as_place = [(a, b) for a, b, keys in segments
                      if any(k.startswith(("place:", "alias:")) for k in keys)]
-    for m in re.finditer(r"[\u4e00-\u9fff]{1,4}[房室厅馆](?=里|内|中|的)", body):
+    for m in re.finditer(r"(?:(?<=\d)[个间])?([\u4e00-\u9fff]{1,4}[房室厅馆])(?=里|内|中|的)", body):
         if not any(a < m.end() <= b for a, b in read_as_place):   # its last character unread
-            clause.place_heads.add(m.group(0).lstrip("的把在里和与给让请将从"))   # 泵房里的泵
+            # 泵房里的泵; 两个更衣室的 is "the two changing rooms", not a place 个更衣室
+            clause.place_heads.add(m.group(1).lstrip("的把在里和与给让请将从"))
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
         if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)|(?:所有|全部|每个|各|这|那).*",
@@ -171,7 +173,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
                 if known:
                     clause.places.update(known)
-                    clause.named_places.update(known if len(known) == 1 else ())
+                    several = sum(k.startswith("place:") for k in keys) > 1   # 更衣室: both
+                    clause.named_places.update(known if len(known) == 1 and not several else ())
                 else:
                     clause.unknown_places.add(place)
             elif key.startswith("alias:"):
@@ -197,12 +200,19 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.words.add(key)
                 if key in lexicon.QUALIFIERS:
                     clause.qualifiers.add(key)
+    alias_spans = [(start, end) for start, end, keys in segments if keys[0].startswith("alias:")]
     for spelling, keys in catalog.zh_words.items():
-        # "阳光房的灯" still names the device aliased 阳光房灯
+        # "阳光房的灯" still names the device aliased 阳光房灯, but 牛舍的灯 inside 犊牛舍的灯 (another
+        # device's whole alias) names nothing
         device = keys[0][6:]
         if keys[0].startswith("alias:") and len(spelling) >= 3 and device not in clause.aliases:
-            if re.search("(?:的|里的|里)?".join(map(re.escape, spelling)), body):
+            pattern = "(?:的|里的|里)?".join(map(re.escape, spelling))
+            if any(not any(s <= m.start() and m.end() <= e and (s, e) != m.span()
+                           for s, e in alias_spans) for m in re.finditer(pattern, body)):
                 clause.aliases.add(device)
+                # 健身房的灯 for the alias 健身房灯: its 健身房 is the alias's, not a missing gym
+                clause.unknown_places -= {p for p in clause.unknown_places if any(
+                    z in spelling for z in lexicon.ZH_PLACES.get(p, ()))}
     clause.verb_words = {english for zh, english in ZH_VERBS.items() if zh in body}
     clause.raw_words.update(clause.verb_words)
     lead = re.match(r"\s*(?:please\s+)?([a-z]+)\s+(?:the|my|our|all|both|every)\b", main.lower())

@@ -48,7 +48,9 @@ def check_motion(entry: Entry, clause: Clause) -> None:
         return
     named = {k for t in split_name(entry.name) + split_name(entry.profile) for k in canon(t)}
     said = (clause.words | clause.raw_words) & entry.words
-    if said and not said & named and entry.writable() and not any(
+    # (a value said, "to 30 percent", is routed by its unit instead: a read-only power reading
+    # that the description ties to the lights does not make the lights read-only)
+    if said and not said & named and entry.writable() and not clause.quantities and not any(
             said & (r.tokens | r.description_words) for r in entry.writable()) and any(
             said & (r.tokens | r.description_words) for r in entry.readable()) \
             and not _verb_described(entry, clause):

@@ -34,7 +34,8 @@ _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:
 # Kept as words: units that start with a numeral character (千帕 = kPa), and "一点"/"一下"/"一些",
 # which mean "a bit"/"a moment" (amounts of vagueness, not numbers), and words built on 一.
 _CN_VAGUE = re.compile(r"千帕|千米|千克|千瓦|百帕|兆帕|一点(?![零〇一二两三四五六七八九\d])儿?|一下|一些"
-                       r"|有点|点儿|一氧化碳|二氧化碳|二氧化|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一")
+                       r"|有点|点儿|一氧化碳|二氧化碳|二氧化|一切|一起|一样|一直|一共|一般|一定|万一|统一|唯一"
+                       r"|两侧|两边|两头|两端")   # both sides: no amount
 
 
 def _en_words_to_number(text: str) -> float | None:
@@ -130,6 +131,11 @@ def normalise_numbers(text: str) -> str:
     text = re.sub(r"([零〇一二两三四五六七八九十百\d.]+)\s*个?百分点",
                   lambda m: (_fmt(cn_to_number(m.group(1))) if not m.group(1)[0].isdigit()
                              else m.group(1)) + "%", text)
+    # 六成 / 6成: six tenths, said of an opening or a level ("开到六成" = 60 %; 成 after a verb,
+    # as in 调成, is "to", not tenths)
+    text = re.sub(r"(?<![零〇一二两三四五六七八九十百\d.])([一二两三四五六七八九十]|[1-9]|10)成(?![功为了绩本员])",
+                  lambda m: _fmt(10 * (int(m.group(1)) if m.group(1).isdigit()
+                                       else cn_to_number(m.group(1)) or 0)) + "%", text)
     text = re.sub(r"([零〇一二两三四五六七八九十百千万\d.]+)度半",
                   lambda m: _fmt((float(m.group(1)) if m.group(1)[0].isdigit()
                                   else cn_to_number(m.group(1)) or 0) + 0.5) + "度", text)

@@ -12,7 +12,10 @@ EN_ACTIONS = [
     (r"\bturn(?:ed)?\s+(?:\w+\s+){0,4}?off\b|\bswitch(?:ed)?\s+(?:\w+\s+){0,4}?off\b"
      r"|\bpower\s+(?:down|off)\b"
      r"|\bshut\s+(?:\w+\s+){0,3}?(?:down|off)\b|\b(?:stop|halt|kill|disable|deactivate|cut|pause"
-     r"|suspend|abort|cancel|terminate)\b|\bout\b|\boff\b",
+     r"|suspend|abort|cancel|terminate|release|disengage)\b|\boff\b"
+     # "put the fire out", "lights out": a particle of a verb, never "too dark out on the ice"
+     r"|\b(?:put|turn|switch|blow|knock|lights?)\s+(?:\w+\s+){0,3}?out\b"
+     r"|\b(?:take|get|bring|come|switch)\s+(?:\w+\s+){0,3}?out\s+of\b",
      "off"),
     (r"\bunlock|\bunbolt|\bunsecure", "unlock"),
     # "lock" as a verb (clause start, "lock up/all/both", "locked"), not the noun in "door lock"

@@ -162,6 +162,34 @@ def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: se
     return body
 
 
+_PLACE_HEADS = GENERIC_PLACE_WORDS + ("wing", "floor", "bay", "lounge", "suite", "block", "building",
+                                      "court", "rink", "yard", "deck", "shed", "bar", "gallery")
+_NOT_A_QUALIFIER = {"the", "this", "that", "these", "those", "whole", "entire", "same", "other",
+                    "every", "each", "all", "my", "our", "your", "his", "her", "their", "its", "a",
+                    "an", "one", "next"}
+
+
+def unknown_place_phrases(body: str, catalog: Catalog, device_vocab: set[str]) -> set[str]:
+    """'the lights in the curling hall' where the catalog has no such place: a place said
+    outright ("in/at the <words> <hall|room|…>") that english_places did not recognise is a place
+    the catalog lacks, never "everywhere". Words naming a device ("the server room AC") don't
+    count as a place."""
+    known_words = set(device_vocab) | {w for p in catalog.places for w in p.split()}
+    heads = "|".join(_PLACE_HEADS)
+    unknown = set()
+    for m in re.finditer(rf"\b(?:in|at|inside)\s+((?:[a-z]+\s+){{1,2}}?)({heads})s?\b", body):
+        words = [w for w in m.group(1).split() if w not in _NOT_A_QUALIFIER]
+        if not words or set(words) <= device_vocab:
+            continue
+        phrase = " ".join([*words, m.group(2)])
+        if phrase in catalog.places or phrase in catalog.place_spellings:
+            continue
+        if set(words) <= known_words and m.group(2) in known_words:
+            continue   # both halves are the catalog's own words: left to the place matching
+        unknown.add(phrase)
+    return unknown
+
+
 def lettered_places(text: str, catalog: Catalog) -> str:
     """"the display in A": a capital letter after in/at names the catalog's place "<room> a"
     (lower-case "in a" stays an article)."""

@@ -109,7 +109,11 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         _check_counts(clause, chosen)
         groups: dict[frozenset, list[str]] = {}
         for name in keep:
-            groups.setdefault(frozenset(matched[name]), []).append(name)
+            # a place word that names several places ("更衣室" for two changing rooms) does not
+            # tell their devices apart
+            told = frozenset(w for w in matched[name] if not w.startswith("place:")
+                             or w[6:] in clause.named_places)
+            groups.setdefault(told, []).append(name)
         for words, names in groups.items():
             plural = bool(clause.plural & set(words))
             if len(names) > 1 and not (clause.group or plural):
