@@ -418,3 +418,24 @@ def test_place_request_goes_to_the_setting_the_words_name():
 def test_one_bare_number_for_settings_of_different_units_is_ambiguous(dairy, text):
     result = dairy(text)   # the dock: a shutter in % and a chiller set point in °C
     assert result.actions == [] and result.refusal == "ambiguous", (text, _actions(result))
+
+
+def _griddles():
+    griddle = _profile("Flat-Griddle", [
+        _res("PlateTemp", "Float32", "R", units="°C", minimum=0, maximum=300),
+        _res("PlateSetpoint", "Float32", units="°C", minimum=150, maximum=250),
+        _res("HeatEnabled", "Bool",
+             description="Heating elements enabled: true = griddle on, false = griddle off")],
+        read="GriddleState", labels=["griddle"])
+    return building([griddle], [(f"griddle-{i}", "Flat-Griddle", "room:line", [f"alias:{i}号铁板"])
+                                for i in (1, 2)],
+                    {f"griddle-{i}": {"PlateTemp": "200.0", "PlateSetpoint": "200.0",
+                                      "HeatEnabled": "true"} for i in (1, 2)})
+
+
+@pytest.mark.parametrize("text", ["set griddle 1 to griddle 2's temperature",
+                                  "set griddle 1 to the same as griddle 2",
+                                  "make griddle 2 match griddle 1", "1号铁板调到和2号一样"])
+def test_a_value_copied_from_another_device_is_refused(text):
+    result = _griddles()(text)   # it had switched both griddles on
+    assert result.actions == [] and result.refusal == "unsupported", (text, _actions(result))

@@ -87,6 +87,8 @@ class Interpreter:
         norm = drop_current_value(normalise_numbers(lettered_places(text.strip(), self.catalog)))
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
+        if screening.copies_another_value(norm):
+            raise Refusal("unsupported", "a value copied from another device is not supported")
         if is_schedule(norm):
             raise Refusal("unsupported", _NOT_IMMEDIATE)
         catalog = self.catalog

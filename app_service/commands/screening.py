@@ -72,6 +72,18 @@ def is_advice(text: str) -> bool:
     return bool(_ADVICE.search(text.strip()))
 
 
+# a value taken from another device ("set fryer 1 to fryer 2's temperature", 和二号一样): no
+# setting holds it, and reading then writing would be two steps nobody confirmed
+_COPIED_VALUE = re.compile(r"\b(?:to|at)\s+(?:the\s+)?(?:[a-z0-9-]+\s+){0,3}?[a-z0-9-]+['\u2019]s\s+"
+                           r"(?:temperature|temp|setting|settings|level|speed|value|setpoint|mode)\b"
+                           r"|\b(?:same|equal)\s+(?:as|to)\b|\bmatch(?:es|ing)?\s+(?:the\s+)?[a-z]"
+                           r"|(?:和|跟|与|同)[^，,。]{1,10}(?:一样|相同)")
+
+
+def copies_another_value(text: str) -> bool:
+    return bool(_COPIED_VALUE.search(text))
+
+
 _QUOTED_COMMAND = re.compile(r"\b(?:turn|switch|unlock|lock|open|close|start|stop|set|disable"
                              r"|enable|shut"
                              r"|ignore|disregard|run|raise|lower)\b|打开|关|解锁|启动|停|调到", re.IGNORECASE)
