@@ -439,3 +439,14 @@ def _griddles():
 def test_a_value_copied_from_another_device_is_refused(text):
     result = _griddles()(text)   # it had switched both griddles on
     assert result.actions == [] and result.refusal == "unsupported", (text, _actions(result))
+
+
+def test_from_a_place_to_a_place_keeps_both():
+    lamp = _profile("Wall-Lamp", [_res("LampOn", "Bool", description="true = lit, false = dark")],
+                    read="LampState", labels=["light"])
+    run = building([lamp], [("porch-lamp", "Wall-Lamp", "area:porch", ["alias:门廊灯"]),
+                            ("stair-lamp", "Wall-Lamp", "area:stairs", ["alias:楼梯灯"]),
+                            ("attic-lamp", "Wall-Lamp", "area:attic", ["alias:阁楼灯"])],
+                   {d: {"LampOn": "false"} for d in ("porch-lamp", "stair-lamp", "attic-lamp")})
+    both = [_set("porch-lamp", "LampOn", "true"), _set("stair-lamp", "LampOn", "true")]
+    assert _actions(run("turn on the lights from the porch to the stairs")) == both

@@ -136,8 +136,9 @@ def only_prepositional_on(text: str) -> bool:
                                  for word in follows)
 
 
-_FROM_TO = re.compile(r"\bfrom\s+(?:[\w.°%-]+\s+){0,3}?(?=to\s)"
-                      r"|从[^从，,。；;]{1,8}?(?=改成|换成|切换到|切到|调到|改到|到)")
+# (a place or device after "from" is no value: "the lights from the hallway to the kitchen")
+_FROM_TO = re.compile(r"\bfrom\s+(?!(?:the|my|our|a|an|this|that)\b)(?:[\w.°%-]+\s+){0,3}?(?=to\s)"
+                      r"|从[^从，,。；;]{1,8}?(?=改成|换成|切换到|切到|调到|改到)")
 
 
 def drop_current_value(text: str) -> str:
