@@ -152,3 +152,17 @@ def test_shared_chinese_place_and_kind_words(text, expected):
 def test_a_shared_place_word_without_a_group_word_is_ambiguous():
     result = CLUB("更衣室的热水器设到六十度")
     assert result.actions == [] and result.refusal == "ambiguous"
+
+
+VAT = building([_profile("Chill-Vat", [
+    _res("Cooling", "Bool", description="Refrigeration: true = cooling, false = off"),
+    _res("Stirrer", "Bool", description="Paddle: true = turning")])],
+    [("cold-vat", "Chill-Vat", "room:dairy", ["alias:奶罐"])],
+    {"cold-vat": {"Cooling": "false", "Stirrer": "false"}})
+
+
+def test_a_part_no_word_reads_is_not_the_main_switch():
+    # 搅拌器 is read by nothing here: never switch the vat's cooling on instead
+    result = VAT("奶罐的搅拌器开一下")
+    assert result.actions == [] and result.refusal is not None
+    assert _actions(VAT("奶罐的制冷打开")) == [_set("cold-vat", "Cooling", "true")]
