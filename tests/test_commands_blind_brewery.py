@@ -450,3 +450,4 @@ def test_from_a_place_to_a_place_keeps_both():
                    {d: {"LampOn": "false"} for d in ("porch-lamp", "stair-lamp", "attic-lamp")})
     both = [_set("porch-lamp", "LampOn", "true"), _set("stair-lamp", "LampOn", "true")]
     assert _actions(run("turn on the lights from the porch to the stairs")) == both
+    assert _actions(run("turn on the lights from porch to stairs")) == both

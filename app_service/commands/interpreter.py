@@ -84,7 +84,10 @@ class Interpreter:
             raise Refusal("invalid", "empty request")
         if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
-        norm = drop_current_value(normalise_numbers(lettered_places(text.strip(), self.catalog)))
+        names = frozenset(w for e in self.catalog.entries.values() for w in (e.place.split()
+                                                                          + list(e.words)))
+        norm = drop_current_value(normalise_numbers(lettered_places(text.strip(), self.catalog)),
+                                  names)
         if screening.is_advice(norm):
             raise Refusal("unrelated", "that asks for advice, not for a reading or a setting")
         if screening.copies_another_value(norm):

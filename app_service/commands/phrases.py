@@ -141,7 +141,8 @@ _FROM_TO = re.compile(r"\bfrom\s+(?!(?:the|my|our|a|an|this|that)\b)(?:[\w.°%-]
                       r"|从[^从，,。；;]{1,8}?(?=改成|换成|切换到|切到|调到|改到)")
 
 
-def drop_current_value(text: str) -> str:
+def drop_current_value(text: str, names: frozenset[str] = frozenset()) -> str:
     """"switch from hdmi 1 to hdmi 2", 从制热改成制冷: the value after "from" is the present one,
-    never the one to set."""
-    return _FROM_TO.sub("", text)
+    never the one to set; a from-part with a place or device word in ``names`` is kept."""
+    return _FROM_TO.sub(lambda m: m.group(0) if set(re.findall(r"[a-z]+", m.group(0))) & names
+                        else "", text)
