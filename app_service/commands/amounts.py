@@ -30,7 +30,8 @@ _ID_LIST = re.compile(rf"\b([a-z]+s)\s+(\d+)((?:\s*(?:,|\band\b|&)\s*\d+\b{NO_UN
 def _kind_only(suffix: str) -> bool:
     """泵, 锅炉: the rest of an alias after its number is only a kind of device (not 教室的灯,
     where the number is a room's)."""
-    return all(k in lexicon.DEVICE_KINDS for k in lexicon.canon(suffix)) and suffix in lexicon.ZH_WORDS
+    return suffix in lexicon.ZH_WORDS and all(k in lexicon.DEVICE_KINDS
+                                              for k in lexicon.canon(suffix))
 
 
 def unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str]:

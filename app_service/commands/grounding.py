@@ -243,11 +243,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.counts = said_counts(body, device_vocab, zh_table)
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
-        if re.fullmatch(r"[a-z]+\d+", token) and (re.match(r"[a-z]+", token).group(0) in device_vocab
-                                                  or token in catalog.named_pairs):
+        letters = re.fullmatch(r"([a-z]+)\d+", token)
+        if letters and (letters.group(1) in device_vocab or token in catalog.named_pairs):
             # "co2" also says what "CO2" splits into where a resource is so named, "fv2" the
             # device word fv
-            clause.words.update(lexicon.split_name(token.upper()) + re.findall(r"[a-z]+|\d+", token))
+            clause.words.update(lexicon.split_name(token.upper()))
+            clause.words.update(re.findall(r"[a-z]+|\d+", token))
     catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
     lettered_ids = any(re.fullmatch(r"[a-z]\d+|\d+[a-z]", i) for i in catalog_ids)
     for token in tokens:

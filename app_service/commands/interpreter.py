@@ -45,8 +45,8 @@ _NOT_IMMEDIATE = "schedules, delays and conditions are not supported; only immed
 _SWITCH_ACTIONS = {"on", "off", "lock", "unlock"}
 _SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "current",
                    "voltage", "rotation", "length", "pressure", "speed"}
-_START = re.compile(r"\b(?:start|run|launch|begin|kick\s+off)\b|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b"
-                    r"|启动|开始|运行|打开")
+_START = re.compile(r"\b(?:start|run|launch|begin|kick\s+off)\b"
+                    r"|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b|启动|开始|运行|打开")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
 
 
@@ -84,8 +84,8 @@ class Interpreter:
             raise Refusal("invalid", "empty request")
         if screening.is_injection(text):
             raise Refusal("injection", "the request tries to override the rules; nothing was done")
-        names = frozenset(w for e in self.catalog.entries.values() for w in (e.place.split()
-                                                                          + list(e.words)))
+        names = frozenset(w for e in self.catalog.entries.values()
+                          for w in (*e.place.split(), *e.words))
         norm = drop_current_value(normalise_numbers(lettered_places(text.strip(), self.catalog)),
                                   names)
         if screening.is_advice(norm):
