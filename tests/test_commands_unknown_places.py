@@ -166,3 +166,17 @@ def test_a_part_no_word_reads_is_not_the_main_switch():
     result = VAT("奶罐的搅拌器开一下")
     assert result.actions == [] and result.refusal is not None
     assert _actions(VAT("奶罐的制冷打开")) == [_set("cold-vat", "Cooling", "true")]
+
+
+def test_a_decimal_after_a_place_is_a_value_not_its_number():
+    # "the foyer 71.5 °F" is no place "foyer 71"
+    assert _actions(ZONES("make the foyer 71.5 °F")) == [_set("foyer-unit", "Target", "21.9")]
+
+
+def test_number_word_before_an_id():
+    fans = building([FAN], [("shed-fan-1", "Shed-Fan", "area:shed", []),
+                            ("shed-fan-2", "Shed-Fan", "area:shed", [])],
+                    {"shed-fan-1": {"FanOn": "true", "Opening": "0"},
+                     "shed-fan-2": {"FanOn": "true", "Opening": "0"}})
+    assert _actions(fans("switch off fan number two in the shed")) == [
+        _set("shed-fan-2", "FanOn", "false")]

@@ -115,6 +115,7 @@ def normalise_numbers(text: str) -> str:
     text = text.replace("\x02", "one")
     text = re.sub(r"\b(?:minus|negative)\s+(\d)", r"-\1", text)
     text = re.sub(r"#\s*(\d)", r"\1", text)
+    text = re.sub(r"\b(?:number|no\.)\s*(\d+)\b", r"\1", text)   # "fan number two" is fan 2
     # Chinese: protect vague phrases, then convert numerals.
     protected: list[str] = []
 

@@ -216,7 +216,7 @@ def unknown_qualified(body: str, catalog: Catalog) -> set[str]:
     unknown = set()
     for head, known in qualifiers.items():
         # "exam room 4", "meeting room c": a qualifier, not a value ("room 4 degrees", "a bit")
-        for m in re.finditer(rf"\b{re.escape(head)}\s+([a-z]|\d+)\b(?!\s*(?:%|percent|degrees?|°"
+        for m in re.finditer(rf"\b{re.escape(head)}\s+([a-z]|\d+)\b(?!\.\d)(?!\s*(?:%|percent|degrees?|°"
                              r"|c\b|f\b|k\b|bit|little|touch|notch|tad|lot|few|couple|and\b))",
                              body, re.IGNORECASE):
             qualifier = m.group(1).lower()
