@@ -451,3 +451,29 @@ def test_from_a_place_to_a_place_keeps_both():
     both = [_set("porch-lamp", "LampOn", "true"), _set("stair-lamp", "LampOn", "true")]
     assert _actions(run("turn on the lights from the porch to the stairs")) == both
     assert _actions(run("turn on the lights from porch to stairs")) == both
+
+
+def _warehouse():
+    light = _profile("HighBay-Light", [
+        _res("LampOn", "Bool"), _res("Scene", "String",
+                                     description="Allowed values: picking, night, cleaning")],
+        read="LightStatus", labels=["light"])
+    nh3 = _profile("NH3-Detector", [_res("Nh3Ppm", "Float32", "R", units="ppm", minimum=0,
+                                         maximum=500)], read="GasStatus", labels=["detector"])
+    return building([light, nh3], [("hb-aisles", "HighBay-Light", "area:aisles", []),
+                                   ("hb-dock", "HighBay-Light", "area:dock", []),
+                                   ("nh3-plant", "NH3-Detector", "room:plant-room", [])],
+                    {"hb-aisles": {"LampOn": "true", "Scene": "picking"},
+                     "hb-dock": {"LampOn": "true", "Scene": "picking"},
+                     "nh3-plant": {"Nh3Ppm": "2.0"}})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("is the ammonia level in the plant room ok?", _get("nh3-plant", "GasStatus")),
+    ("what's the ammonia reading?", _get("nh3-plant", "GasStatus")),
+    # a plural place said in the singular ("the aisle lights" for the place "aisles")
+    ("turn the aisle lights to night scene", [_set("hb-aisles", "Scene", "night")]),
+    ("turn off the lights in the aisles", [_set("hb-aisles", "LampOn", "false")]),
+])
+def test_gas_names_and_plural_places(text, expected):
+    assert _actions(_warehouse()(text)) == expected, text

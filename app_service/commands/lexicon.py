@@ -43,7 +43,7 @@ EN_SYNONYMS = {
 # English phrases rewritten to one word before tokenising (both sides of a match are words).
 EN_PHRASES = {
     r"air[\s-]*condition(?:ing|ers?)|a/c": "aircon", r"washing\s+machines?": "washer",
-    r"do\s*-?\s*not\s*-?\s*disturb|\bdnd\b": "privacy", r"carbon\s+dioxide": "co2", r"\boxygen\b": "o2",
+    r"do\s*-?\s*not\s*-?\s*disturb|\bdnd\b": "privacy", r"carbon\s+dioxide": "co2", r"\boxygen\b": "o2", r"\bammonia\b": "nh3",
     r"\bcooker\s+hoods?|range\s+hoods?": "hood",
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
@@ -87,7 +87,7 @@ ZH_WORDS = {
     "升温": "temperature", "降温": "temperature", "多少度": "temperature", "制冷": "cool", "制热": "heat",
     "自动": "auto", "高档": "high", "中档": "medium", "低档": "low", "高速": "high", "中速": "medium",
     "低速": "low", "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity",
-    "气压": "pressure", "二氧化碳": "co2 co 2", "氧气": "o2 o 2", "含氧量": "o2 o 2", "有人": "occupied", "几个人": "occupied", "多少人": "occupied", "人数": "occupied",
+    "气压": "pressure", "二氧化碳": "co2 co 2", "氧气": "o2 o 2", "含氧量": "o2 o 2", "氨气": "nh3 nh 3", "有人": "occupied", "几个人": "occupied", "多少人": "occupied", "人数": "occupied",
     "程序": "program",
     "勿扰": "privacy", "除霜": "defrost", "大声": "volume", "小声": "volume",
     "几度": "temperature", "排风扇": "fan", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",

@@ -138,7 +138,9 @@ def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: se
     derived = catalog.place_spellings
     groups: list[set[str]] = []
     for place in sorted(catalog.places | lexicon.EN_PLACES | set(derived), key=len, reverse=True):
-        pattern = rf"\b{re.escape(place)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
+        # "the aisle lights" for the place "aisles", "the docks" for "dock"
+        said = place[:-1] if re.search(r"[^s]s$", place) else place
+        pattern = rf"\b{re.escape(said)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
         if re.search(pattern, body):
