@@ -460,12 +460,18 @@ def _warehouse():
         read="LightStatus", labels=["light"])
     nh3 = _profile("NH3-Detector", [_res("Nh3Ppm", "Float32", "R", units="ppm", minimum=0,
                                          maximum=500)], read="GasStatus", labels=["detector"])
-    return building([light, nh3], [("hb-aisles", "HighBay-Light", "area:aisles", []),
-                                   ("hb-dock", "HighBay-Light", "area:dock", []),
-                                   ("nh3-plant", "NH3-Detector", "room:plant-room", [])],
+    door = _profile("Dock-Door", [_res("OpenPercent", "Uint8", units="%", minimum=0, maximum=100,
+                                       description="0 = closed, 100 = fully open")],
+                    read="DoorStatus", labels=["door", "dock"])
+    doors = [(f"dd{i}", "Dock-Door", "area:dock", [f"alias:{i}号月台门"]) for i in (1, 2, 3, 4)]
+    return building([light, nh3, door], [("hb-aisles", "HighBay-Light", "area:aisles", []),
+                                         ("hb-dock", "HighBay-Light", "area:dock", []),
+                                         ("nh3-plant", "NH3-Detector", "room:plant-room",
+                                          ["alias:机房氨气探测器"]), *doors],
                     {"hb-aisles": {"LampOn": "true", "Scene": "picking"},
                      "hb-dock": {"LampOn": "true", "Scene": "picking"},
-                     "nh3-plant": {"Nh3Ppm": "2.0"}})
+                     "nh3-plant": {"Nh3Ppm": "2.0"},
+                     **{d[0]: {"OpenPercent": "0"} for d in doors}})
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -474,6 +480,9 @@ def _warehouse():
     # a plural place said in the singular ("the aisle lights" for the place "aisles")
     ("turn the aisle lights to night scene", [_set("hb-aisles", "Scene", "night")]),
     ("turn off the lights in the aisles", [_set("hb-aisles", "LampOn", "false")]),
+    # the 3 of "DD3" is no word of NH3Ppm
+    ("open DD3", [_set("dd3", "OpenPercent", "100")]),
+    ("close DD2 and open DD3", [_set("dd2", "OpenPercent", "0"), _set("dd3", "OpenPercent", "100")]),
 ])
 def test_gas_names_and_plural_places(text, expected):
     assert _actions(_warehouse()(text)) == expected, text

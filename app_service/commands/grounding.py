@@ -244,11 +244,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", body)
     for token in tokens:
         letters = re.fullmatch(r"([a-z]+)\d+", token)
-        if letters and (letters.group(1) in device_vocab or token in catalog.named_pairs):
-            # "co2" also says what "CO2" splits into where a resource is so named, "fv2" the
-            # device word fv
+        if letters and token in catalog.named_pairs:
+            # "co2" also says what "CO2" splits into where a resource is so named
             clause.words.update(lexicon.split_name(token.upper()))
             clause.words.update(re.findall(r"[a-z]+|\d+", token))
+        elif letters and letters.group(1) in device_vocab:
+            clause.words.add(letters.group(1))   # "dd3": the device word, never "3" (NH3)
     catalog_ids = {i for e in catalog.entries.values() for i in e.ids}
     lettered_ids = any(re.fullmatch(r"[a-z]\d+|\d+[a-z]", i) for i in catalog_ids)
     for token in tokens:
