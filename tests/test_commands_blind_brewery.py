@@ -124,6 +124,7 @@ def test_numbers_the_catalog_lacks_are_refused(dairy, text):
 
 
 @pytest.mark.parametrize("text, running", [
+    ("恢复清洗机组", "true"), ("清洗机组恢复清洗", "true"),   # 恢复 resumes, like "resume"
     # the verb that starts the request decides, not "run" said as a noun after it; abort and
     # cancel are the off side even where the description does not name them
     ("abort the wash run", "false"), ("cancel the wash run", "false"),
