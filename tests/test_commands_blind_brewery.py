@@ -487,3 +487,22 @@ def _warehouse():
 ])
 def test_gas_names_and_plural_places(text, expected):
     assert _actions(_warehouse()(text)) == expected, text
+
+
+def _pedestals():
+    pedestal = _profile("Shore-Pedestal", [
+        _res("Outlet", "Bool", description="true = power on, false = power off"),
+        _res("EnergyKwh", "Float32", "R", units="kWh", minimum=0, maximum=99999)],
+        read="Metering", labels=["pedestal"])
+    names = [("berth-a1", "A1"), ("berth-a2", "A2"), ("berth-b1", "B1")]
+    return building([pedestal], [(n, "Shore-Pedestal", "area:quay", [f"alias:{i}插座桩"])
+                                 for n, i in names],
+                    {n: {"Outlet": "true", "EnergyKwh": "12.0"} for n, _ in names})
+
+
+def test_lettered_ids_listed_before_one_alias():
+    run = _pedestals()
+    assert _actions(run("查一下A1和A2插座桩的读数")) == _get("berth-a1", "Metering") + _get(
+        "berth-a2", "Metering")
+    result = run("A1和A3插座桩都断电")   # never A1 alone
+    assert result.actions == [] and result.refusal == "unknown_device", _actions(result)

@@ -47,22 +47,29 @@ def unknown_numbered_alias(body: str, zh_words: dict[str, list[str]]) -> set[str
             if m.group(0) not in known}
 
 
+_LISTED_ID = r"(?:[a-z]?\d+|[a-z])"
+
+
 def listed_numbered_aliases(body: str, zh_words: dict[str, list[str]]
                             ) -> tuple[set[str], set[str], set[str]]:
-    """1号和2号发酵罐, 1、2号泵: numbers listed before one numbered alias name each its own device
-    (the devices found, the spellings no device has — 1号和9号发酵罐 refuses — and the numbers)."""
+    """1号和2号发酵罐, 1、2号泵, A1和A2岸电桩: ids listed before one numbered alias name each its
+    own device (the devices found, the spellings no device has — 1号和9号发酵罐 refuses — and the
+    numbers)."""
     devices: set[str] = set()
     unknown: set[str] = set()
     numbers: set[str] = set()
-    if not re.search(r"\d+号?\s*[和与跟及、,，]\s*\d+号", body):
+    if not re.search(rf"(?<![a-z\d.]){_LISTED_ID}号?\s*[和与跟及、,，]\s*{_LISTED_ID}号?", body):
         return devices, unknown, numbers
     aliases = {w: keys[0][6:] for w, keys in zh_words.items() if keys[0].startswith("alias:")}
-    for suffix in {m.group(1) for w in aliases for m in [re.fullmatch(r"\d+号(.+)", w)] if m}:
-        for m in re.finditer(rf"((?:(?<![\d.])\d+号?\s*[和与跟及、,，]\s*)+)\d+号{re.escape(suffix)}",
-                             body):
-            for number in re.findall(r"\d+", m.group(1)):
-                numbers.add(number)
-                spelling = f"{number}号{suffix}"
+    shapes = {(m.group(2), m.group(3)) for w in aliases
+              for m in [re.fullmatch(r"([a-z]?)\d+(号?)([\u4e00-\u9fff].*)", w)] if m
+              and (m.group(1) or m.group(2))}
+    for mark, suffix in shapes:
+        for m in re.finditer(rf"((?:(?<![a-z\d.]){_LISTED_ID}{mark}?\s*[和与跟及、,，]\s*)+)"
+                             rf"{_LISTED_ID}{mark}{re.escape(suffix)}", body):
+            for listed in re.findall(_LISTED_ID, m.group(1)):
+                numbers.add(re.sub(r"[a-z]", "", listed) or listed)
+                spelling = f"{listed}{mark}{suffix}"
                 if spelling in aliases:
                     devices.add(aliases[spelling])
                 else:

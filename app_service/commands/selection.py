@@ -39,7 +39,7 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         specific = any(w.startswith("alias:")
                        or (holders.get(w, 0) == 1 and w not in DEVICE_KINDS
                            and w not in parts_there) for w in words)
-        if clause.ids and entry.ids:
+        if clause.ids and entry.ids and entry.name not in clause.aliases:   # (A1和A2岸电桩)
             if not clause.ids & entry.ids:
                 id_mismatch |= words
                 continue
