@@ -180,3 +180,21 @@ def test_number_word_before_an_id():
                      "shed-fan-2": {"FanOn": "true", "Opening": "0"}})
     assert _actions(fans("switch off fan number two in the shed")) == [
         _set("shed-fan-2", "FanOn", "false")]
+
+
+PLANT = building([_profile("Fluid-Heater", [_res("HeaterOn", "Bool"), _res(
+    "Target", "Float32", units="°C", minimum=40, maximum=70)], labels=["heater"]), _profile(
+    "Air-Handler", [_res("FreshAir", "Int16", units="%", minimum=0, maximum=100,
+                         description="Fresh-air damper: 0 = closed, 100 = fully open")])], [
+    ("pad-heater", "Fluid-Heater", "area:de-icing-pad", ["alias:除冰液加热器"]),
+    ("hall-2-ahu", "Air-Handler", "room:auditorium-2", ["alias:2号厅空调", "alias:二号厅空调机组"])],
+    {"pad-heater": {"HeaterOn": "false", "Target": "60"}, "hall-2-ahu": {"FreshAir": "20"}})
+
+
+@pytest.mark.parametrize("text", [
+    "打开洗手间的热水器",             # a place the catalog lacks, after a verb: never the pad heater
+    "打开二号厅的烟雾机",             # 烟雾机 is a thing (a haze machine), not "smoke" on the air handler
+    "除冰液加热器这个月一共用了多少度电？",   # an energy total no setting or reading holds
+])
+def test_chinese_things_and_places_the_catalog_lacks_act_on_nothing(text):
+    assert PLANT(text).actions == []

@@ -138,6 +138,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         place = re.sub(r"^[的把在里和与给让请将从去到帮我打开关掉了个]+", "", m.group(0))
         if len(place) >= 3:
             clause.place_heads.add(place)    # 桑拿房, 水疗区: a place the catalog lacks
+    for start, end, keys in segments:
+        # 烟雾机 (a haze machine): a concept word (烟雾 = smoke) made a thing by 机/器/仪 is that
+        # thing, which the catalog may lack; never the concept on whatever device is there
+        if unread[end:end + 1] in (["机"], ["器"], ["仪"]) and not set(keys) & lexicon.DEVICE_KINDS \
+                and not any(k.startswith(("place:", "alias:", "value:")) for k in keys) \
+                and not any(body[start:end + 1] in a for e in catalog.entries.values()
+                            for a in e.aliases):
+            clause.heads.add(body[start:end + 1])
     read_as_place = [(a, b) for a, b, keys in segments
                      if any(k.startswith(("place:", "alias:")) for k in keys)]
     for m in re.finditer(r"(?:(?<=\d)[个间])?([\u4e00-\u9fff]{1,4}[房室厅馆])(?=里|内|中|的)", body):
@@ -168,7 +176,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                     clause.unknown_places.add(body[:start].split()[-1][-1:] + " " + place)
                     continue
                 if place not in catalog.places and re.search(r"[\u4e00-\u9fff]$", body[:start]) \
-                        and not re.search(r"[把在的里到和跟与给让请将从]$", body[:start]) \
+                        and not re.search(r"(?:[把在的里到和跟与给让请将从]|打开|开启|关掉|关闭|关上"
+                                          r"|启动|停止|看看|查查)$", body[:start]) \
                         and not (known and re.search(r"[有部个各]$", body[:start])):
                     continue   # 生物实验室: a qualifier we cannot read; the aliases decide
                 if known:

@@ -16,7 +16,8 @@ _SCHEDULE = re.compile(
 ENERGY_TOTAL = re.compile(
     r"\b(?:used|consumed|consumption|use)\b.*\b(?:today|yesterday|this\s+(?:week|month|year)"
     r"|so\s+far"
-    r"|in\s+total|last\s+(?:week|month|year))\b|用了多少电|耗了多少电|总共用")
+    r"|in\s+total|last\s+(?:week|month|year))\b|[用耗]了多少度?电|总共用|一共用了|累计用电"
+    r"|(?:今天|昨天|这个月|本月|上个月|今年|这周|本周)[^，,。？?]*[用耗]")
 
 
 _DURATION = re.compile(r"\bfor\s+(?:\d+(?:\.\d+)?|a|an|a\s+few|a\s+couple\s+of)\s*"
