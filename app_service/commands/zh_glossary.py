@@ -51,7 +51,8 @@ _MAX_COMPOUNDS = 64   # headword pairs tried for one two-word value ("live music
 
 def default_index_path() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "edgex-llm-agent", "lexicon", f"cedict-glosses-v{INDEX_VERSION}.sqlite3")
+    return os.path.join(base, "edgex-llm-agent", "lexicon",
+                        f"cedict-glosses-v{INDEX_VERSION}.sqlite3")
 
 
 def cedict_source() -> str | None:
@@ -132,12 +133,16 @@ def build_index(source: str, path: str) -> None:
             db.executemany("INSERT INTO gloss VALUES (?, ?, ?, ?)", rows)
             db.execute("CREATE INDEX gloss_key ON gloss (key)")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
-            db.execute("INSERT INTO meta VALUES ('source_size', ?)", (str(os.path.getsize(source)),))
+            db.execute("INSERT INTO meta VALUES ('source_size', ?)",
+                       (str(os.path.getsize(source)),))
             db.commit()
         finally:
             db.close()
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        for name in os.listdir(folder):   # indexes of earlier versions are no longer read
+            if name.startswith("cedict-glosses-v") and name != os.path.basename(path):
+                os.unlink(os.path.join(folder, name))
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
