@@ -128,11 +128,17 @@ FAKE_CEDICT = """\
 """
 
 
-@pytest.fixture
-def fake_index(tmp_path):
-    source = tmp_path / "cedict.txt"
+@pytest.fixture(scope="module")
+def fake_source(tmp_path_factory):
+    source = tmp_path_factory.mktemp("cedict") / "cedict.txt"
     source.write_text(FAKE_CEDICT, encoding="utf-8")
-    return GlossIndex(path=str(tmp_path / "cache" / "glosses.sqlite3"), source=str(source))
+    return source
+
+
+@pytest.fixture(scope="module")
+def fake_index(fake_source):
+    return GlossIndex(path=str(fake_source.parent / "cache" / "glosses.sqlite3"),
+                      source=str(fake_source))
 
 
 def test_the_index_keeps_only_unambiguous_common_headwords(fake_index):
@@ -141,11 +147,11 @@ def test_the_index_keeps_only_unambiguous_common_headwords(fake_index):
                             ("music", "音乐", 0, False), ("standby", "待机", 1, False)]
 
 
-def test_the_index_is_built_once(fake_index, tmp_path):
+def test_the_index_is_built_once(fake_index, fake_source):
     fake_index.lookup({"standby"})
-    path = tmp_path / "cache" / "glosses.sqlite3"
+    path = fake_source.parent / "cache" / "glosses.sqlite3"
     built = path.stat().st_mtime_ns
-    again = GlossIndex(path=str(path), source=str(tmp_path / "cedict.txt"))
+    again = GlossIndex(path=str(path), source=str(fake_source))
     assert again.lookup({"standby"}) == [("standby", "待机", 1, False)]
     assert path.stat().st_mtime_ns == built
 
@@ -171,12 +177,21 @@ def test_without_the_dictionary_the_bridge_is_empty_and_says_so_once(tmp_path, m
         "installed") == 1
 
 
-def test_an_unwritable_cache_turns_the_bridge_off(tmp_path, caplog):
-    source = tmp_path / "cedict.txt"
-    source.write_text(FAKE_CEDICT, encoding="utf-8")
+def test_the_index_is_built_apart_and_streams_the_dictionary(fake_source, tmp_path):
+    assert list(zh_glossary.parse_cedict(str(fake_source))) == [
+        ("standby", "待机", 1, False), ("live", "实况", 0, False),
+        ("real situation", "实况", 1, False), ("music", "音乐", 0, False),
+        ("barbecue", "烧烤", 0, False)]
+    path = tmp_path / "apart" / "glosses.sqlite3"
+    zh_glossary.build_index_apart(str(fake_source), str(path))
+    assert GlossIndex(path=str(path), source=str(fake_source)).lookup({"music"}) == [
+        ("music", "音乐", 0, False)]
+
+
+def test_an_unwritable_cache_turns_the_bridge_off(fake_source, tmp_path, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    index = GlossIndex(path=str(blocker / "glosses.sqlite3"), source=str(source))
+    index = GlossIndex(path=str(blocker / "glosses.sqlite3"), source=str(fake_source))
     with caplog.at_level(logging.WARNING, logger=zh_glossary.__name__):
         assert index.lookup({"standby"}) == []
     assert "cannot index" in caplog.text

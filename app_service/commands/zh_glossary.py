@@ -19,6 +19,8 @@ import logging
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
 import weakref
@@ -93,28 +95,34 @@ def clean_gloss(gloss: str) -> tuple[str, bool] | None:
     return gloss_key(words), is_verb
 
 
-def parse_cedict(lines: Iterable[str]) -> Iterable[tuple[str, str, int, bool]]:
-    """(key, simplified headword, gloss position, is_verb) for every usable gloss.
+def _entries(path: str) -> Iterable[tuple[str, str, str]]:
+    """(simplified headword, pinyin, glosses) of every entry of a CC-CEDICT file."""
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            m = _ENTRY.match(line) if not line.startswith("#") else None
+            if m and _HEADWORD.fullmatch(m.group(2)):
+                yield m.group(2), m.group(3), m.group(4)
+
+
+def parse_cedict(path: str) -> Iterable[tuple[str, str, int, bool]]:
+    """(key, simplified headword, gloss position, is_verb) for every usable gloss, streamed.
 
     A headword with several readings (多少: 'number' and 'how many?'; 不是: 'fault' and 'is
-    not') is left out: which sense is meant cannot be told from the word."""
-    entries: dict[str, list[str]] = {}
-    for line in lines:
-        m = _ENTRY.match(line) if not line.startswith("#") else None
-        if not m:
+    not') is left out: which sense is meant cannot be told from the word. So is a proper name
+    (capitalised pinyin), never a device or a value."""
+    readings: dict[str, int] = {}
+    for simplified, _, _ in _entries(path):
+        readings[simplified] = readings.get(simplified, 0) + 1
+    for simplified, pinyin, glosses in _entries(path):
+        if readings[simplified] != 1 or pinyin[:1].isupper():
             continue
-        _, simplified, pinyin, glosses = m.groups()
-        if _HEADWORD.fullmatch(simplified):
-            # capitalised pinyin is a proper name, never a device or a value
-            entries.setdefault(simplified, []).append("" if pinyin[:1].isupper() else glosses)
-    for simplified, readings in entries.items():
-        if len(readings) != 1 or not readings[0]:
-            continue
-        for position, gloss in enumerate(readings[0].split("/")):
+        rows = set()
+        for position, gloss in enumerate(glosses.split("/")):
             for part in gloss.split(";"):
                 cleaned = clean_gloss(part)
                 if cleaned:
-                    yield cleaned[0], simplified, position, cleaned[1]
+                    rows.add((cleaned[0], simplified, position, cleaned[1]))
+        yield from sorted(rows)
 
 
 def build_index(source: str, path: str) -> None:
@@ -124,12 +132,10 @@ def build_index(source: str, path: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".cedict-", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
-        with open(source, encoding="utf-8") as lines:
-            rows = sorted(set(parse_cedict(lines)))
         db = sqlite3.connect(tmp)
         try:
             db.execute("CREATE TABLE gloss (key TEXT, headword TEXT, position INT, verb INT)")
-            db.executemany("INSERT INTO gloss VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO gloss VALUES (?, ?, ?, ?)", parse_cedict(source))
             db.execute("CREATE INDEX gloss_key ON gloss (key)")
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
             db.execute("INSERT INTO meta VALUES ('source_size', ?)",
@@ -145,6 +151,24 @@ def build_index(source: str, path: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def build_index_apart(source: str, path: str, timeout: float = 300.0) -> None:
+    """``build_index`` in a child process: reading the dictionary costs the child some 50 MB
+    at its peak, which the service's own peak RSS (the int8 budget is 350 MB) never holds."""
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
+    code = ("import sys; from app_service.commands.zh_glossary import build_index; "
+            "build_index(sys.argv[1], sys.argv[2])")
+    try:
+        done = subprocess.run([sys.executable, "-c", code, source, path], env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise OSError(f"index builder did not run: {exc}") from exc
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise OSError(f"index builder exited {done.returncode}: {last}")
 
 
 class GlossIndex:
@@ -170,7 +194,7 @@ class GlossIndex:
             return False
         try:
             if not self._current(source):
-                build_index(source, self._path)
+                build_index_apart(source, self._path)
                 log.info("Chinese vocabulary bridge: indexed CC-CEDICT into %s", self._path)
             return True
         except (OSError, sqlite3.Error, UnicodeError) as exc:
@@ -189,7 +213,9 @@ class GlossIndex:
         return row is not None and row[0] == str(os.path.getsize(source))
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self._path}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True)
+        db.execute("PRAGMA cache_size = -256")   # KiB: a query reads a few hundred pages once
+        return db
 
     def lookup(self, keys: Iterable[str]) -> list[tuple[str, str, int, bool]]:
         """(key, headword, position, is_verb) rows whose gloss key is one of ``keys``."""
