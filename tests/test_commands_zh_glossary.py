@@ -197,5 +197,14 @@ def test_an_unwritable_cache_turns_the_bridge_off(fake_source, tmp_path, caplog)
     assert "cannot index" in caplog.text
 
 
+def test_a_broken_index_turns_the_bridge_off_once(fake_source, tmp_path, caplog):
+    index = GlossIndex(path=str(tmp_path / "glosses.sqlite3"), source=str(fake_source))
+    assert index.lookup({"music"}) == [("music", "音乐", 0, False)]
+    (tmp_path / "glosses.sqlite3").write_bytes(b"not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger=zh_glossary.__name__):
+        assert index.lookup({"music"}) == [] and index.lookup({"music"}) == []
+    assert caplog.text.count("index query failed") == 1
+
+
 def test_the_installed_dictionary_is_found():
     assert zh_glossary.cedict_source() is not None

@@ -206,8 +206,11 @@ class GlossIndex:
         if not os.path.isfile(self._path):
             return False
         try:
-            with self._connect() as db:
+            db = self._connect()
+            try:
                 row = db.execute("SELECT value FROM meta WHERE name = 'source_size'").fetchone()
+            finally:
+                db.close()
         except sqlite3.Error:
             return False
         return row is not None and row[0] == str(os.path.getsize(source))
@@ -232,7 +235,9 @@ class GlossIndex:
             finally:
                 db.close()
         except sqlite3.Error as exc:
-            log.warning("Chinese vocabulary bridge: index query failed: %s", exc)
+            with self._lock:
+                self._ready = False
+            log.warning("Chinese vocabulary bridge off: index query failed: %s", exc)
             return []
 
 
