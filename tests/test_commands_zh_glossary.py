@@ -206,5 +206,13 @@ def test_a_broken_index_turns_the_bridge_off_once(fake_source, tmp_path, caplog)
     assert caplog.text.count("index query failed") == 1
 
 
+def test_the_index_lives_beside_the_model_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert zh_glossary.default_index_path().startswith(
+        str(tmp_path / "edgex-llm-agent" / "lexicon") + "/")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert "/.cache/edgex-llm-agent/lexicon/" in zh_glossary.default_index_path()
+
+
 def test_the_installed_dictionary_is_found():
     assert zh_glossary.cedict_source() is not None
