@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import lexicon
+from . import lexicon, zh_glossary
 from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
@@ -127,7 +127,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for spelling, value in lexicon.ZH_VALUES.items():
         zh_table.setdefault(spelling, ["value:" + w for w in value.split()])
     blanked = body
-    segments = lexicon.zh_segments(body, zh_table)
+    segments = zh_glossary.read_unread(body, lexicon.zh_segments(body, zh_table),
+                                       zh_glossary.bridge_for(catalog))
     unread, unnamed = list(body), list(body)
     for start, end, keys in segments:
         unread[start:end] = " " * (end - start)
