@@ -506,3 +506,15 @@ def test_lettered_ids_listed_before_one_alias():
         "berth-a2", "Metering")
     result = run("A1和A3插座桩都断电")   # never A1 alone
     assert result.actions == [] and result.refusal == "unknown_device", _actions(result)
+
+
+def test_ids_each_with_the_same_middle_word_before_one_tail():
+    lamp = _profile("Quay-Light", [_res("Energized", "Bool", description="true = lit, false = dark")],
+                    read="LightState", labels=["light"])
+    run = building([lamp], [("quay-a-lights", "Quay-Light", "area:harbour", ["alias:A浮桥灯"]),
+                            ("quay-b-lights", "Quay-Light", "area:harbour", ["alias:B浮桥灯"])],
+                   {"quay-a-lights": {"Energized": "true"}, "quay-b-lights": {"Energized": "true"}})
+    both = [_set("quay-a-lights", "Energized", "false"), _set("quay-b-lights", "Energized", "false")]
+    assert _actions(run("A浮桥和B浮桥的灯都关掉")) == both
+    result = run("A浮桥和C浮桥的灯都关掉")   # never B alone
+    assert result.actions == [] and result.refusal == "unknown_device", _actions(result)

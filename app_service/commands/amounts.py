@@ -58,7 +58,7 @@ def listed_numbered_aliases(body: str, zh_words: dict[str, list[str]]
     devices: set[str] = set()
     unknown: set[str] = set()
     numbers: set[str] = set()
-    if not re.search(rf"(?<![a-z\d.]){_LISTED_ID}号?\s*[和与跟及、,，]\s*{_LISTED_ID}号?", body):
+    if not re.search(r"[和与跟及、,，]", body):
         return devices, unknown, numbers
     aliases = {w: keys[0][6:] for w, keys in zh_words.items() if keys[0].startswith("alias:")}
     shapes = {(m.group(2), m.group(3)) for w in aliases
@@ -74,6 +74,21 @@ def listed_numbered_aliases(body: str, zh_words: dict[str, list[str]]
                     devices.add(aliases[spelling])
                 else:
                     unknown.add(spelling)
+    for spelling in aliases:
+        # A码头和B码头的灯: each id comes with the same middle word, the rest of the alias once
+        shape = re.fullmatch(r"([a-z]|\d+号?)([\u4e00-\u9fff]+)", spelling)
+        for cut in range(1, len(shape.group(2)) if shape else 0):
+            middle, tail = shape.group(2)[:cut], shape.group(2)[cut:]
+            if middle not in body:
+                continue
+            for m in re.finditer(rf"(?<![a-z\d.])({_LISTED_ID}号?){re.escape(middle)}\s*[和与跟及、,，]\s*"
+                                 rf"{re.escape(shape.group(1))}{re.escape(middle)}的?{re.escape(tail)}",
+                                 body):
+                other = f"{m.group(1)}{middle}{tail}"
+                if other in aliases:
+                    devices.update({aliases[other], aliases[spelling]})
+                else:
+                    unknown.add(other)
     return devices, unknown, numbers
 
 
