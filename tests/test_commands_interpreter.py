@@ -48,11 +48,7 @@ def test_shared_dev_set_exact(shared_dir):
 # lights, a context clause before "lights off", two questions naming a read-only part through a place (卸货区的门,
 # 西区喷淋) and 两个展柜 (a count of devices); see docs/commands.md.
 # blind-pump-026 按流量比例投加 names the value flow-paced in words no generic table has; refused.
-# factory fx-012 "set the freezer to -5" (a °F freezer) expects -5 °F, against the dev README
-# ("without a unit, temperature is °C"; out of range in °C → refused, not reinterpreted), which the
-# blind brewery follows (brew-080 "set fv4 to 19" = 66.2 °F, brew-105 "set FV4 to 65" refused).
-# The README wins; the factory case is now refused (safe) and left for the lead to relabel.
-KNOWN_MISSES = {"blind-hotel": {"hotel-057"}, "factory": {"fx-012"},
+KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 # (museum-013 and museum-049 act correctly with round 7/8's mechanisms)
                 "blind-museum": {"museum-005", "museum-040", "museum-079", "museum-081"},
                 "blind-pumpstation": {"pump-026"},
