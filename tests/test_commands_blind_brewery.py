@@ -518,3 +518,17 @@ def test_ids_each_with_the_same_middle_word_before_one_tail():
     assert _actions(run("A浮桥和B浮桥的灯都关掉")) == both
     result = run("A浮桥和C浮桥的灯都关掉")   # never B alone
     assert result.actions == [] and result.refusal == "unknown_device", _actions(result)
+
+
+def test_a_number_after_a_thing_the_device_lacks_is_no_value():
+    screen = _profile("Wall-Screen", [_res("Power", "Bool", description="true = on, false = standby"),
+                                      _res("Volume", "Uint8", minimum=0, maximum=100)],
+                      read="ScreenState", labels=["display"])
+    run = building([screen], [("lobby-screen", "Wall-Screen", "area:lobby", [])],
+                   {"lobby-screen": {"Power": "true", "Volume": "10"}})
+    for text in ("switch the lobby screen to hdmi 2", "put the lobby screen on channel 5",
+                 "switch the lobby screen from hdmi 1 to hdmi 2"):
+        result = run(text)   # it had set Volume 2
+        assert result.actions == [] and result.refusal == "unsupported", (text, _actions(result))
+    assert _actions(run("set the lobby screen volume to 20")) == [_set("lobby-screen", "Volume",
+                                                                       "20")]

@@ -24,8 +24,34 @@ _COMMON_MODIFIERS = {"the", "a", "an", "its", "this", "that", "what", "which", "
                      "our", "your", "each", "every", "one", "first", "second", "drying"}
 
 
+# words a number may follow without naming a thing of its own ("to level 3", "to stage 2")
+_NUMBERED_GENERIC = {"level", "stage", "step", "setting", "position", "number", "speed", "gear",
+                     "notch", "power", "minus", "plus", "about", "around", "roughly", "exactly",
+                     "just", "only", "maybe", "approximately", "and", "or", "by", "to", "at",
+                     "of", "from", "the", "a", "max", "min", "maximum", "minimum", "full"}
+
+
+def _named_number(entry: Entry, clause: Clause) -> str | None:
+    """'switch the tv to hdmi 2' on a TV with no inputs: the number belongs to "hdmi", a thing
+    this device lacks, never to its volume."""
+    own = set(entry.words) | {t for r in entry.resources.values() for t in r.tokens} | {
+        w for r in entry.resources.values() for v in r.allowed for w in re.findall(r"[a-z]+",
+                                                                                 v.lower())} | {
+        w for r in entry.resources.values() for words, _ in r.labels for w in words} | {
+        w for p in clause.places for w in p.split()}
+    for m in re.finditer(r"\b(?:to|on|onto|into)\s+([a-z]+)\s*-?\s*\d+\b(?!\s*(?:%|°|\.\d))",
+                         clause.text.lower()):
+        word = m.group(1)
+        if word not in own and stem(word) not in own and word not in _NUMBERED_GENERIC:
+            return word
+    return None
+
+
 def check_capabilities(entry: Entry, clause: Clause) -> None:
     check_motion(entry, clause)
+    thing = _named_number(entry, clause) if not clause.question else None
+    if thing is not None:
+        raise Refusal("unsupported", f"{entry.name} has no {thing}")
     for concept, said in clause.capability_words.items():
         said_stems = said | {stem(w) for w in said}
         have = any(concept in r.tokens or any(t.startswith(concept) for t in r.tokens)
