@@ -34,11 +34,11 @@ _NUMBERED_GENERIC = {"level", "stage", "step", "setting", "position", "number", 
 def _named_number(entry: Entry, clause: Clause) -> str | None:
     """'switch the tv to hdmi 2' on a TV with no inputs: the number belongs to "hdmi", a thing
     this device lacks, never to its volume."""
-    own = set(entry.words) | {t for r in entry.resources.values() for t in r.tokens} | {
-        w for r in entry.resources.values() for v in r.allowed for w in re.findall(r"[a-z]+",
-                                                                                 v.lower())} | {
-        w for r in entry.resources.values() for words, _ in r.labels for w in words} | {
-        w for p in clause.places for w in p.split()}
+    resources = entry.resources.values()
+    own = set(entry.words) | {t for r in resources for t in r.tokens}
+    own |= {w for r in resources for v in r.allowed for w in re.findall(r"[a-z]+", v.lower())}
+    own |= {w for r in resources for words, _ in r.labels for w in words}
+    own |= {w for p in clause.places for w in p.split()}
     for m in re.finditer(r"\b(?:to|on|onto|into)\s+([a-z]+)\s*-?\s*\d+\b(?!\s*(?:%|°|\.\d))",
                          clause.text.lower()):
         word = m.group(1)
