@@ -52,7 +52,7 @@ KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 # (museum-013 and museum-049 act correctly with round 7/8's mechanisms)
                 "blind-museum": {"museum-005", "museum-040", "museum-079", "museum-081"},
                 "blind-pumpstation": {"pump-026"},
-                # blind round 10, before its fixes (see docs/commands.md "Blind round 10")
+                # blind round 10: two Chinese value words (消毒, 现场音乐; see docs/commands.md)
                 # (brew-026, brew-075, brew-085 act correctly with the CC-CEDICT bridge)
                 "blind-brewery": {"brew-027", "brew-028"}}
 # Known misses that still act (wrongly) rather than refuse; each is a defect to fix, listed so the
