@@ -532,3 +532,17 @@ def test_a_number_after_a_thing_the_device_lacks_is_no_value():
         assert result.actions == [] and result.refusal == "unsupported", (text, _actions(result))
     assert _actions(run("set the lobby screen volume to 20")) == [_set("lobby-screen", "Volume",
                                                                        "20")]
+
+
+def test_a_part_said_after_one_device_is_that_devices(plant):
+    # "set the mash tun to 67 and start the agitator": the part of the device said just before
+    assert _actions(plant("set AHU-2 to 20 and start the fan")) == [
+        _set("ahu-2", "FanOn", "true"), _set("ahu-2", "SupplySetpoint", "20.0")]
+    result = plant("start the fan")   # alone, still ambiguous among the three air handlers
+    assert result.actions == [] and result.refusal == "ambiguous", _actions(result)
+
+
+def test_on_at_a_stage_switches_on_too(dairy):
+    # the dev rule "turn on X at N %" = power + level, with the level named as a stage
+    assert _actions(dairy("turn the yard heater on at stage 3")) == [
+        _set("yard-heater", "HeatStage", "3"), _set("yard-heater", "HeaterOn", "true")]

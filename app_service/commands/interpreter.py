@@ -136,9 +136,11 @@ class Interpreter:
                     raise
                 if clause.complaint and len(pieces) > 1 and not clause.quantities:
                     continue   # "it's chilly out here, get the heaters going": the reason only
-                if (_PRONOUN.search(clause.text) or subject_said) and len(previous) == 1 \
-                        and not clause.aliases:
-                    # "more steam in the oven, make it 70%": the device of the clause before
+                offered = {a.get("device") for a in refusal.alternatives or result.alternatives}
+                if (_PRONOUN.search(clause.text) or subject_said or previous & offered) \
+                        and len(previous) == 1 and not clause.aliases:
+                    # "more steam in the oven, make it 70%", "set the mash tun to 67 and start
+                    # the agitator": the device of the clause before
                     clause.aliases = set(previous)
                 elif context and not clause.places:
                     # "checking out of 102: lights off and lock the door": the place said before
@@ -348,8 +350,9 @@ class Interpreter:
             value = checked_range(target, round_half_away(value, places), entry)
             actions = [set_action(entry, target, value)]
             power = bool_resource(entry, clause)
-            if "on" in clause.actions and power is not None and re.search(r"\b(?:at|@|for)\s+-?\d",
-                                                                          clause.text):
+            if "on" in clause.actions and power is not None and re.search(
+                    r"\b(?:at|@|for)\s+(?:(?:stage|level|step|setting|speed|gear)\s+)?-?\d",
+                    clause.text):   # "turn the heater on at stage 2": on, then the stage
                 actions.insert(0, set_bool_action(entry, power, True))
             strength = scores[target.name]
             if quantity.unit is not None and quantity.unit.family in _SPECIFIC_UNITS \
