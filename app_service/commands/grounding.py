@@ -22,26 +22,11 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       leading_side, only_prepositional_on)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_place_phrases, unknown_qualified)
+from .asking import POLITE, is_question
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_QUESTION_START = re.compile(
-    r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any"
-    r"|read(?:\s+(?:me|out))?"
-    r"|tell\s+me|"
-    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report"
-    r"|let\s+me\s+know"
-    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know|find\s+out|see\s+if|do\s+you\s+know"
-    r"|whether)\b")
-_IMPERATIVE = re.compile(r"^(?:please\s+)?(?:turn|switch|set|open|close|lock|unlock|start|stop"
-                         r"|dim|raise"
-                         r"|lower|make|put|run|halt|shut|increase|decrease)\b")
-_POLITE = re.compile(r"^(?:(?:please|hey|ok|okay)\s*,?\s+)?(?:could|can|would"
-                     r"|will)\s+you\s+(?:please\s+)?")
-_ZH_QUESTION = re.compile(r"吗|多少|多久|几度|几档|几挡|几级|几个人|几位|什么|谁|哪个|哪一|哪种|哪里|哪儿|多大|多高|多快|几米|几楼|几层"
-                          r"|有没有|是否|是不是|怎么样|如何|了没|没有$|[？?]$"
-                          r"|^(?:帮我)?(?:查一下|查查|看看|看一下|告诉我|显示|查询)")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:；：]|,?\s*\bthen\b|[,，。]|？(?=\S)|\band\b|\balso\b"
                            r"|然后|并且|并把|再把|同时|另外|还有(?!多少|几)|以及)\s*")
 
@@ -341,17 +326,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                          and not is_identifier(q, body, clause.ids)
                          and not is_count(q, body, device_vocab)]
     lowered = body.strip()
-    said = _POLITE.sub("", main.lower().strip())
-    # "classroom 102 is freezing" is no question although "is" starts it once the place is out
-    clause.question = bool(_QUESTION_START.match(_POLITE.sub("", lowered)) and (
-        _QUESTION_START.match(said) or not re.match(r"[a-z0-9]", said)
-        or re.match(r"(?:in|at|inside|for|over|on)\b", said))) \
-        or bool(_STATUS.search(lowered) and not clause.quantities) \
-        or (bool(_ZH_QUESTION.search(lowered)) and bool(_CJK.search(lowered))) \
-        or (lowered.endswith("?") and not _POLITE.match(lowered) and not _IMPERATIVE.match(lowered))
-    if re.match(r"^(?:make\s+sure|ensure|see\s+to\s+it)", lowered):
-        clause.question = False
-    imperative = _POLITE.sub("", lowered)
+    clause.question = is_question(lowered, main, bool(clause.quantities))
+    imperative = POLITE.sub("", lowered)
     zh_imperative = lexicon.mask_alias_verbs(imperative, catalog.zh_words)
     for pattern, action in ZH_ACTIONS if _CJK.search(body) else []:
         if re.search(pattern, zh_imperative):
@@ -423,7 +399,6 @@ _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and"
 
 
 _IMPERATIVE_CHANGE = re.compile(r"(?:please\s+)?(?:make|turn|set|get|keep|put|let)\b")
-_STATUS = re.compile(r"\b(?:status|readings?|report)\b|状态|读数")
 _PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                       r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
                       r"|停下|放下|拉下|降下")
