@@ -198,3 +198,18 @@ PLANT = building([_profile("Fluid-Heater", [_res("HeaterOn", "Bool"), _res(
 ])
 def test_chinese_things_and_places_the_catalog_lacks_act_on_nothing(text):
     assert PLANT(text).actions == []
+
+
+def test_a_distinctive_word_picks_the_device_without_naming_it():
+    rink = building([HVAC, _profile("Brine-Chiller", [
+        _res("BrineSetpoint", "Float32", units="°C", minimum=-12, maximum=-4),
+        _res("BrineSupplyTemp", "Float32", "R", units="°C")])], [
+        ("stand-unit", "Zone-Hvac", "area:stands", []),
+        ("foyer-unit", "Zone-Hvac", "room:foyer", []),
+        ("ice-plant", "Brine-Chiller", "room:plant-room", [])],
+        {"stand-unit": {"Target": "18", "Temp": "17"}, "foyer-unit": {"Target": "21", "Temp": "20"},
+         "ice-plant": {"BrineSetpoint": "-7", "BrineSupplyTemp": "-7.2"}})
+    # "brine" is no rival's word: the chiller's set point, not "several set points"
+    assert _actions(rink("lower the brine setpoint by 1.5 degrees")) == [
+        _set("ice-plant", "BrineSetpoint", "-8.5")]
+    assert rink("lower the setpoint by 1.5 degrees").actions == []   # still ambiguous

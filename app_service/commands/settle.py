@@ -89,7 +89,11 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
     if not switches_only:
         best = max(c.strength for c in built)
         top_words = set().union(*(_named_words(c, clause) for c in built if c.strength >= best))
-        close = best - 0.5 if scope == "global" else best
+        rivals = set().union(set(), *(_named_words(c, clause) for c in built if c.strength < best))
+        # ... unless the strongest names a word no rival carries at all ("the brine setpoint"
+        # beside air handlers' set points): a distinctive word, not one more spelling
+        distinctive = top_words - rivals - _NOT_NAMING - RESOURCE_CONCEPTS
+        close = best - 0.5 if scope == "global" and not distinctive else best
         # no device or place said: "the temperature" that several kinds of device have is not
         # the one whose resource happens to be spelled like the word (one more unmatched word
         # in a resource name is no reason), but another concept is no rival ("raise the
