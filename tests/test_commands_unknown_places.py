@@ -213,3 +213,17 @@ def test_a_distinctive_word_picks_the_device_without_naming_it():
     assert _actions(rink("lower the brine setpoint by 1.5 degrees")) == [
         _set("ice-plant", "BrineSetpoint", "-8.5")]
     assert rink("lower the setpoint by 1.5 degrees").actions == []   # still ambiguous
+
+
+def test_a_read_commands_own_name_answers_a_question():
+    monitor = {"name": "Gas-Monitor", "manufacturer": "T", "model": "M", "labels": [],
+               "deviceResources": [_res("CoPpm", "Float32", "R", units="ppm"),
+                                   _res("No2Ppm", "Float32", "R", units="ppm")],
+               "deviceCommands": [{"name": "GasReadings", "readWrite": "R", "resourceOperations": [
+                   {"deviceResource": "CoPpm"}, {"deviceResource": "No2Ppm"}]}]}
+    site = building([monitor, LAMP], [("bay-monitor", "Gas-Monitor", "room:garage", []),
+                                      ("bay-lamp", "Lamp-Relay", "room:garage", [])],
+                    {"bay-monitor": {"CoPpm": "3", "No2Ppm": "0.1"}, "bay-lamp": {"Lamps": "true"}})
+    get = [{"device": "bay-monitor", "command": "GasReadings", "method": "get"}]
+    assert _actions(site("what are the gas readings in the garage?")) == get
+    assert _actions(site("gas readings?")) == get

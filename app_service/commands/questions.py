@@ -8,7 +8,7 @@ from . import screening
 from .catalog import Entry
 from .decisions import Action, Candidate
 from .grounding import Clause
-from .lexicon import canon
+from .lexicon import canon, split_name
 
 _STATE_WORDS = {"lock", "unlock", "run", "open", "close", "active"}
 # "is the chandlery open?": the thing asked about, when only a state word matched a device
@@ -60,6 +60,10 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
                       else 0.5 if level and said & r.tokens & {"level", "rate"}   # "the tower level"
                       else scores[n]) for n, r in entry.resources.items()}
         strength = max((scores[r.name] for r in entry.readable()), default=0)
+    if strength <= 0 and not screening.asks_no_reading(clause.text):
+        named = _named_read_command(entry, clause, scope)
+        if named is not None:
+            return named
     scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
               for n, s in scores.items()}
     if screening.asks_no_reading(clause.text):
@@ -76,3 +80,22 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
     elif entry.read_commands:
         command = max(entry.read_commands, key=lambda c: len(c[1]))[0]
     return Candidate(entry, [Action(entry.name, command, "get")], 1 + strength, focus)
+
+
+_GENERIC_READS = {"status", "reading", "data", "state", "info", "value", "measurement", "telemetry"}
+
+
+def _named_read_command(entry: Entry, clause: Clause, scope: str) -> Candidate | None:
+    """'the gas readings in the resurfacer bay', 'the washer status': the words of a read
+    command's own name (GasReadings); a generic one alone (readings, status) only where a device
+    or place was said."""
+    said = clause.raw_words | clause.words
+    best = None
+    for name, resources in entry.read_commands:
+        hit = {k for t in split_name(name) for k in canon(t)} & said
+        if hit and (hit - _GENERIC_READS or scope != "global") and (
+                best is None or len(hit) > best[0]):
+            best = (len(hit), name)
+    if best is None:
+        return None
+    return Candidate(entry, [Action(entry.name, best[1], "get")], 1 + 0.5 * best[0], [])
