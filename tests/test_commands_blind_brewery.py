@@ -546,3 +546,18 @@ def test_on_at_a_stage_switches_on_too(dairy):
     # the dev rule "turn on X at N %" = power + level, with the level named as a stage
     assert _actions(dairy("turn the yard heater on at stage 3")) == [
         _set("yard-heater", "HeatStage", "3"), _set("yard-heater", "HeaterOn", "true")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("卸货卷帘关到底", _set("dock-shutter", "ShutterOpening", "0")),    # it had opened fully
+    ("卸货卷帘开到底", _set("dock-shutter", "ShutterOpening", "100")),
+    # "completely" with off is the switch, never the far end of the brightness (it was 100 %)
+    ("turn off the yard light completely", _set("yard-light", "LampOn", "false")),
+    ("turn the yard light off completely", _set("yard-light", "LampOn", "false")),
+])
+def test_all_the_way_follows_the_verb(dairy, text, expected):
+    assert _actions(dairy(text)) == [expected], text
+
+
+def test_defrost_synonym():
+    assert _actions(_trigger_building()("冰库化霜")) == [_set("ice-store", "ForceDefrost", "true")]

@@ -299,9 +299,14 @@ class Interpreter:
         if ends is not None:
             return ends
         by_verb = False
-        if re.search(r"all the way|\b(?:completely|fully)\b|[升抬开]到顶|[降放落关]到底", clause.text) \
-                and not clause.extreme:
-            clause.extreme = "min" if clause.down or "close" in clause.actions else "max"
+        switched = clause.actions & {"on", "off"} and not clause.actions & {"open", "close"} \
+            and not (clause.up or clause.down) and bool_resource(entry, clause) is not None
+        if re.search(r"all the way|\b(?:completely|fully)\b|[升抬开]到[顶头]|开到底|[降放落关]到底",
+                     clause.text) and not clause.extreme and not switched:
+            # ("turn off the kitchen light completely" is its switch, never a brightness end)
+            # 关到底 closes all the way (关 alone reads as "off", not "close")
+            clause.extreme = "min" if clause.down or clause.actions & {"close", "off"} \
+                or re.search(r"[降放落关]到底", clause.text) else "max"
             by_verb = True   # the end the verb moves toward, which the description may invert
         relative = (clause.multiplier is not None or clause.complaint is not None
                     or clause.relative_amount

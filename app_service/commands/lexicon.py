@@ -89,7 +89,7 @@ ZH_WORDS = {
     "低速": "low", "最高档": "high", "运行": "run", "土壤": "soil", "空气": "air", "水分": "humidity",
     "气压": "pressure", "二氧化碳": "co2 co 2", "氧气": "o2 o 2", "含氧量": "o2 o 2", "氨气": "nh3 nh 3", "有人": "occupied", "几个人": "occupied", "多少人": "occupied", "人数": "occupied",
     "程序": "program",
-    "勿扰": "privacy", "除霜": "defrost", "大声": "volume", "小声": "volume",
+    "勿扰": "privacy", "除霜": "defrost", "化霜": "defrost", "大声": "volume", "小声": "volume",
     "几度": "temperature", "排风扇": "fan", "蒸汽": "steam", "油烟机": "hood", "抽油烟机": "hood",
     "灭菌器": "sterilizer", "消毒柜": "sterilizer", "炸炉": "fryer", "炸锅": "fryer", "护士": "nurse",
     "呼叫": "call", "冷藏柜": "fridge", "记录仪": "logger", "遮阳篷": "awning", "遮阳棚": "awning",

@@ -15,7 +15,7 @@ ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置":
             "终止": "abort", "放弃": "abort", "启动": "start", "开始": "start", "呼叫": "call",
             "暂停": "pause", "恢复": "resume", "继续": "resume", "静音": "silence", "消音": "silence",
             "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play",
-            "除霜": "defrost", "布防": "arm", "撤防": "disarm", "试车": "start",
+            "除霜": "defrost", "化霜": "defrost", "布防": "arm", "撤防": "disarm", "试车": "start",
             "试运行": "start", "手动": "manual", "结束": "end", "浇水": "water",
             "自动": "automatic"}
 _FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
