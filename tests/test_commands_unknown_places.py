@@ -227,3 +227,19 @@ def test_a_read_commands_own_name_answers_a_question():
     get = [{"device": "bay-monitor", "command": "GasReadings", "method": "get"}]
     assert _actions(site("what are the gas readings in the garage?")) == get
     assert _actions(site("gas readings?")) == get
+
+
+def test_the_weathers_it_names_no_device():
+    mast = {"name": "Weather-Mast", "manufacturer": "T", "model": "M", "labels": [],
+            "deviceResources": [_res("WindSpeed", "Float32", "R", units="m/s"),
+                                _res("RainDetected", "Bool", "R")],
+            "deviceCommands": [{"name": "Conditions", "readWrite": "R", "resourceOperations": [
+                {"deviceResource": "WindSpeed"}, {"deviceResource": "RainDetected"}]}]}
+    farm = building([mast, LAMP], [("mast", "Weather-Mast", "area:yard", []),
+                                   ("yard-lamp", "Lamp-Relay", "area:yard", [])],
+                    {"mast": {"WindSpeed": "4.2", "RainDetected": "false"},
+                     "yard-lamp": {"Lamps": "false"}})
+    get = [{"device": "mast", "command": "Conditions", "method": "get"}]
+    assert _actions(farm("is it rainy?")) == get
+    assert _actions(farm("how windy is it?")) == get
+    assert farm("turn it on").actions == []   # a device's "it" still names nothing

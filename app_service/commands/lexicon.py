@@ -38,6 +38,9 @@ EN_SYNONYMS = {
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
     "secured": "lock", "calling": "call", "fryers": "fryer",
     "genset": "generator", "boom": "barrier", "intruder": "intrusion", "burglar": "intrusion",
+    # weather adjectives ask for the noun's reading ("how windy is it")
+    "windy": "wind", "rainy": "rain", "snowy": "snow", "sunny": "sun", "cloudy": "cloud",
+    "foggy": "fog", "stormy": "storm", "dusty": "dust", "noisy": "noise",
 }
 
 # English phrases rewritten to one word before tokenising (both sides of a match are words).

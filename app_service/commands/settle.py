@@ -15,6 +15,9 @@ from .selection import described_choice, settle_named_refusals
 
 PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 NOTHING = "the request does not name anything this service can control"
+# "how windy is it", "is it raining": the weather's "it", which names no device
+_EXPLETIVE_IT = re.compile(r"\bhow\s+[a-z]+\s+is\s+it\b"
+                           r"|\b(?:is\s+it|it\s+is|it'?s)\s+(?:[a-z]+y|raining|snowing|freezing)\b")
 SWITCH_VALUES = {"true", "false", "off"}
 # words that name no setting of their own ("turn the mode off" names no mode)
 _NOT_NAMING = {"on", "off", "power", "run", "mode", "state", "set", "level", "value", "target"}
@@ -78,7 +81,7 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
     if switches_only:
         built = switches
         # "turn everything off (in the kitchen)": every switch, whatever its strength
-    elif scope == "global" and PRONOUN.search(clause.text):
+    elif scope == "global" and PRONOUN.search(_EXPLETIVE_IT.sub(" ", clause.text.lower())):
         raise Refusal("ambiguous", "no device is named; say which one")
     elif scope == "global":
         # with no device or place named, only a named capability may pick the device
