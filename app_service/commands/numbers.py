@@ -140,6 +140,8 @@ def normalise_numbers(text: str) -> str:
     text = re.sub(r"([零〇一二两三四五六七八九十百千万\d.]+)度半",
                   lambda m: _fmt((float(m.group(1)) if m.group(1)[0].isdigit()
                                   else cn_to_number(m.group(1)) or 0) + 0.5) + "度", text)
+    # 降低一半 cuts the value by half (a decrease verb before 一半); 关一半 / 开一半 stay halfway
+    text = re.sub(r"(降低|减少|减小|调低|调小|减低|缩小|下调)了?一半", "减半", text)
     text = re.sub(r"一半", "halfway", text)
     text = re.sub(r"半度", "0.5度", text)
 

@@ -1,0 +1,37 @@
+"""Blind round 12 (the airport): each mechanism re-created on a small made-up grocery store (names,
+places and words unlike the airport's), so a regression shows without the fixture."""
+import pytest
+
+from made_up_catalog import _actions, _profile, _res, _set, building
+
+PROFILES = [
+    _profile("Checkout-Belt-Drive", [
+        _res("BeltRunning", "Bool", description="true = belt moving"),
+        _res("BeltSpeed", "Float32", units="m/s", minimum=0, maximum=0.8),
+        _res("ItemsScanned", "Uint32", "R")], read="BeltStatus"),
+    _profile("Music-Zone-Amplifier", [
+        _res("Muted", "Bool", description="true = output muted"),
+        _res("Volume", "Uint8", units="%", minimum=0, maximum=100),
+        _res("AmbientNoise", "Float32", "R", units="dB(A)", minimum=20, maximum=120)],
+        read="AmpStatus"),
+]
+DEVICES = [
+    ("lane-3-belt", "Checkout-Belt-Drive", "area:tills", ["alias:三号收银传送带"]),
+    ("store-music", "Music-Zone-Amplifier", "area:shop-floor", ["alias:卖场广播"]),
+]
+STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScanned": "512"},
+         "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"}}
+
+
+@pytest.fixture(scope="module")
+def grocer():
+    return building(PROFILES, DEVICES, STATE)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("卖场广播音量降低一半", "35"),     # a decrease verb before 一半 halves (was: 60, a -10 step)
+    ("卖场广播音量减少一半", "35"),
+    ("卖场广播音量减半", "35"),
+])
+def test_a_decrease_verb_before_half_halves(grocer, text, value):
+    assert _actions(grocer(text)) == [_set("store-music", "Volume", value)]
