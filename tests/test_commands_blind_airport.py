@@ -35,3 +35,14 @@ def grocer():
 ])
 def test_a_decrease_verb_before_half_halves(grocer, text, value):
     assert _actions(grocer(text)) == [_set("store-music", "Volume", value)]
+
+
+@pytest.mark.parametrize("text", ["check the checkout belt", "check-out belt status",
+                                  "is the check-out belt running?"])
+def test_check_is_still_a_question_verb(grocer, text):
+    assert [(a.device, a.method) for a in grocer(text).actions] == [("lane-3-belt", "get")]
+
+
+@pytest.mark.parametrize("text", ["check-out belt: 0.5 m/s", "check-out belt to 0.5"])
+def test_check_hyphen_starts_a_noun_not_a_question(grocer, text):
+    assert _actions(grocer(text)) == [_set("lane-3-belt", "BeltSpeed", "0.5")]

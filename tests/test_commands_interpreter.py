@@ -61,7 +61,7 @@ KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                                   "apt-086", "apt-089"}}
 # Known misses that still act (wrongly) rather than refuse; each is a defect to fix, listed so the
 # every-building test pins the rest of the building meanwhile.
-KNOWN_WRONG_ACTIONS: dict[str, set[str]] = {"blind-airport": {"apt-086"}}
+KNOWN_WRONG_ACTIONS: dict[str, set[str]] = {}
 
 
 @pytest.mark.parametrize("building", ["greenhouse", "factory", "house", "blind-hotel", "probe-lab",

@@ -8,7 +8,7 @@ _QUESTION_START = re.compile(
     r"^(?:is|are|was|were|what|what's|whats|how|how's|hows|which|did|does|do|has|have|any"
     r"|read(?:\s+(?:me|out))?"
     r"|tell\s+me|"
-    r"show\s+me|check|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report"
+    r"show\s+me|check(?!-)|give\s+me\s+(?:the\s+)?(?:reading|status|level|temperature)|report"
     r"|let\s+me\s+know"
     r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know|find\s+out|see\s+if|do\s+you\s+know"
     r"|whether)\b")
