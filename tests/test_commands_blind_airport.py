@@ -46,3 +46,14 @@ def test_check_is_still_a_question_verb(grocer, text):
 @pytest.mark.parametrize("text", ["check-out belt: 0.5 m/s", "check-out belt to 0.5"])
 def test_check_hyphen_starts_a_noun_not_a_question(grocer, text):
     assert _actions(grocer(text)) == [_set("lane-3-belt", "BeltSpeed", "0.5")]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("check-out belt: 90 ft/min", "0.46"),
+    ("set the checkout belt to 90 feet per minute", "0.46"),
+    ("三号收银传送带调到每秒2英尺", "0.61"),           # per second said first, feet after
+    ("三号收银传送带调到每分钟60英尺", "0.3"),
+    ("三号收银传送带调到每秒0.5米", "0.5"),
+])
+def test_feet_per_minute_and_chinese_per_time_feet(grocer, text, value):
+    assert _actions(grocer(text)) == [_set("lane-3-belt", "BeltSpeed", value)]

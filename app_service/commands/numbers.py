@@ -175,6 +175,8 @@ _UNIT_SPELLINGS: list[tuple[str, Unit]] = [
     (r"meters?\s+per\s+second|metres?\s+per\s+second|m/s|米每秒|米/秒|mps", Unit("speed", 1.0)),
     (r"meters?\s+per\s+minute|metres?\s+per\s+minute|m/min|米每分钟|米/分钟", Unit("speed", 1 / 60)),
     (r"feet\s+per\s+second|foot\s+per\s+second|ft/s|fps", Unit("speed", 0.3048)),
+    (r"feet\s+per\s+minute|foot\s+per\s+minute|ft/min|fpm|英尺每分钟|英尺/分钟", Unit("speed", 0.3048 / 60)),
+    (r"英尺每秒|英尺/秒", Unit("speed", 0.3048)),
     (r"kilometers?\s+per\s+hour|kilometres?\s+per\s+hour|km/h|kph|公里每小时|千米每小时",
      Unit("speed", 1 / 3.6)),
     (r"miles?\s+per\s+hour|mph", Unit("speed", 0.44704)),
@@ -223,6 +225,8 @@ _UNIT_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(" + "|".join(f"(?:{p})" for p, _ in
 _PER_MINUTE_CN = re.compile(r"每分钟\s*(-?\d+(?:\.\d+)?)\s*米")
 _PER_HOUR_CN = re.compile(r"每小时\s*(-?\d+(?:\.\d+)?)\s*(?:公里|千米)")
 _PER_SECOND_CN = re.compile(r"每秒\s*(-?\d+(?:\.\d+)?)\s*米")
+# 每秒2英尺 / 每分钟90英尺: the time said first, as 每秒2米 is
+_PER_TIME_FEET_CN = re.compile(r"每(秒|分钟)\s*(-?\d+(?:\.\d+)?)\s*英尺")
 _PER_MINUTE_ML_CN = re.compile(r"每分钟\s*(-?\d+(?:\.\d+)?)\s*毫升")
 
 
@@ -247,6 +251,8 @@ def find_quantities(text: str) -> list[Quantity]:
     text = _PER_MINUTE_CN.sub(lambda m: f"{m.group(1)} m/min", text)
     text = _PER_HOUR_CN.sub(lambda m: f"{m.group(1)} km/h", text)
     text = _PER_SECOND_CN.sub(lambda m: f"{m.group(1)} m/s", text)
+    text = _PER_TIME_FEET_CN.sub(
+        lambda m: f"{m.group(2)} {'ft/s' if m.group(1) == '秒' else 'ft/min'}".ljust(len(m.group(0))), text)
     text = _PER_MINUTE_ML_CN.sub(lambda m: f"{m.group(1)} ml/min".ljust(len(m.group(0))), text)
     # 华氏七十度 → "70°f", padded so that positions found later still index the same text
     text = re.sub(r"华氏\s*(-?\d+(?:\.\d+)?)\s*度?",
