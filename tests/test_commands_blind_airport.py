@@ -14,13 +14,24 @@ PROFILES = [
         _res("Volume", "Uint8", units="%", minimum=0, maximum=100),
         _res("AmbientNoise", "Float32", "R", units="dB(A)", minimum=20, maximum=120)],
         read="AmpStatus"),
+    _profile("Loading-Door", [
+        _res("DoorOpen", "Bool", description="true = open, false = closed"),
+        _res("AirCurtain", "Bool", description="Air curtain above the opening: true = running"),
+        _res("Obstructed", "Bool", "R")], read="DoorStatus"),
+    _profile("Unit-Heater", [
+        _res("HeaterOn", "Bool", description="true = heating"),
+        _res("FanStage", "Uint8", minimum=0, maximum=3)], read="HeaterStatus"),
 ]
 DEVICES = [
     ("lane-3-belt", "Checkout-Belt-Drive", "area:tills", ["alias:三号收银传送带"]),
     ("store-music", "Music-Zone-Amplifier", "area:shop-floor", ["alias:卖场广播"]),
+    ("dock-door", "Loading-Door", "area:dock", ["alias:卸货门"]),
+    ("dock-heater", "Unit-Heater", "area:dock", ["alias:卸货区取暖器"]),
 ]
 STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScanned": "512"},
-         "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"}}
+         "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"},
+         "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
+         "dock-heater": {"HeaterOn": "true", "FanStage": "2"}}
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +68,15 @@ def test_check_hyphen_starts_a_noun_not_a_question(grocer, text):
 ])
 def test_feet_per_minute_and_chinese_per_time_feet(grocer, text, value):
     assert _actions(grocer(text)) == [_set("lane-3-belt", "BeltSpeed", value)]
+
+
+@pytest.mark.parametrize("text, command, value", [
+    # a resource named by a joined phrase (AirCurtain) is what "air curtain" names, never the door
+    ("turn on the air curtain at the dock door", "AirCurtain", "true"),
+    ("dock door air curtain off", "AirCurtain", "false"),
+    ("卸货门的风幕关掉", "AirCurtain", "false"),
+    ("卸货门的风幕打开", "AirCurtain", "true"),
+    ("close the dock door", "DoorOpen", "false"),
+])
+def test_a_joined_phrase_names_its_resource(grocer, text, command, value):
+    assert _actions(grocer(text)) == [_set("dock-door", command, value)]

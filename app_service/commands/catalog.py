@@ -209,7 +209,8 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                     mapping_labels.extend(str(v) for v in op.mappings.values())
                     mappings.extend((str(k), str(v)) for k, v in op.mappings.items())
         allowed = tuple(dict.fromkeys(list(res.allowed_values) + mapping_labels))
-        tokens = {k for t in lexicon.split_name(res.name) for k in lexicon.canon(t)}
+        # AirCurtain is "aircurtain", the one word an utterance's "air curtain" becomes
+        tokens = {k for t in lexicon.phrase_tokens(res.name) for k in lexicon.canon(t)}
         tokens.update(lexicon.IMPLIED_PARTS.get(t, t) for t in set(tokens))   # exhaust → fan
         family = profile_unit_family(props.units or "")
         if family and family[0] in _UNIT_CONCEPTS:
@@ -225,7 +226,7 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
             allowed=allowed, labels=_with_white_names(_described_labels(res.description), props.units),
             mappings=tuple(dict.fromkeys(mappings)),
             description_words=frozenset(
-                k for w in re.findall(r"[a-z]+", (res.description or "").lower())
+                k for w in re.findall(r"[a-z]+", lexicon.join_phrases((res.description or "").lower()))
                 for k in lexicon.canon(w)),
             set_command=set_command, read_command=read_command)
     read_commands = tuple(

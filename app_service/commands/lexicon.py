@@ -232,10 +232,14 @@ def split_name(name: str) -> list[str]:
 def phrase_tokens(name: str) -> list[str]:
     """A catalog name's tokens with the multi-word kinds joined as utterances join them
     ("dock-air-curtain" → dock, aircurtain: an air curtain is no curtain)."""
-    text = " ".join(split_name(name))
+    return join_phrases(" ".join(split_name(name))).split()
+
+
+def join_phrases(text: str) -> str:
+    """Lower-case text with the multi-word kinds joined ("air curtain fan" → "aircurtain fan")."""
     for phrase, word in EN_PHRASES.items():
         text = re.sub(phrase, word, text)
-    return text.split()
+    return text
 
 
 def stem(word: str) -> str:
