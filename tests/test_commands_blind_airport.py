@@ -80,3 +80,18 @@ def test_feet_per_minute_and_chinese_per_time_feet(grocer, text, value):
 ])
 def test_a_joined_phrase_names_its_resource(grocer, text, command, value):
     assert _actions(grocer(text)) == [_set("dock-door", command, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "turn off the curtain at the dock door",    # "curtain" alone is no part of it any more
+    "turn off the fan of the checkout belt",    # a part another device has, said of this one
+    "turn off the checkout belt's fan",
+    "关掉三号收银传送带的风扇",
+])
+def test_a_part_the_named_device_lacks_refuses(grocer, text):
+    result = grocer(text)
+    assert not result.actions and result.refusal is not None
+
+
+def test_the_part_of_a_device_that_has_it_still_acts(grocer):
+    assert _actions(grocer("set the dock heater fan to 3")) == [_set("dock-heater", "FanStage", "3")]

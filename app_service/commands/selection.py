@@ -315,9 +315,14 @@ def unknown_things(clause: Clause, candidates: list[Entry], catalog: Catalog,
     if scope != "named" or clause.question:
         return set()
     owned = {w for e in candidates for w in e.words}
+    held = owned | {w for e in candidates for r in e.resources.values()
+                    for w in r.tokens | r.description_words}
+    # "the coolant pump's fan", 登机门的风扇: a part other devices have and these lack is not
+    # their main switch
+    lacking = clause.words & DEVICE_KINDS & catalog.vocabulary - held
     # 奶罐的搅拌器开一下: a part of the named device that no word here reads is not its main switch
     parts = {h for h in clause.heads if re.search(r"[\u4e00-\u9fff]", h)
              and not any(h in a for e in candidates for a in e.aliases)}
-    return parts | {p[-1] for p in clause.phrases if p[-1] not in _NOT_THINGS and len(p[-1]) > 2
+    return lacking | parts | {p[-1] for p in clause.phrases if p[-1] not in _NOT_THINGS and len(p[-1]) > 2
             and owned & set(p[:-1]) and not owned & set(lexicon.canon(p[-1]))
             and unknown_thing(p[-1], candidates, catalog)}
