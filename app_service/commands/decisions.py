@@ -162,22 +162,34 @@ def _described_truth(res: Resource, actions: set[str]) -> bool | None:
             sides[side] = set(re.findall(r"[a-z]+", match.group(1)))
     if len(sides) < 2:
         return None
-    votes = set()
+    # "true = closed (power supplied), false = open (no power)": the side that says "no" is off,
+    # whatever the other words (a closed breaker is on, an open one off)
+    negated = {side for side, words in sides.items() if words & _NEGATIONS}
+    on_side = ({"true", "false"} - negated).pop() == "true" if len(negated) == 1 else None
+    votes: dict[str, bool] = {}
     for action in actions:
         words = _ACTION_WORDS.get(action, set())
         opposite = _ACTION_WORDS.get(_OPPOSITE.get(action, ""), set())
         if words & sides["true"] and not words & sides["false"]:
-            votes.add(True)
+            votes[action] = True
         elif words & sides["false"] and not words & sides["true"]:
-            votes.add(False)
+            votes[action] = False
         elif action in ("on", "off") and opposite & sides["false"] \
                 and not opposite & sides["true"]:
             # "false = safety lock disabled": turning it on (打开童锁) is the other side, true
-            votes.add(True)
+            votes[action] = True
         elif action in ("on", "off") and opposite & sides["true"] \
                 and not opposite & sides["false"]:
-            votes.add(False)
-    return votes.pop() if len(votes) == 1 else None
+            votes[action] = False
+        elif action in ("on", "off") and on_side is not None:
+            votes[action] = on_side == (action == "on")
+    if len(set(votes.values())) > 1 and on_side is not None and actions & {"on", "off"}:
+        # 打开 says both "open" and "on": on a switch whose off side is "no …", on/off decides
+        votes = {a: v for a, v in votes.items() if a in ("on", "off")}
+    return votes.popitem()[1] if len(set(votes.values())) == 1 else None
+
+
+_NEGATIONS = {"no", "not", "none", "without", "nothing"}
 
 
 _OPPOSITE = {"on": "off", "off": "on"}

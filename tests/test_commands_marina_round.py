@@ -1,0 +1,54 @@
+"""Generic mechanisms found by the eleventh blind building (a marina), each checked on a small
+made-up building of its own (a sawmill: names, places and words unlike the datasets')."""
+import pytest
+
+from made_up_catalog import _actions, building, _profile, _res, _set
+
+
+PROFILES = [
+    _profile("Saw-Feeder", [
+        _res("ContactorClosed", "Bool", description="Motor contactor: true = closed (current to "
+                                                    "the saw), false = open (no current)"),
+        _res("FeedAllowed", "Bool", description="Log feed permit: true = feed permitted, "
+                                                "false = feed blocked"),
+        _res("Amps", "Float32", "R", units="A", minimum=0, maximum=80)], labels=["saw"]),
+    _profile("Yard-Lamp", [
+        _res("Lit", "Bool", description="Lamp circuit switched on (true) or off (false)"),
+        _res("Glow", "Uint8", description="Lamp output in percent", units="%", minimum=0,
+             maximum=100)], labels=["lighting"]),
+    _profile("Yard-Gate", [
+        _res("Latched", "Bool", description="Latch: true = locked, false = unlocked")]),
+]
+DEVICES = [
+    ("saw-1", "Saw-Feeder", "area:cutting-shed", ["alias:一号锯"]),
+    ("saw-2", "Saw-Feeder", "area:cutting-shed", ["alias:二号锯"]),
+    ("shed-lamp", "Yard-Lamp", "area:cutting-shed", ["alias:锯棚灯"]),
+    ("log-yard-lamp-east", "Yard-Lamp", "area:log-yard-east", []),
+    ("log-yard-lamp-west", "Yard-Lamp", "area:log-yard-west", []),
+    ("kiln-lamp", "Yard-Lamp", "area:drying-kiln", []),
+    ("sawmill-gate", "Yard-Gate", "area:entrance", ["alias:大门"]),
+]
+STATE = {"saw-1": {"ContactorClosed": "false", "FeedAllowed": "false", "Amps": "0"},
+         "saw-2": {"ContactorClosed": "true", "FeedAllowed": "true", "Amps": "12"},
+         **{name: {"Lit": "false", "Glow": "50"} for name, profile, _, _ in DEVICES
+            if profile == "Yard-Lamp"},
+         "sawmill-gate": {"Latched": "true"}}
+
+
+@pytest.fixture(scope="module")
+def sawmill():
+    return building(PROFILES, DEVICES, STATE)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the description's "no current" side is off, so a closed contactor is on: 打开 means on here,
+    # not "open the contactor"; 断开 (disconnect) and "kill" are off
+    ("打开一号锯", [_set("saw-1", "ContactorClosed", "true")]),
+    ("把二号锯断开", [_set("saw-2", "ContactorClosed", "false")]),
+    ("switch saw 1 on", [_set("saw-1", "ContactorClosed", "true")]),
+    ("kill saw 2", [_set("saw-2", "ContactorClosed", "false")]),
+    ("open the contactor on saw 2", [_set("saw-2", "ContactorClosed", "false")]),
+    ("block the feed on saw 1", [_set("saw-1", "FeedAllowed", "false")]),
+])
+def test_the_on_side_comes_from_the_description(sawmill, text, expected):
+    assert _actions(sawmill(text)) == expected
