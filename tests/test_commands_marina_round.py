@@ -11,7 +11,8 @@ PROFILES = [
                                                     "the saw), false = open (no current)"),
         _res("FeedAllowed", "Bool", description="Log feed permit: true = feed permitted, "
                                                 "false = feed blocked"),
-        _res("Amps", "Float32", "R", units="A", minimum=0, maximum=80)], labels=["saw"]),
+        _res("Amps", "Float32", "R", units="A", minimum=0, maximum=80)],
+        labels=["saw", "log-cutter"]),
     _profile("Yard-Lamp", [
         _res("Lit", "Bool", description="Lamp circuit switched on (true) or off (false)"),
         _res("Glow", "Uint8", description="Lamp output in percent", units="%", minimum=0,
@@ -51,4 +52,19 @@ def sawmill():
     ("block the feed on saw 1", [_set("saw-1", "FeedAllowed", "false")]),
 ])
 def test_the_on_side_comes_from_the_description(sawmill, text, expected):
+    assert _actions(sawmill(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "on <place>" is the place, not the particle; a "no current" side is a switch's off
+    ("kill everything on the cutting shed", [
+        _set("saw-1", "ContactorClosed", "false"), _set("saw-2", "ContactorClosed", "false"),
+        _set("shed-lamp", "Lit", "false")]),
+    # a profile's label phrase names its devices, not everything else in the place
+    ("kill log cutter power on the cutting shed", [
+        _set("saw-1", "ContactorClosed", "false"), _set("saw-2", "ContactorClosed", "false")]),
+    ("turn on the lights on the cutting shed", [_set("shed-lamp", "Lit", "true")]),
+    ("turn on the cutting shed lamp", [_set("shed-lamp", "Lit", "true")]),
+])
+def test_places_after_on_and_label_phrases(sawmill, text, expected):
     assert _actions(sawmill(text)) == expected

@@ -75,6 +75,7 @@ class Entry:
     resources: dict[str, Resource] = field(default_factory=dict)
     read_commands: tuple[tuple[str, tuple[str, ...]], ...] = ()
     described: frozenset[tuple[str, str]] = frozenset()   # ("display", "case") from descriptions
+    label_phrases: tuple[str, ...] = ()   # multi-word profile labels ("shore power", "pump out")
 
     def writable(self) -> list[Resource]:
         return [r for r in self.resources.values() if r.set_command]
@@ -237,7 +238,9 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
                           if lexicon.canon(b)[0] in words and a not in _STOPWORDS)
     return Entry(name=device.name, profile=profile.name, description=device.description or "",
                  place=place, aliases=aliases, words=frozenset(words), ids=frozenset(ids),
-                 resources=resources, read_commands=read_commands, described=described)
+                 resources=resources, read_commands=read_commands, described=described,
+                 label_phrases=tuple(" ".join(lexicon.split_name(lab)) for lab in labels
+                                     if len(lexicon.split_name(lab)) > 1))
 
 
 _ZH_PLACE_TAILS = _ZH_PLACE_ENDS | set("席处舍棚库亭")

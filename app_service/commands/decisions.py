@@ -205,7 +205,8 @@ def is_power_switch(res: Resource) -> bool:
     if is_position(res, moving=True):
         return False   # a fire shutter lowered is no device switched off (a valve closed is)
     false_side = re.search(r"false\s*[=:]\s*([^,;.]*)", res.description.lower())
-    return not false_side or bool(set(re.findall(r"[a-z]+", false_side.group(1))) & _OFF_LIKE)
+    return not false_side or bool(set(re.findall(r"[a-z]+", false_side.group(1)))
+                                  & (_OFF_LIKE | _NEGATIONS))   # "false = open (no power)"
 
 
 def bool_value(res: Resource, actions: set[str]) -> bool | None:

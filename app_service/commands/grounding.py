@@ -335,6 +335,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     for pattern, action in EN_ACTIONS:
         if re.search(pattern, imperative):
             clause.actions.add(action)
+    # "kill shore power on pier A": "on" before a place the body no longer holds is no particle
+    placed = POLITE.sub("", main.lower().strip())
+    for place in sorted(clause.places, key=len, reverse=True):
+        placed = re.sub(rf"(?<!turn )(?<!switch )(?<!turned )(?<!switched )\bon\s+(?:the\s+)?"
+                        rf"{re.escape(place)}s?\b", " ", placed)
+    if "on" in clause.actions and not _CJK.search(body) and placed != POLITE.sub(
+            "", main.lower().strip()) and not re.search(EN_ACTIONS[0][0], placed):
+        clause.actions.discard("on")
     if "on" in clause.actions and not _CJK.search(body) and only_prepositional_on(imperative):
         clause.actions.discard("on")   # "pause charging on charger 1", "the vanes on the hatch"
     if EXTEND.search(imperative):

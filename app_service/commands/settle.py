@@ -52,6 +52,11 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         # never the fire shutter beside them
         built = [c for c in built if told <= {w for r in c.entry.resources.values()
                                               for w in r.description_words}]
+    phrased = [c for c in built if any(_says_phrase(clause.text, p, catalog)
+                                       for p in c.entry.label_phrases)]
+    if phrased and scope != "named":
+        # "kill shore power on pier A": the kind the profile's label phrase names, not the lights
+        built = phrased
     built = settle_named_refusals(built, refusals, scope)
     if not built:
         if refusals:
@@ -126,6 +131,12 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         raise Refusal("ambiguous", "several devices could be meant: "
                       + ", ".join(c.entry.name for c in built[:4]))
     return built
+
+
+def _says_phrase(text: str, phrase: str, catalog: Catalog) -> bool:
+    """A label phrase said as such, and not the name of a place ("the cold room")."""
+    return phrase not in catalog.places and bool(
+        re.search(rf"\b{re.escape(phrase)}\b", re.sub(r"[-_]", " ", text.lower())))
 
 
 def _named_words(cand: Candidate, clause: Clause) -> set[str]:
