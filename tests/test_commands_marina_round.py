@@ -68,3 +68,39 @@ def test_the_on_side_comes_from_the_description(sawmill, text, expected):
 ])
 def test_places_after_on_and_label_phrases(sawmill, text, expected):
     assert _actions(sawmill(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the site said after "in" names no device whose kind was not said (the sawmill gate)
+    ("switch every lamp in the sawmill on", [
+        _set(n, "Lit", "true") for n in ("kiln-lamp", "log-yard-lamp-east", "log-yard-lamp-west",
+                                         "shed-lamp")]),
+    ("lock the sawmill gate", [_set("sawmill-gate", "Latched", "true")]),
+    # a place word shared by lettered or qualified places names all of them, with a group word
+    ("turn on both log yard lamps", [_set("log-yard-lamp-east", "Lit", "true"),
+                                     _set("log-yard-lamp-west", "Lit", "true")]),
+])
+def test_group_words_hold(sawmill, text, expected):
+    assert _actions(sawmill(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "bump both lamps up a bit",        # four lamps: "both" must agree
+    "turn on the log yard lamp",       # one of two, nothing to choose between them
+])
+def test_counts_and_shared_places_never_guess(sawmill, text):
+    result = sawmill(text)
+    assert result.actions == [] and result.refusal == "ambiguous"
+
+
+LETTERED = [("jetty-a-lamp", "Yard-Lamp", "area:jetty-a", []),
+            ("jetty-b-lamp", "Yard-Lamp", "area:jetty-b", []),
+            ("jetty-c-lamp", "Yard-Lamp", "area:jetty-c", [])]
+
+
+def test_a_place_word_shared_by_lettered_places():
+    run = building(PROFILES, LETTERED, {n: {"Lit": "true", "Glow": "40"} for n, *_ in LETTERED})
+    assert _actions(run("switch off the jetty lamps")) == [
+        _set(n, "Lit", "false") for n, *_ in LETTERED]
+    assert run("switch off the jetty lamp").refusal == "ambiguous"
+    assert run("dim both jetty lamps a bit").refusal == "ambiguous"

@@ -105,8 +105,10 @@ def derived_place_spellings(places: set[str], taken: set[str],
     shared: dict[str, set[str]] = {}
     for place in places:
         tokens = place.split()
-        if len(tokens) >= 3 and not tokens[-1].isdigit():
-            # "every open-plan zone" for open plan east and open plan west
+        if (len(tokens) >= 3 and not tokens[-1].isdigit()) or (
+                len(tokens) == 2 and re.fullmatch(r"[a-z]", tokens[-1])):
+            # "every open-plan zone" for open plan east and open plan west; "both pier lights"
+            # for pier a and pier b
             shared.setdefault(" ".join(tokens[:-1]), set()).add(place)
     prefixes = {" ".join(p.split()[:-1]) for p in places if re.search(r" \d+$", p)}
     for spelling, group in shared.items():

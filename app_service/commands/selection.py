@@ -50,6 +50,13 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
         if entry.place in clause.places:
             words = words | {"place:" + entry.place}
         matched[entry.name] = words
+    kinds_said = clause.words & DEVICE_KINDS
+    site = {k for m in _SITE.finditer(clause.text.lower()) for k in lexicon.canon(m.group(1))}
+    if site and any(w & kinds_said for w in matched.values()):
+        # "every light in the marina" beside the marina gate lock: a word said as the site is
+        # no name of a device whose kind was not said
+        matched = {n: w for n, w in matched.items() if w & kinds_said or not {
+            x for x in w if not x.startswith("place:")} <= site}
     verbs = {w for v in clause.verb_words for w in (v, *lexicon.canon(v))}
     if any(not words <= verbs for words in matched.values()):
         # "arm the guard station" beside a barrier arm: the verb names no device
@@ -175,6 +182,10 @@ def refuse_unknown(clause: Clause, catalog: Catalog) -> None:
                      if unknown_thing(h, everywhere, catalog)}
     if unread_places:
         raise Refusal("unknown_device", f"there is no {sorted(unread_places)[0]} here")
+
+
+_SITE = re.compile(r"\b(?:in|at|around|throughout|across)\s+(?:(?:the|my|our|this|whole|entire)\s+)*"
+                   r"([a-z]+)\b")
 
 
 def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
