@@ -104,3 +104,25 @@ def test_a_place_word_shared_by_lettered_places():
         _set(n, "Lit", "false") for n, *_ in LETTERED]
     assert run("switch off the jetty lamp").refusal == "ambiguous"
     assert run("dim both jetty lamps a bit").refusal == "ambiguous"
+
+
+DUST = [_profile("Dust-Station", [   # (the side function listed first)
+    _res("SlurryPumpActive", "Bool", description="Slurry pump: true = running, false = stopped"),
+    _res("FanActive", "Bool", description="Extraction fan: true = running, false = stopped")])]
+DUST[0]["description"] = "Dust station console: runs the extraction fan and the slurry pump " \
+                         "beside it"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # two switches and nothing said between them: the main function, named first by the profile
+    ("开一下除尘站", [_set("dust-station", "FanActive", "true")]),
+    ("turn on the dust station", [_set("dust-station", "FanActive", "true")]),
+    # a verb that names one of them (抽: pump) decides
+    ("除尘站开始抽", [_set("dust-station", "SlurryPumpActive", "true")]),
+    ("stop the slurry pump on the dust station", [_set("dust-station", "SlurryPumpActive",
+                                                        "false")]),
+])
+def test_main_function_and_verbs_break_ties(text, expected):
+    run = building(DUST, [("dust-station", "Dust-Station", "area:saw-hall", ["alias:除尘站"])],
+                   {"dust-station": {"FanActive": "false", "SlurryPumpActive": "false"}})
+    assert _actions(run(text)) == expected

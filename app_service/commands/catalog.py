@@ -76,6 +76,9 @@ class Entry:
     read_commands: tuple[tuple[str, tuple[str, ...]], ...] = ()
     described: frozenset[tuple[str, str]] = frozenset()   # ("display", "case") from descriptions
     label_phrases: tuple[str, ...] = ()   # multi-word profile labels ("shore power", "pump out")
+    # resources by where the profile's description first names them: its main function first
+    # ("enables the fuel dispenser pump and runs the pump-out station next to it")
+    function_rank: dict[str, int] = field(default_factory=dict)
 
     def writable(self) -> list[Resource]:
         return [r for r in self.resources.values() if r.set_command]
@@ -239,6 +242,7 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
     return Entry(name=device.name, profile=profile.name, description=device.description or "",
                  place=place, aliases=aliases, words=frozenset(words), ids=frozenset(ids),
                  resources=resources, read_commands=read_commands, described=described,
+                 function_rank=_function_rank(profile.description or "", resources),
                  label_phrases=tuple(" ".join(lexicon.split_name(lab)) for lab in labels
                                      if len(lexicon.split_name(lab)) > 1))
 
@@ -263,6 +267,16 @@ def _alias_place_prefixes(entries: Any) -> dict[str, str]:
                     found.setdefault(prefix, set()).add(entry.place)
                 break
     return {prefix: next(iter(places)) for prefix, places in found.items() if len(places) == 1}
+
+
+def _function_rank(description: str, resources: dict[str, Resource]) -> dict[str, int]:
+    said = [k for w in re.findall(r"[a-z]+", description.lower()) for k in lexicon.canon(w)]
+    first = {}
+    for name, res in resources.items():
+        spots = [said.index(t) for t in res.tokens - {"enabled", "active", "state", "on"}
+                 if t in said]
+        first[name] = min(spots, default=len(said))
+    return {name: rank for rank, name in enumerate(sorted(first, key=first.get))}
 
 
 class Catalog:

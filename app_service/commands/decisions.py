@@ -134,9 +134,13 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
         return None
     if len(bools) == 1:
         return bools[0]
-    switch_like = {"power", "on", "off", "run", "enable", "active", "switch", "state", "lock",
-                   "open"}
-    scored = sorted(bools, key=lambda r: (-concept_score(r, clause), not (r.tokens & switch_like)))
+    switch_like = {"power", "on", "off", "run", "enable", "enabled", "active", "switch", "state",
+                   "lock", "open"}
+    # a tie goes to the switch a verb said names ("start pumping": the pump), else to the
+    # device's main function, the one its profile's description names first
+    scored = sorted(bools, key=lambda r: (-concept_score(r, clause), not (r.tokens & switch_like),
+                                          not r.tokens & clause.verb_words,
+                                          entry.function_rank.get(r.name, 0)))
     return scored[0]
 
 

@@ -180,8 +180,14 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                                                                zh_table))
                     # 燃气总阀 (an alias of the hood panel) also says which part: its gas valve
                     parts = {t for r in device.writable() for t in r.tokens}
+                    bool_parts = {t for r in device.writable() if r.is_bool for t in r.tokens}
+                    # (a part two settings' names or descriptions share names neither: 加油泵
+                    # beside a dispenser pump and a pump-out pump)
                     named_parts = {k for _, _, inner in lexicon.zh_segments(body[start:end])
-                                   for k in inner if k in parts}
+                                   for k in inner if k in parts
+                                   and sum(k in r.tokens | r.description_words
+                                           for r in device.writable()
+                                           if r.is_bool == (k in bool_parts)) == 1}
                     clause.words.update(named_parts)
                     clause.part_words.update(named_parts)
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words

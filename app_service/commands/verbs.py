@@ -17,7 +17,7 @@ ZH_VERBS = {"取消": "cancel", "撤销": "cancel", "复位": "reset", "重置":
             "触发": "trigger", "确认": "acknowledge", "清除": "clear", "播放": "play",
             "除霜": "defrost", "化霜": "defrost", "布防": "arm", "撤防": "disarm", "试车": "start",
             "试运行": "start", "手动": "manual", "结束": "end", "浇水": "water",
-            "自动": "automatic"}
+            "自动": "automatic", "抽": "pump"}
 _FILLER = {"a", "an", "the", "to", "is", "it", "be", "will", "when", "while", "means", "of", "and",
            "or", "no", "not", "writing", "write", "written", "set", "value", "from", "by", "this",
            "that", "its", "reads", "read", "with", "for", "in", "on", "off", "turn", "switch",
