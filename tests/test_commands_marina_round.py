@@ -126,3 +126,20 @@ def test_main_function_and_verbs_break_ties(text, expected):
     run = building(DUST, [("dust-station", "Dust-Station", "area:saw-hall", ["alias:除尘站"])],
                    {"dust-station": {"FanActive": "false", "SlurryPumpActive": "false"}})
     assert _actions(run(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # switched on, then a value in a clause of its own that names no device: both, one device
+    ("打开锯棚灯，亮度百分之六十", [_set("shed-lamp", "Glow", "60"), _set("shed-lamp", "Lit", "true")]),
+    ("turn on the shed lamp, brightness 60%", [_set("shed-lamp", "Glow", "60"),
+                                               _set("shed-lamp", "Lit", "true")]),
+    # a first-person statement before the request is its reason, not a request
+    ("we're finishing up, kill saw 2", [_set("saw-2", "ContactorClosed", "false")]),
+    ("I'm heading home, lock the sawmill gate", [_set("sawmill-gate", "Latched", "true")]),
+])
+def test_clauses_that_name_no_device(sawmill, text, expected):
+    assert _actions(sawmill(text)) == expected
+
+
+def test_a_statement_alone_is_still_refused(sawmill):
+    assert sawmill("we're finishing up").refusal == "unrelated"

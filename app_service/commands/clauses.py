@@ -27,6 +27,7 @@ def _has_verb(piece: str, verbs: frozenset[str] = frozenset()) -> bool:
                 or (first and first.group(1) in verbs))
 
 
+_SWITCHED = re.compile(r"^(?:please\s+)?(?:turn|switch)\b.*\bon\b|打开|开启|启动")
 _ZH_VERB = re.compile(r"打开|关|开|启动|停|锁|调|设|拉|升|降|吗|多少|怎么样|如何|几个人|静音|暂停|播放")
 _HAS_VALUE = re.compile(r"(?:\b(?:to|at|by)\s+|调到|调至|设为|设成|设到)-?\d|\d\s*(?:%|percent|degrees?|°)")
 
@@ -41,7 +42,10 @@ def clause_pieces(norm: str, verbs: frozenset[str] = frozenset()) -> list[str]:
         if pieces and not _has_verb(pieces[-1], verbs) and _CJK_TEXT.search(piece):
             pieces[-1] += " " + piece   # 客厅和卧室的窗帘，都拉开: the verb comes after a comma
         elif pieces and not _has_verb(piece, verbs):
-            if _PARTICLE_END.search(piece) and _PARTICLE_END.search(pieces[-1]):
+            if _HAS_VALUE.search(piece) and not _HAS_VALUE.search(pieces[-1]) \
+                    and _SWITCHED.search(pieces[-1]):
+                pieces.append(piece)   # 打开A码头灯，亮度百分之八十: switched on, then a value
+            elif _PARTICLE_END.search(piece) and _PARTICLE_END.search(pieces[-1]):
                 pieces.append(piece)   # "projector on, screen down": each its own request
             elif _HAS_VALUE.search(piece) and (_HAS_VALUE.search(pieces[-1])
                                                or _NAMED_VALUE_END.search(pieces[-1])

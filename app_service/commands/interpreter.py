@@ -48,6 +48,8 @@ _SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "c
 _START = re.compile(r"\b(?:start|run|launch|begin|kick\s+off)\b"
                     r"|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b|启动|开始|运行|打开")
 _BOTH = re.compile(r"\bboth\s+(?:of\s+)?(?:the\s+)?(?:[a-z]+\s+){0,2}?([a-z]+s)\b")
+_STATEMENT = re.compile(r"(?:we|i|they)(?:'re|'m|'ve|'ll|\s+are|\s+am|\s+have|\s+will)\b"
+                        r"|(?:我们|我)(?:要|在|准备|正在)")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
 
 
@@ -137,6 +139,8 @@ class Interpreter:
                     raise
                 if clause.complaint and len(pieces) > 1 and not clause.quantities:
                     continue   # "it's chilly out here, get the heaters going": the reason only
+                unnamed = not (clause.aliases or clause.places or clause.ids
+                               or clause.words & DEVICE_KINDS)
                 offered = {a.get("device") for a in refusal.alternatives or result.alternatives}
                 if (_PRONOUN.search(clause.text) or subject_said or previous & offered) \
                         and len(previous) == 1 and not clause.aliases:
@@ -146,6 +150,9 @@ class Interpreter:
                 elif context and not clause.places:
                     # "checking out of 102: lights off and lock the door": the place said before
                     clause.places = set(context)
+                elif unnamed and len(previous) == 1:
+                    # 打开A码头灯，亮度百分之八十: no device said, so the one just named
+                    clause.aliases = set(previous)
                 else:
                     raise
                 found = self._clause_actions(clause, catalog, read_state, result,
@@ -182,6 +189,8 @@ class Interpreter:
         if clause.excluded is not None:
             excluded, _ = named_devices(clause.excluded, catalog)
             candidates = [c for c in candidates if c not in excluded]
+        if scope == "global" and not standalone and _STATEMENT.match(clause.text.strip()):
+            return None   # "we're closing up, disable the fuel pump": the reason, not a request
         if scope == "global" and not (clause.question or clause.actions or clause.quantities
                                       or clause.up or clause.down or clause.complaint
                                       or clause.multiplier is not None):
