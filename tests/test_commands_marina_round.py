@@ -24,8 +24,8 @@ DEVICES = [
     ("saw-1", "Saw-Feeder", "area:cutting-shed", ["alias:一号锯"]),
     ("saw-2", "Saw-Feeder", "area:cutting-shed", ["alias:二号锯"]),
     ("shed-lamp", "Yard-Lamp", "area:cutting-shed", ["alias:锯棚灯"]),
-    ("log-yard-lamp-east", "Yard-Lamp", "area:log-yard-east", []),
-    ("log-yard-lamp-west", "Yard-Lamp", "area:log-yard-west", []),
+    ("log-yard-lamp-east", "Yard-Lamp", "area:log-yard-east", ["alias:东堆场灯"]),
+    ("log-yard-lamp-west", "Yard-Lamp", "area:log-yard-west", ["alias:西堆场灯"]),
     ("kiln-lamp", "Yard-Lamp", "area:drying-kiln", []),
     ("sawmill-gate", "Yard-Gate", "area:entrance", ["alias:大门"]),
 ]
@@ -93,8 +93,8 @@ def test_counts_and_shared_places_never_guess(sawmill, text):
     assert result.actions == [] and result.refusal == "ambiguous"
 
 
-LETTERED = [("jetty-a-lamp", "Yard-Lamp", "area:jetty-a", []),
-            ("jetty-b-lamp", "Yard-Lamp", "area:jetty-b", []),
+LETTERED = [("jetty-a-lamp", "Yard-Lamp", "area:jetty-a", ["alias:A栈道灯"]),
+            ("jetty-b-lamp", "Yard-Lamp", "area:jetty-b", ["alias:B栈道灯"]),
             ("jetty-c-lamp", "Yard-Lamp", "area:jetty-c", [])]
 
 
@@ -143,3 +143,28 @@ def test_clauses_that_name_no_device(sawmill, text, expected):
 
 def test_a_statement_alone_is_still_refused(sawmill):
     assert sawmill("we're finishing up").refusal == "unrelated"
+
+
+def test_lettered_devices_listed_before_their_shared_alias_words():
+    # devices listed before the words their aliases share: each by its own alias
+    run = building(PROFILES, LETTERED, {n: {"Lit": "true", "Glow": "40"} for n, *_ in LETTERED})
+    assert _actions(run("A和B栈道灯都关了")) == [_set("jetty-a-lamp", "Lit", "false"),
+                                            _set("jetty-b-lamp", "Lit", "false")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("东堆场和西堆场的灯都调到百分之三十", [_set("log-yard-lamp-east", "Glow", "30"),
+                                   _set("log-yard-lamp-west", "Glow", "30")]),
+    ("把锯棚灯也开了", [_set("shed-lamp", "Lit", "true")]),      # 开了: on
+    ("锯棚灯开了吧", [_set("shed-lamp", "Lit", "true")]),
+    ("打开一号锯，顺便把锯棚灯也开了", [_set("saw-1", "ContactorClosed", "true"),
+                             _set("shed-lamp", "Lit", "true")]),
+])
+def test_chinese_lists_and_verbs(sawmill, text, expected):
+    assert _actions(sawmill(text)) == expected
+
+
+def test_a_listed_spelling_no_device_has_lists_nothing(sawmill):
+    # 北堆场灯 is no alias: the pair is not read as a list, so the west lamp is not added
+    result = sawmill("北堆场和西堆场的灯都关了")
+    assert "log-yard-lamp-east" not in {a.device for a in result.actions}

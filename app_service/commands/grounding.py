@@ -23,6 +23,7 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
+from .lists import listed_shared_tail
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
 
@@ -225,6 +226,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     clause.unknown_devices = unknown_numbered_alias(body, catalog.zh_words)
     listed, unlisted, numbers = listed_numbered_aliases(body, catalog.zh_words)
+    for device in listed_shared_tail(body, catalog.zh_words):
+        # A1和A2岸电桩: each listed device by its own alias, with its own id
+        listed.add(device)
+        numbers |= set(catalog.entries[device].ids) if device in catalog.entries else set()
     clause.aliases |= listed
     clause.unknown_devices |= unlisted
     clause.ids |= numbers
