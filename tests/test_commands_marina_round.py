@@ -168,3 +168,25 @@ def test_a_listed_spelling_no_device_has_lists_nothing(sawmill):
     # 北堆场灯 is no alias: the pair is not read as a list, so the west lamp is not added
     result = sawmill("北堆场和西堆场的灯都关了")
     assert "log-yard-lamp-east" not in {a.device for a in result.actions}
+
+
+WEATHER = [
+    _profile("Wind-Mast", [_res("WindSpeed", "Float32", "R", units="m/s", minimum=0, maximum=60),
+                           _res("AirTemp", "Float32", "R", units="°C", minimum=-40, maximum=50)]),
+    _profile("Shed-Fan-Coil", [
+        _res("FanSpeed", "Uint8", description="0 = off, 3 = high", minimum=0, maximum=3),
+        _res("RoomTemp", "Float32", "R", units="°C", minimum=-10, maximum=50)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 风速 is the wind's speed; a fan's speed where a place's fan coil is meant
+    ("现在风速多少？", [{"device": "mast", "command": "State", "method": "get"}]),
+    ("锯棚风速调到二档", [_set("shed-coil", "FanSpeed", "2")]),
+])
+def test_wind_speed_and_fan_speed(text, expected):
+    run = building(WEATHER, [("mast", "Wind-Mast", "area:log-yard", []),
+                             ("shed-coil", "Shed-Fan-Coil", "area:saw-shed", ["alias:锯棚风机盘管"])],
+                   {"mast": {"WindSpeed": "4.0", "AirTemp": "10"},
+                    "shed-coil": {"FanSpeed": "1", "RoomTemp": "15"}})
+    assert _actions(run(text)) == expected
