@@ -190,3 +190,37 @@ def test_wind_speed_and_fan_speed(text, expected):
                    {"mast": {"WindSpeed": "4.0", "AirTemp": "10"},
                     "shed-coil": {"FanSpeed": "1", "RoomTemp": "15"}})
     assert _actions(run(text)) == expected
+
+
+CAMERA = _profile("Yard-Camera", [
+    _res("Preset", "Uint8", description="Stored view: 1 = log yard east, 2 = cutting shed, "
+                                        "3 = drying kiln, 4 = entrance", minimum=1, maximum=4),
+    _res("Recording", "Bool", description="true = recording, false = not recording")])
+
+
+@pytest.fixture(scope="module")
+def watched():
+    devices = DEVICES + [("shed-camera", "Yard-Camera", "area:cutting-shed", []),
+                         ("gate-camera", "Yard-Camera", "area:entrance", [])]
+    state = {**STATE, "shed-camera": {"Preset": "2", "Recording": "true"},
+             "gate-camera": {"Preset": "4", "Recording": "true"}}
+    return building(PROFILES + [CAMERA], devices, state)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a place after at/to is where to point, when the device's description names it a value
+    ("point the shed camera at the drying kiln", [_set("shed-camera", "Preset", "3")]),
+    ("swing the gate camera round to the log yard east", [_set("gate-camera", "Preset", "1")]),
+    ("turn both cameras to the entrance", [_set("gate-camera", "Preset", "4"),
+                                           _set("shed-camera", "Preset", "4")]),
+    # otherwise a place is still where the device is
+    ("switch off the lamp at the drying kiln", [_set("kiln-lamp", "Lit", "false")]),
+    ("stop recording on the camera at the entrance", [_set("gate-camera", "Recording", "false")]),
+])
+def test_a_place_aimed_at_is_a_described_value(watched, text, expected):
+    assert _actions(watched(text)) == expected
+
+
+def test_everything_at_a_place_is_no_aim(watched):
+    assert {a.device for a in watched("everything off at the entrance").actions} <= {
+        "gate-camera", "sawmill-gate"}

@@ -98,10 +98,13 @@ def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], .
         numbers = list(_LABEL_NUMBER.finditer(segment))
         if len(numbers) != 1 or "+-" in segment or "±" in segment:
             continue
-        words = re.findall(r"[a-z]+", segment.lower().replace(numbers[0].group(0).lower(), " "))
+        rest = segment.replace(numbers[0].group(0), " ")
+        # "3 = pier A": a capital letter after a word is a name's letter, not the article
+        letters = {m.lower() for m in re.findall(r"(?<=[a-z] )[A-Z](?![A-Za-z])", rest)}
+        words = re.findall(r"[a-z]+", rest.lower())
         keys = set()
         for word in words:
-            if word not in {"is", "k", "the", "a", "an", "to", "of", "and"}:
+            if word not in {"is", "k", "the", "a", "an", "to", "of", "and"} or word in letters:
                 keys.add({"halfway": "half"}.get(word, lexicon.stem(word)))
                 if word.endswith("ed") and len(word) > 4:
                     keys.update({word[:-2], word[:-1]})   # "retracted": retract; "muted": mute

@@ -23,6 +23,7 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
+from .aims import aimed_words
 from .lists import listed_shared_tail
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
@@ -88,6 +89,18 @@ def split_clauses(text: str) -> list[str]:
 
 def analyse(text: str, catalog: Catalog) -> Clause:
     """Ground one clause of normalised text against the catalog."""
+    aimed = aimed_words(text, catalog, lambda aim: _aim_words(aim, catalog))
+    if aimed is not None:
+        # "point the gate camera at pier B": the rest names the device, the aim is a value
+        clause = analyse(aimed[0], catalog)
+        # (a switch or a question with it keeps the place where the device is: "stop recording
+        # on the camera at the gate")
+        if (clause.aliases & aimed[2] or any(catalog.entries[n].words & clause.words
+                                             for n in aimed[2])) \
+                and not clause.actions and not clause.question:
+            clause.text = text
+            clause.raw_words |= aimed[1]
+            return clause
     clause = Clause(text=text)
     main, _, excluded = EXCEPT.split(text, maxsplit=1)[0], None, None
     parts = EXCEPT.split(text, maxsplit=1)
@@ -408,6 +421,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
     return clause
+
+
+def _aim_words(aim: str, catalog: Catalog) -> set[str]:
+    """The English words of what a Chinese aim names (加油码头: fuel, dock)."""
+    part = analyse(aim, catalog)
+    return {w for p in part.places for w in p.split()} | part.words | part.raw_words
 
 
 _AFTER_ARTICLE = {"bit", "little", "touch", "notch", "tad", "lot", "few", "couple", "smidge"}

@@ -79,7 +79,7 @@ NOUN_HEAD = re.compile(
     r"|is|are|was|were|then|but|so|too|again|back|a|an|the|all|fully|completely|halfway)\b))")
 
 NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
-             "already", "instead", "first", "asap", "quickly",
+             "already", "instead", "first", "asap", "quickly", "round", "around",
              # a yes/no question's judgement ("is the CO2 level in the cellar ok?")
              "ok", "okay", "fine", "normal", "alright", "safe", "good", "high", "low", "enough"}
 
