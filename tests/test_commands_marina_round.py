@@ -17,6 +17,8 @@ PROFILES = [
         _res("Lit", "Bool", description="Lamp circuit switched on (true) or off (false)"),
         _res("Glow", "Uint8", description="Lamp output in percent", units="%", minimum=0,
              maximum=100)], labels=["lighting"]),
+    _profile("Pager", [   # "no page" says no call, not no power: never an "everything off"
+        _res("Paging", "Bool", description="true = a page is sounding, false = no page")]),
     _profile("Yard-Gate", [
         _res("Latched", "Bool", description="Latch: true = locked, false = unlocked")]),
 ]
@@ -24,6 +26,7 @@ DEVICES = [
     ("saw-1", "Saw-Feeder", "area:cutting-shed", ["alias:一号锯"]),
     ("saw-2", "Saw-Feeder", "area:cutting-shed", ["alias:二号锯"]),
     ("shed-lamp", "Yard-Lamp", "area:cutting-shed", ["alias:锯棚灯"]),
+    ("shed-pager", "Pager", "area:cutting-shed", []),
     ("log-yard-lamp-east", "Yard-Lamp", "area:log-yard-east", ["alias:东堆场灯"]),
     ("log-yard-lamp-west", "Yard-Lamp", "area:log-yard-west", ["alias:西堆场灯"]),
     ("kiln-lamp", "Yard-Lamp", "area:drying-kiln", []),
@@ -33,7 +36,7 @@ STATE = {"saw-1": {"ContactorClosed": "false", "FeedAllowed": "false", "Amps": "
          "saw-2": {"ContactorClosed": "true", "FeedAllowed": "true", "Amps": "12"},
          **{name: {"Lit": "false", "Glow": "50"} for name, profile, _, _ in DEVICES
             if profile == "Yard-Lamp"},
-         "sawmill-gate": {"Latched": "true"}}
+         "sawmill-gate": {"Latched": "true"}, "shed-pager": {"Paging": "true"}}
 
 
 @pytest.fixture(scope="module")

@@ -168,7 +168,7 @@ def _described_truth(res: Resource, actions: set[str]) -> bool | None:
         return None
     # "true = closed (power supplied), false = open (no power)": the side that says "no" is off,
     # whatever the other words (a closed breaker is on, an open one off)
-    negated = {side for side, words in sides.items() if words & _NEGATIONS}
+    negated = {side for side, words in sides.items() if _no_power(words)}
     on_side = ({"true", "false"} - negated).pop() == "true" if len(negated) == 1 else None
     votes: dict[str, bool] = {}
     for action in actions:
@@ -194,6 +194,13 @@ def _described_truth(res: Resource, actions: set[str]) -> bool | None:
 
 
 _NEGATIONS = {"no", "not", "none", "without", "nothing"}
+_SUPPLY = {"power", "current", "supply", "supplied", "voltage", "energy", "electricity", "output",
+           "flow", "feed", "fuel"}
+
+
+def _no_power(words: set[str]) -> bool:
+    """"false = open (no power)": a side that says nothing is supplied (not "no call")."""
+    return bool(words & _NEGATIONS and words & _SUPPLY)
 
 
 _OPPOSITE = {"on": "off", "off": "on"}
@@ -209,8 +216,8 @@ def is_power_switch(res: Resource) -> bool:
     if is_position(res, moving=True):
         return False   # a fire shutter lowered is no device switched off (a valve closed is)
     false_side = re.search(r"false\s*[=:]\s*([^,;.]*)", res.description.lower())
-    return not false_side or bool(set(re.findall(r"[a-z]+", false_side.group(1)))
-                                  & (_OFF_LIKE | _NEGATIONS))   # "false = open (no power)"
+    words = set(re.findall(r"[a-z]+", false_side.group(1))) if false_side else set()
+    return not false_side or bool(words & _OFF_LIKE) or _no_power(words)   # "open (no power)"
 
 
 def bool_value(res: Resource, actions: set[str]) -> bool | None:
