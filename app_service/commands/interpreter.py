@@ -47,7 +47,6 @@ _SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "c
                    "voltage", "rotation", "length", "pressure", "speed"}
 _START = re.compile(r"\b(?:start|run|launch|begin|kick\s+off)\b"
                     r"|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b|启动|开始|运行|打开")
-_BOTH = re.compile(r"\bboth\s+(?:of\s+)?(?:the\s+)?(?:[a-z]+\s+){0,2}?([a-z]+s)\b")
 _STATEMENT = re.compile(r"(?:we|i|they)(?:'re|'m|'ve|'ll|\s+are|\s+am|\s+have|\s+will)\b"
                         r"|(?:我们|我)(?:要|在|准备|正在)")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
@@ -227,12 +226,6 @@ class Interpreter:
             missing = [e.name for e in candidates if not any(c.entry is e for c in built)]
             if missing:
                 raise Refusal("unsupported", f"{missing[0]} cannot do that")
-        both = _BOTH.search(clause.text.lower())
-        counted = [c for c in built if both and canon(both.group(1))[0] in c.entry.words]
-        if counted and len(counted) != 2 and len({c.entry.place for c in counted}) != 2:
-            # "both pier lights" that matched four: the count said must agree, never guess
-            raise Refusal("ambiguous", "'both' names two, but these match: "
-                          + ", ".join(sorted(c.entry.name for c in counted)[:4]))
         result.alternatives = result.alternatives or alternatives(built)
         actions: list[Action] = []
         for cand in built:
