@@ -4,12 +4,13 @@ setting's description names ("4 = pier B"), they are that value, not where the d
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import lexicon
 
 if TYPE_CHECKING:
     from .catalog import Catalog
+    from .grounding import Clause
 
 _EN_AIM = re.compile(r"\b(?:at|to|towards?|onto)\s+(?:the\s+)?([a-z]+(?:\s+[a-z]+){0,2})"
                      r"\s*[?.!]*\s*$")
@@ -35,3 +36,26 @@ def aimed_words(text: str, catalog: Catalog, place_words
     if not holders:
         return None
     return text[:match.start()] + text[match.end():], words, holders
+
+
+def aimed_clause(text: str, catalog: Catalog, analyse: Callable[[str, Catalog], Clause]
+                 ) -> Clause | None:
+    """The clause without its aim, the aim's words added as said, when the rest names a device
+    with such a value and switches nothing (a switch or a question keeps the place where the
+    device is: "stop recording on the camera at the gate")."""
+    def place_words(aim: str) -> set[str]:
+        part = analyse(aim, catalog)   # 加油码头: fuel, dock
+        return {w for p in part.places for w in p.split()} | part.words | part.raw_words
+
+    aimed = aimed_words(text, catalog, place_words)
+    if aimed is None:
+        return None
+    rest, words, holders = aimed
+    clause = analyse(rest, catalog)
+    named = clause.aliases & holders or any(catalog.entries[n].words & clause.words
+                                            for n in holders)
+    if not named or clause.actions or clause.question:
+        return None
+    clause.text = text
+    clause.raw_words |= words
+    return clause

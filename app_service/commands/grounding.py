@@ -19,11 +19,11 @@ from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
-                      leading_side, only_prepositional_on)
+                      leading_side, on_only_before_places, only_prepositional_on)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
-from .aims import aimed_words
+from .aims import aimed_clause
 from .lists import listed_shared_tail
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
@@ -89,18 +89,9 @@ def split_clauses(text: str) -> list[str]:
 
 def analyse(text: str, catalog: Catalog) -> Clause:
     """Ground one clause of normalised text against the catalog."""
-    aimed = aimed_words(text, catalog, lambda aim: _aim_words(aim, catalog))
+    aimed = aimed_clause(text, catalog, analyse)
     if aimed is not None:
-        # "point the gate camera at pier B": the rest names the device, the aim is a value
-        clause = analyse(aimed[0], catalog)
-        # (a switch or a question with it keeps the place where the device is: "stop recording
-        # on the camera at the gate")
-        if (clause.aliases & aimed[2] or any(catalog.entries[n].words & clause.words
-                                             for n in aimed[2])) \
-                and not clause.actions and not clause.question:
-            clause.text = text
-            clause.raw_words |= aimed[1]
-            return clause
+        return aimed   # "point the gate camera at pier B": the aim is a value
     clause = Clause(text=text)
     main, _, excluded = EXCEPT.split(text, maxsplit=1)[0], None, None
     parts = EXCEPT.split(text, maxsplit=1)
@@ -360,12 +351,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if re.search(pattern, imperative):
             clause.actions.add(action)
     # "kill shore power on pier A": "on" before a place the body no longer holds is no particle
-    placed = POLITE.sub("", main.lower().strip())
-    for place in sorted(clause.places, key=len, reverse=True):
-        placed = re.sub(rf"(?<!turn )(?<!switch )(?<!turned )(?<!switched )\bon\s+(?:the\s+)?"
-                        rf"{re.escape(place)}s?\b", " ", placed)
-    if "on" in clause.actions and not _CJK.search(body) and placed != POLITE.sub(
-            "", main.lower().strip()) and not re.search(EN_ACTIONS[0][0], placed):
+    if "on" in clause.actions and not _CJK.search(body) \
+            and on_only_before_places(POLITE.sub("", main.lower().strip()), clause.places):
         clause.actions.discard("on")
     if "on" in clause.actions and not _CJK.search(body) and only_prepositional_on(imperative):
         clause.actions.discard("on")   # "pause charging on charger 1", "the vanes on the hatch"
@@ -421,12 +408,6 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
     return clause
-
-
-def _aim_words(aim: str, catalog: Catalog) -> set[str]:
-    """The English words of what a Chinese aim names (加油码头: fuel, dock)."""
-    part = analyse(aim, catalog)
-    return {w for p in part.places for w in p.split()} | part.words | part.raw_words
 
 
 _AFTER_ARTICLE = {"bit", "little", "touch", "notch", "tad", "lot", "few", "couple", "smidge"}

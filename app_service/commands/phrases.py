@@ -148,3 +148,13 @@ def drop_current_value(text: str, names: frozenset[str] = frozenset()) -> str:
     never the one to set; a from-part with a place or device word in ``names`` is kept."""
     return _FROM_TO.sub(lambda m: m.group(0) if set(re.findall(r"[a-z]+", m.group(0))) & names
                         else "", text)
+
+
+def on_only_before_places(text: str, places: set[str]) -> bool:
+    """"kill shore power on pier A": every "on" stands before a place (not right after turn or
+    switch), so none of them is the particle."""
+    placed = text
+    for place in sorted(places, key=len, reverse=True):
+        placed = re.sub(rf"(?<!turn )(?<!switch )(?<!turned )(?<!switched )\bon\s+(?:the\s+)?"
+                        rf"{re.escape(place)}s?\b", " ", placed)
+    return placed != text and not re.search(EN_ACTIONS[0][0], placed)
