@@ -227,3 +227,22 @@ def test_a_place_aimed_at_is_a_described_value(watched, text, expected):
 def test_everything_at_a_place_is_no_aim(watched):
     assert {a.device for a in watched("everything off at the entrance").actions} <= {
         "gate-camera", "sawmill-gate"}
+
+
+HORN = [_profile("Saw-Siren", [
+    _res("Wail", "Bool", "W", description="Trigger: write true to sound one warning wail"),
+    _res("SirenFault", "Bool", "R", description="Driver fault flag, read-only: true = fault")])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the trigger's object said ("wail"), not the fault flag the device's own word matches
+    ("give a wail on the saw siren", [_set("saw-siren", "Wail", "true")]),
+    ("lock the sawmill gate and give a wail on the saw siren",
+     [_set("saw-siren", "Wail", "true"), _set("sawmill-gate", "Latched", "true")]),
+    ("is the saw siren ok", [{"device": "saw-siren", "command": "State", "method": "get"}]),
+    ("turn off the saw siren", []),
+])
+def test_a_trigger_named_by_its_object(text, expected):
+    run = building(PROFILES + HORN, DEVICES + [("saw-siren", "Saw-Siren", "area:entrance", [])],
+                   {**STATE, "saw-siren": {"SirenFault": "false"}})
+    assert _actions(run(text)) == expected

@@ -32,7 +32,7 @@ from .selection import named_devices, refuse_unknown, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .targets import named_input, named_opening, other_setting_meant, pick_numeric
 from .timing import is_duration, is_schedule
-from .verbs import described_switch, is_trigger
+from .verbs import described_switch, is_trigger, said_trigger
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +243,9 @@ class Interpreter:
         if clause.question:
             return read_candidate(entry, clause, scores, scope)
         writable = entry.writable()
+        trigger = said_trigger(entry, clause.text, clause.actions)
+        if trigger is not None:   # "give a blast on the fog horn": not its fault flag
+            return Candidate(entry, [set_bool_action(entry, trigger, True)], 1.5)
         concept_best = max(scores.values(), default=0)
         if concept_best > 0:
             top = [entry.resources[n] for n, s in scores.items() if s == concept_best]

@@ -119,3 +119,15 @@ def describes(res: Resource, words: set[str]) -> bool:
     """The description gives one of these verbs a meaning (so "reset" is a capability it has)."""
     return bool(res.is_bool and set(described_verbs(res.description))
                 & {f for w in words for f in word_forms(w)})
+
+
+def said_trigger(entry: Entry, text: str, actions: set[str]) -> Resource | None:
+    """"give a blast on the fog horn": the one write-only trigger whose description's object
+    (not the device's own name) is said, with nothing switched off."""
+    if actions & {"off", "close", "lock", "unlock"}:
+        return None
+    own = set(entry.words)
+    said = {f for w in re.findall(r"[a-z]+", text.lower()) for f in word_forms(w)} - own
+    found = [r for r in entry.writable() if is_trigger(r) and not r.read_command
+             and _object_said(r, said - set(r.tokens)) ]
+    return found[0] if len(found) == 1 else None
