@@ -229,20 +229,20 @@ def test_everything_at_a_place_is_no_aim(watched):
         "gate-camera", "sawmill-gate"}
 
 
-HORN = [_profile("Saw-Siren", [
-    _res("Wail", "Bool", "W", description="Trigger: write true to sound one warning wail"),
-    _res("SirenFault", "Bool", "R", description="Driver fault flag, read-only: true = fault")])]
+HORN = [_profile("Yard-Signal", [
+    _res("Hoot", "Bool", "W", description="Trigger: write true to sound one warning wail"),
+    _res("HornFault", "Bool", "R", description="Horn driver fault flag, read-only: true = fault")])]
 
 
 @pytest.mark.parametrize("text, expected", [
     # the trigger's object said ("wail"), not the fault flag the device's own word matches
-    ("give a wail on the saw siren", [_set("saw-siren", "Wail", "true")]),
-    ("lock the sawmill gate and give a wail on the saw siren",
-     [_set("saw-siren", "Wail", "true"), _set("sawmill-gate", "Latched", "true")]),
-    ("is the saw siren ok", [{"device": "saw-siren", "command": "State", "method": "get"}]),
-    ("turn off the saw siren", []),
+    ("give a wail on the yard horn", [_set("yard-horn", "Hoot", "true")]),
+    ("lock the sawmill gate and give a wail on the yard horn",
+     [_set("sawmill-gate", "Latched", "true"), _set("yard-horn", "Hoot", "true")]),
+    ("is the yard horn ok", [{"device": "yard-horn", "command": "State", "method": "get"}]),
+    ("turn off the yard horn", []),
 ])
 def test_a_trigger_named_by_its_object(text, expected):
-    run = building(PROFILES + HORN, DEVICES + [("saw-siren", "Saw-Siren", "area:entrance", [])],
-                   {**STATE, "saw-siren": {"SirenFault": "false"}})
+    run = building(PROFILES + HORN, DEVICES + [("yard-horn", "Yard-Signal", "area:entrance", [])],
+                   {**STATE, "yard-horn": {"HornFault": "false"}})
     assert _actions(run(text)) == expected
