@@ -246,3 +246,24 @@ def test_a_trigger_named_by_its_object(text, expected):
     run = building(PROFILES + HORN, DEVICES + [("yard-horn", "Yard-Signal", "area:entrance", [])],
                    {**STATE, "yard-horn": {"HornFault": "false"}})
     assert _actions(run(text)) == expected
+
+
+CRADLE = [_profile("Log-Cradle", [
+    _res("Travel", "String", description="Cradle travel, a lowercase string. Allowed values: "
+                                         "raise, lower, stop"),
+    _res("LoadKg", "Float32", "R", units="kg", minimum=0, maximum=5000)])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # only the device said: its one setting whose values are directions takes the direction
+    ("一号吊架升起来", [_set("cradle-1", "Travel", "raise")]),
+    ("把一号吊架放下去", [_set("cradle-1", "Travel", "lower")]),
+    # a stop said, where the values name one
+    ("二号吊架停住", [_set("cradle-2", "Travel", "stop")]),
+    ("stop cradle 2", [_set("cradle-2", "Travel", "stop")]),
+])
+def test_a_moving_setting_named_by_its_device(text, expected):
+    run = building(CRADLE, [("cradle-1", "Log-Cradle", "area:log-yard", ["alias:一号吊架"]),
+                            ("cradle-2", "Log-Cradle", "area:log-yard", ["alias:二号吊架"])],
+                   {n: {"Travel": "stop", "LoadKg": "0"} for n in ("cradle-1", "cradle-2")})
+    assert _actions(run(text)) == expected

@@ -94,14 +94,24 @@ def directed_value(entry: Entry, clause: Clause, scores: dict[str, float]):
                             {barriers[0].name: "true" if truth else "false"})
             return Candidate(entry, [action], 1.5 + scores[barriers[0].name])
     named = [r for r in entry.writable() if r.is_string and r.allowed and 0 < scores[r.name]]
+    if not named and best <= 0:
+        # 一号升船机升起来: nothing but the device said, and its one setting that moves it
+        named = [r for r in entry.writable() if r.is_string
+                 and {v.lower() for v in r.allowed} & set(_UP_VALUES)
+                 and {v.lower() for v in r.allowed} & set(_DOWN_VALUES)]
+        named = named if len(named) == 1 else []
     if len(named) != 1 or scores[named[0].name] < best or clause.quantities:
         return None
     res = named[0]
+    allowed = {v.lower(): v for v in res.allowed}
+    if _STOP.search(clause.text) and _named_stop(res) and not clause.actions - {"off"}:
+        value = next(allowed[v] for v in ("stop", "halt") if v in allowed)   # 二号吊船架停住
+        return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})],
+                         1.5 + scores[res.name])
     up = clause.up or "open" in clause.actions or "up" in clause.raw_words
     down = clause.down or "close" in clause.actions or "down" in clause.raw_words
     if up == down:
         return None
-    allowed = {v.lower(): v for v in res.allowed}
     value = next((allowed[v] for v in (_UP_VALUES if up else _DOWN_VALUES) if v in allowed), None)
     if value is None:
         return None
