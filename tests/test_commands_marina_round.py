@@ -267,3 +267,24 @@ def test_a_moving_setting_named_by_its_device(text, expected):
                             ("cradle-2", "Log-Cradle", "area:log-yard", ["alias:二号吊架"])],
                    {n: {"Travel": "stop", "LoadKg": "0"} for n in ("cradle-1", "cradle-2")})
     assert _actions(run(text)) == expected
+
+
+KIOSK = [_profile("Timber-Kiosk", [
+    _res("PricePerTonne", "Float32", "R", units="EUR/t", minimum=0, maximum=1000),
+    _res("PondDepth", "Float32", "R", units="m", minimum=0, maximum=5)])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a price the readings carry is a reading; "where's X at" asks how far it got, a reading
+    ("what's the timber price on the kiosk today?", [{"device": "kiosk", "command": "State",
+                                                      "method": "get"}]),
+    ("where's the pond depth at, in feet?", [{"device": "kiosk", "command": "State",
+                                              "method": "get"}]),
+    # what no reading carries stays refused
+    ("who installed the kiosk?", []),
+    ("what's the price of the sawmill gate?", []),
+])
+def test_questions_a_reading_answers(text, expected):
+    run = building(PROFILES + KIOSK, DEVICES + [("kiosk", "Timber-Kiosk", "area:entrance", [])],
+                   {**STATE, "kiosk": {"PricePerTonne": "80", "PondDepth": "1.2"}})
+    assert _actions(run(text)) == expected

@@ -66,8 +66,12 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
             return named
     scores = {n: s + (0.6 if s > 0 and n in measured and not asks_setting else 0)
               for n, s in scores.items()}
-    if screening.asks_no_reading(clause.text):
-        return None   # who/why/where: no reading answers it
+    if screening.asks_no_reading(clause.text) and not (
+            screening.no_reading_words(clause.text)
+            & {t for r in entry.readable() if not r.set_command for t in r.tokens}):
+        # who/why/where: no reading answers it, unless a reading is called that ("the price"
+        # where the console shows PricePerLitre)
+        return None
     readable = [r for r in entry.readable() if scores[r.name] > 0] or (
         entry.readable() if scope == "named" else [])
     if not readable:

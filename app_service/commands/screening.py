@@ -116,7 +116,7 @@ def is_injection(text: str) -> bool:
 # questions no reading answers ("who installed the UPS?", "why is the pump loud?")
 _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|how\s+old|how\s+come)\b"
                          # "where's the washer at (in its cycle)?" asks how far it got, a reading
-                         r"|^\W*where\b(?!.*\b(?:at|up\s+to)(?:\s+(?:in|with|on)\b|\W*$))"
+                         r"|^\W*where\b(?!.*\b(?:at|up\s+to)(?:\W*\s+(?:and\s+)?(?:in|with|on)\b|\W*$))"
                          r"|\bwhy\b|为什么|为啥|怎么会|牌子|品牌|型号|厂家|多少钱|价格|保修|电话|安装|维修|维护"
                          r"|序列号|固件|版本|说明书|重量|尺寸|产地|联系|支持.{0,6}吗|有没有.{0,6}功能"
                          # facts about the product, not readings: brand, warranty, features
@@ -149,6 +149,11 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|how\s+old|how\s+come)\
                          r"|(?:周|星期|礼拜)[一二三四五六日天末]"
                          r"|(?:店|铺|超市|商场|银行|邮局|药房|菜场|市场)(?:今天|现在|还|已经)?(?:开门|关门|营业|开着|关着"
                          r"|开了|关了|开吗|关吗)", re.IGNORECASE)
+
+
+def no_reading_words(text: str) -> set[str]:
+    """The words that made a question one no reading answers ("price", "installed")."""
+    return {w for m in _NO_READING.finditer(text) for w in re.findall(r"[a-z]+", m.group(0).lower())}
 
 
 def asks_no_reading(text: str) -> bool:
