@@ -288,3 +288,19 @@ def test_questions_a_reading_answers(text, expected):
     run = building(PROFILES + KIOSK, DEVICES + [("kiosk", "Timber-Kiosk", "area:entrance", [])],
                    {**STATE, "kiosk": {"PricePerTonne": "80", "PondDepth": "1.2"}})
     assert _actions(run(text)) == expected
+
+
+GATE = [_profile("Log-Gate", [
+    _res("Barred", "Bool", description="Bar state: true = locked, false = unlocked"),
+    _res("LeafOpen", "Bool", "R", description="Gate leaf contact: true = standing open")])]
+
+
+@pytest.mark.parametrize("text", ["is the yard gate shut?", "is the yard gate closed",
+                                  "is the yard gate open?"])
+def test_shut_asks_for_the_open_state(text):
+    # the place is called like the gate, and a camera shares it
+    run = building(GATE + [CAMERA], [("yard-gate", "Log-Gate", "area:yard-gate", []),
+                                     ("yard-gate-camera", "Yard-Camera", "area:yard-gate", [])],
+                   {"yard-gate": {"Barred": "true", "LeafOpen": "false"},
+                    "yard-gate-camera": {"Preset": "1", "Recording": "true"}})
+    assert _actions(run(text)) == [{"device": "yard-gate", "command": "State", "method": "get"}]

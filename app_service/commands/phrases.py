@@ -80,6 +80,8 @@ NOUN_HEAD = re.compile(
 
 NOT_HEADS = {"please", "thanks", "thank", "now", "today", "again", "there", "here", "too", "yet",
              "already", "instead", "first", "asap", "quickly", "round", "around",
+             # a state asked about ("is the gate shut?"), no thing
+             "shut", "open", "closed", "locked", "unlocked",
              # a yes/no question's judgement ("is the CO2 level in the cellar ok?")
              "ok", "okay", "fine", "normal", "alright", "safe", "good", "high", "low", "enough"}
 

@@ -53,7 +53,10 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
     if strength <= 0:
         # "is the entrance locked?", "is the pump running?": a state word names the state
         # … and so do its values ("playing from radio or the playlist?": the Source)
-        states = clause.words & _STATE_WORDS
+        states = (clause.words | ({"close"} if "shut" in clause.raw_words else set())) \
+            & _STATE_WORDS
+        for pair in ({"open", "close"}, {"lock", "unlock"}):
+            states |= pair if states & pair else set()   # "is it shut?" reads GateOpen
         said = clause.raw_words | clause.words
         level = not _other_level(entry, clause)
         scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
