@@ -203,7 +203,7 @@ CAMERA = _profile("Yard-Camera", [
 
 @pytest.fixture(scope="module")
 def watched():
-    devices = DEVICES + [("shed-camera", "Yard-Camera", "area:cutting-shed", []),
+    devices = DEVICES + [("shed-camera", "Yard-Camera", "area:cutting-shed", ["alias:锯棚摄像头"]),
                          ("gate-camera", "Yard-Camera", "area:entrance", [])]
     state = {**STATE, "shed-camera": {"Preset": "2", "Recording": "true"},
              "gate-camera": {"Preset": "4", "Recording": "true"}}
@@ -304,3 +304,27 @@ def test_shut_asks_for_the_open_state(text):
                    {"yard-gate": {"Barred": "true", "LeafOpen": "false"},
                     "yard-gate-camera": {"Preset": "1", "Recording": "true"}})
     assert _actions(run(text)) == [{"device": "yard-gate", "command": "State", "method": "get"}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a number right after a verb that sets something is the value, not a device's number
+    ("锯棚摄像头切到三号预置位", [_set("shed-camera", "Preset", "3")]),
+    ("锯棚摄像头调到4号", [_set("shed-camera", "Preset", "4")]),
+])
+def test_a_numbered_value_is_no_device_number(watched, text, expected):
+    assert _actions(watched(text)) == expected
+
+
+def test_a_number_before_a_device_still_names_it(sawmill):
+    assert _actions(sawmill("把2号锯断开")) == [_set("saw-2", "ContactorClosed", "false")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("拉一下场院号角", [_set("yard-horn", "Hoot", "true")]),     # its one trigger, done once
+    ("give the yard horn a pull", [_set("yard-horn", "Hoot", "true")]),
+    ("场院号角", []),                                            # named, nothing asked
+])
+def test_a_device_whose_only_setting_is_a_trigger(text, expected):
+    run = building(HORN, [("yard-horn", "Yard-Signal", "area:entrance", ["alias:场院号角"])],
+                   {"yard-horn": {"HornFault": "false"}})
+    assert _actions(run(text)) == expected

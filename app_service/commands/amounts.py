@@ -177,8 +177,18 @@ def is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
              or lexicon.canon(word.group(1)))[0] in device_vocab
 
 
+# 切到五号预置位: a number right after a verb that sets something is the value, not a device
+_SET_TO_NUMBER = re.compile(r"(?:切到|切换到|调到|转到|换到|设为|设成|设到|改到|改成)\s*第?\s*(\d+)\s*号")
+
+
+def value_numbers(body: str) -> set[str]:
+    return set(_SET_TO_NUMBER.findall(body))
+
+
 def is_identifier(q: Quantity, body: str, ids: set[str]) -> bool:
     if q.unit is not None:
+        return False
+    if _SET_TO_NUMBER.search(body[max(0, q.start - 6):q.end + 2]):
         return False
     literal = body[q.start:q.end].strip()
     if literal not in ids:

@@ -15,7 +15,7 @@ from .catalog import Catalog
 from .numbers import Quantity, find_quantities
 from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative_amount,
                       listed_numbered_aliases, plural_device_word, said_counts,
-                      unknown_numbered_alias, word_and_number)
+                      unknown_numbered_alias, value_numbers, word_and_number)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
@@ -226,7 +226,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         clause.verb_words.add(lead.group(1))   # "arm the panel": a verb, whatever else "arm" is
     if re.search(r"(?:取消|解除)[^，,。；;]*静音", body):
         clause.raw_words.add("unmute")   # 取消体育馆广播静音: un-mute, whatever stands between
-    clause.ids.update(re.findall(r"(\d+)\s*号", body))
+    clause.ids.update(n for n in re.findall(r"(\d+)\s*号", body) if n not in value_numbers(body))
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     clause.unknown_devices = unknown_numbered_alias(body, catalog.zh_words)
     listed, unlisted, numbers = listed_numbered_aliases(body, catalog.zh_words)
@@ -241,7 +241,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     # "all the lights in the spa": a place word that is no catalog place names nothing here
     clause.place_heads |= {m.group(1) for m in PLACE_PHRASE.finditer(body)
                            if m.group(1) not in _NOT_NOUNS | NOT_HEADS}
-    clause.loose_ids = set(re.findall(r"(\d+)\s*号", body))   # not inside a place or alias
+    clause.loose_ids = set(re.findall(r"(\d+)\s*号", body)) - value_numbers(body)   # (outside names)
     for m in NOUN_HEAD.finditer(body):
         if m.group(1) not in _NOT_NOUNS | NOT_HEADS and not m.group(1).endswith(("ing", "ed")):
             clause.heads.add(m.group(1))

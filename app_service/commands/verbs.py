@@ -129,5 +129,13 @@ def said_trigger(entry: Entry, text: str, actions: set[str]) -> Resource | None:
     own = set(entry.words)
     said = {f for w in re.findall(r"[a-z]+", text.lower()) for f in word_forms(w)} - own
     found = [r for r in entry.writable() if is_trigger(r) and not r.read_command
-             and _object_said(r, said - set(r.tokens)) ]
+             and _object_said(r, said - set(r.tokens))]
+    only = entry.writable()
+    if not found and len(only) == 1 and is_trigger(only[0]) and not only[0].read_command \
+            and _ONCE.search(text):
+        found = only   # 拉一下雾笛: its one trigger, done once
     return found[0] if len(found) == 1 else None
+
+
+# a thing done once to a device whose only setting is a trigger ("give the horn a pull")
+_ONCE = re.compile(r"[拉按鸣响吹敲打]\s*一?\s*下|\b(?:pull|press|blow|hit|give)\b")
