@@ -328,3 +328,21 @@ def test_a_device_whose_only_setting_is_a_trigger(text, expected):
     run = building(HORN, [("yard-horn", "Yard-Signal", "area:entrance", ["alias:场院号角"])],
                    {"yard-horn": {"HornFault": "false"}})
     assert _actions(run(text)) == expected
+
+
+CLIMATE = [_profile("Cabin-Climate", [
+    _res("Setpoint", "Float32", units="°C", minimum=16, maximum=28),
+    _res("CabinTemp", "Float32", "R", units="°C", minimum=-10, maximum=50)])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a qualifier before a place word that a device there is aliased with names that place
+    ("锯木厂办公室设定华氏六十五度", [_set("mill-office-ac", "Setpoint", "18.3")]),
+    ("销售办公室调到二十度", [_set("sales-office-ac", "Setpoint", "20.0")]),
+])
+def test_a_place_said_with_the_qualifier_its_aliases_use(text, expected):
+    run = building(CLIMATE, [
+        ("mill-office-ac", "Cabin-Climate", "room:mill-office", ["alias:锯木厂办公室空调"]),
+        ("sales-office-ac", "Cabin-Climate", "room:sales-office", ["alias:销售办公室空调"])],
+        {n: {"Setpoint": "21", "CabinTemp": "20"} for n in ("mill-office-ac", "sales-office-ac")})
+    assert _actions(run(text)) == expected
