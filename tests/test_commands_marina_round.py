@@ -346,3 +346,26 @@ def test_a_place_said_with_the_qualifier_its_aliases_use(text, expected):
         ("sales-office-ac", "Cabin-Climate", "room:sales-office", ["alias:销售办公室空调"])],
         {n: {"Setpoint": "21", "CabinTemp": "20"} for n in ("mill-office-ac", "sales-office-ac")})
     assert _actions(run(text)) == expected
+
+
+MODED = [_profile("Cabin-Unit", [
+    _res("UnitMode", "String", description="Operating mode. Allowed values: off, heat, cool"),
+    _res("Setpoint", "Float32", units="°C", minimum=16, maximum=28)])]
+HEATER = [_profile("Panel-Heater", [_res("Power", "Bool", description="true = on, false = off")])]
+
+
+def test_a_missing_kind_that_names_a_value_there():
+    # 暖气 (the heating) where the office's unit has a heat mode and no heater exists
+    run = building(MODED, [("mill-office-unit", "Cabin-Unit", "room:mill-office",
+                            ["alias:锯木厂办公室空调"])],
+                   {"mill-office-unit": {"UnitMode": "off", "Setpoint": "21"}})
+    assert _actions(run("锯木厂办公室开暖气")) == [_set("mill-office-unit", "UnitMode", "heat")]
+
+
+def test_a_heater_that_exists_is_still_the_heater():
+    run = building(MODED + HEATER, [
+        ("mill-office-unit", "Cabin-Unit", "room:mill-office", ["alias:锯木厂办公室空调"]),
+        ("shed-heater", "Panel-Heater", "area:cutting-shed", ["alias:锯棚暖气"])],
+        {"mill-office-unit": {"UnitMode": "off", "Setpoint": "21"},
+         "shed-heater": {"Power": "false"}})
+    assert _actions(run("开暖气")) == [_set("shed-heater", "Power", "true")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .catalog import Catalog, Entry
-from .decisions import GENERIC_TOKENS, Candidate, Refusal
+from .decisions import GENERIC_TOKENS, NAMED_SYNONYMS, Candidate, Refusal
 from .grounding import Clause
 from . import lexicon
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
@@ -197,7 +197,12 @@ def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
     # "the humidifier and the dehumidifier" of an AHU whose mode description names both
     parts = {w for e in catalog.entries.values() for r in e.writable()
              for w in r.description_words}
-    return (clause.words & DEVICE_KINDS) - catalog.vocabulary - described - parts
+    # 开暖气 ("the heater") where the place's unit has a heat mode: a value, not a missing kind
+    valued = {k for k in clause.words & DEVICE_KINDS
+              if NAMED_SYNONYMS.get(k, k) in {v.lower() for e in catalog.entries.values()
+                                              if not clause.places or e.place in clause.places
+                                              for r in e.writable() for v in r.allowed}}
+    return (clause.words & DEVICE_KINDS) - catalog.vocabulary - described - parts - valued
 
 
 # the whole site, however the building is called

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .catalog import Catalog
-from .decisions import Candidate, Refusal, alternatives, is_power_switch
+from .decisions import NAMED_SYNONYMS, Candidate, Refusal, alternatives, is_power_switch
 from .grounding import Clause
 from . import lexicon
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
@@ -42,7 +42,10 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
     if described:
         # "the humidifier in the east gallery": only what a setting's description says it drives
         built = [c for c in built if all(k in {w for r in c.entry.writable()
-                                               for w in r.description_words} for k in described)]
+                                               for w in r.description_words}
+                                         or NAMED_SYNONYMS.get(k, k) in {   # 暖气: heat mode
+                                             v.lower() for r in c.entry.writable()
+                                             for v in r.allowed} for k in described)]
     place_words = {w for p in clause.places for w in p.split()}
     nouns = {k for h in clause.heads for k in lexicon.canon(h)} - catalog.vocabulary - place_words
     told = {k for k in nouns if any(k in r.description_words for c in built
