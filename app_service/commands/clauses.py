@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .grounding import Clause, split_clauses
+from .lexicon import DEVICE_KINDS
 
 _VERB_START = re.compile(
     r"^(?:please\s+)?(?:turn|switch|set|make|lock|unlock|open|close|start|stop|run|halt|dim"
@@ -103,3 +104,28 @@ def says_nothing(clause: Clause) -> bool:
     return not (clause.actions or clause.quantities or clause.question or clause.up
                 or clause.down or clause.complaint or clause.multiplier is not None
                 or clause.extreme or clause.capability_words or clause.verb_words - {"the"})
+
+
+def borrow_subject(clause: Clause, previous: set[str], context: set[str], pointed: bool) -> bool:
+    """A clause that was ambiguous on its own takes the device or place said before; False when
+    there is none to take. ``pointed``: a pronoun, a subject said on its own before, or the
+    device before among those the ambiguity offered."""
+    if pointed and len(previous) == 1 and not clause.aliases:
+        clause.aliases = set(previous)   # "more steam in the oven, make it 70%"
+    elif context and not clause.places:
+        clause.places = set(context)     # "checking out of 102: lights off and lock the door"
+    elif len(previous) == 1 and not (clause.aliases or clause.places or clause.ids
+                                     or clause.words & DEVICE_KINDS):
+        clause.aliases = set(previous)   # 打开A码头灯，亮度百分之八十: the device just named
+    else:
+        return False
+    return True
+
+
+_STATEMENT = re.compile(r"(?:we|i|they)(?:'re|'m|'ve|'ll|\s+are|\s+am|\s+have|\s+will)\b"
+                        r"|(?:我们|我)(?:要|在|准备|正在)")
+
+
+def is_reason_statement(text: str) -> bool:
+    """"we're closing up, disable the fuel pump": a first-person statement is the reason."""
+    return bool(_STATEMENT.match(text.strip()))

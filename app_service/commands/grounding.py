@@ -20,11 +20,11 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
                       QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
                       leading_side, on_only_before_places, only_prepositional_on)
-from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
-                     unknown_place_phrases, unknown_qualified)
+from .places import (alias_places, catalog_places, english_places, numbered_places,
+                     unknown_numbered_zh, unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
 from .aims import aimed_clause
-from .lists import listed_shared_tail
+from .lists import alias_parts, listed_shared_tail
 from .timing import ENERGY_TOTAL
 from .verbs import ZH_VERBS
 
@@ -183,16 +183,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 if device is not None:
                     clause.places.update(lexicon.leading_place(body[start:end], device.place,
                                                                zh_table))
-                    # 燃气总阀 (an alias of the hood panel) also says which part: its gas valve
-                    parts = {t for r in device.writable() for t in r.tokens}
-                    bool_parts = {t for r in device.writable() if r.is_bool for t in r.tokens}
-                    # (a part two settings' names or descriptions share names neither: 加油泵
-                    # beside a dispenser pump and a pump-out pump)
-                    named_parts = {k for _, _, inner in lexicon.zh_segments(body[start:end])
-                                   for k in inner if k in parts
-                                   and sum(k in r.tokens | r.description_words
-                                           for r in device.writable()
-                                           if r.is_bool == (k in bool_parts)) == 1}
+                    named_parts = alias_parts(device, body[start:end])   # 燃气总阀: gas valve
                     clause.words.update(named_parts)
                     clause.part_words.update(named_parts)
             elif key.startswith("value:"):   # 暖白 → "warm", "white": matched like English words
@@ -230,10 +221,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.unknown_places.update(unknown_numbered_zh(body, catalog.zh_words))
     clause.unknown_devices = unknown_numbered_alias(body, catalog.zh_words)
     listed, unlisted, numbers = listed_numbered_aliases(body, catalog.zh_words)
-    for device in listed_shared_tail(body, catalog.zh_words):
-        # A1和A2岸电桩: each listed device by its own alias, with its own id
-        listed.add(device)
-        numbers |= set(catalog.entries[device].ids) if device in catalog.entries else set()
+    listed_shared_tail(body, catalog, listed, numbers)   # A1和A2岸电桩: each by its own alias
     clause.aliases |= listed
     clause.unknown_devices |= unlisted
     clause.ids |= numbers
@@ -408,17 +396,6 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.absolute_marker = bool(re.search(r"\b(?:to|at)\s+-?\d|调到|调成|设成|设为|设置为|设置成|设到|调至|换成|改成",
                                             lowered))
     return clause
-
-
-def _alias_places(body: str, start: int, end: int, places: set[str], catalog: Catalog
-                  ) -> set[str]:
-    """The places of devices whose alias starts with the place said and what stands before it
-    (港务办公室 for a device aliased 港务办公室空调)."""
-    return {catalog.entries[keys[0][6:]].place for alias, keys in catalog.zh_words.items()
-            if keys[0].startswith("alias:") and keys[0][6:] in catalog.entries
-            and catalog.entries[keys[0][6:]].place in places
-            and any(alias.startswith(body[start - k:end]) for k in range(1, min(4, start) + 1)
-                    if re.fullmatch(r"[\u4e00-\u9fff]+", body[start - k:start]))}
 
 
 _AFTER_ARTICLE = {"bit", "little", "touch", "notch", "tad", "lot", "few", "couple", "smidge"}

@@ -14,11 +14,12 @@ from . import grounding, screening
 from .amounts import join_id_lists
 from .capabilities import check_capabilities
 from .catalog import Catalog, Entry
-from .clauses import clause_pieces, says_nothing, split_devices
-from .decisions import (Action, Candidate, Interpretation, Refusal, SIDE_SWITCHES, StateReader,
-                        alternatives, bool_resource, bool_value, checked_range,
-                        is_angle, named_value, only_from_device_words, opening_sense,
-                        opening_value, resource_scores, set_action, set_bool_action)
+from .clauses import (borrow_subject, clause_pieces, is_reason_statement, says_nothing,
+                      split_devices)
+from .decisions import (Action, Candidate, Interpretation, Refusal, StateReader, alternatives,
+                        checked_range, is_angle, named_value, only_from_device_words,
+                        opening_sense, opening_value, resource_scores, set_action,
+                        set_bool_action)
 from .grounding import Clause
 from .lexicon import DEVICE_KINDS, canon
 from .motion import directed_value
@@ -30,6 +31,7 @@ from .questions import read_candidate
 from .relative import relative_candidate
 from .selection import named_devices, refuse_unknown, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
+from .switches import SIDE_SWITCHES, bool_resource, bool_value
 from .targets import named_input, named_opening, other_setting_meant, pick_numeric
 from .timing import is_duration, is_schedule
 from .verbs import described_switch, is_trigger, said_trigger
@@ -47,8 +49,6 @@ _SPECIFIC_UNITS = {"flow", "frequency", "concentration", "concentration_ppm", "c
                    "voltage", "rotation", "length", "pressure", "speed"}
 _START = re.compile(r"\b(?:start|run|launch|begin|kick\s+off)\b"
                     r"|\b(?:turn|switch)\b(?:\s+\w+){0,4}?\s+on\b|启动|开始|运行|打开")
-_STATEMENT = re.compile(r"(?:we|i|they)(?:'re|'m|'ve|'ll|\s+are|\s+am|\s+have|\s+will)\b"
-                        r"|(?:我们|我)(?:要|在|准备|正在)")
 _RUN_WORDS = {"run", "power", "on", "switch", "playback", "heat", "enabled", "start"}
 
 
@@ -138,21 +138,11 @@ class Interpreter:
                     raise
                 if clause.complaint and len(pieces) > 1 and not clause.quantities:
                     continue   # "it's chilly out here, get the heaters going": the reason only
-                unnamed = not (clause.aliases or clause.places or clause.ids
-                               or clause.words & DEVICE_KINDS)
                 offered = {a.get("device") for a in refusal.alternatives or result.alternatives}
-                if (_PRONOUN.search(clause.text) or subject_said or previous & offered) \
-                        and len(previous) == 1 and not clause.aliases:
-                    # "more steam in the oven, make it 70%", "set the mash tun to 67 and start
-                    # the agitator": the device of the clause before
-                    clause.aliases = set(previous)
-                elif context and not clause.places:
-                    # "checking out of 102: lights off and lock the door": the place said before
-                    clause.places = set(context)
-                elif unnamed and len(previous) == 1:
-                    # 打开A码头灯，亮度百分之八十: no device said, so the one just named
-                    clause.aliases = set(previous)
-                else:
+                # "set the mash tun to 67 and start the agitator": the device of the clause before
+                if not borrow_subject(clause, previous, context,
+                                      bool(_PRONOUN.search(clause.text)) or subject_said
+                                      or bool(previous & offered)):
                     raise
                 found = self._clause_actions(clause, catalog, read_state, result,
                                              standalone=len(pieces) == 1)
@@ -188,7 +178,7 @@ class Interpreter:
         if clause.excluded is not None:
             excluded, _ = named_devices(clause.excluded, catalog)
             candidates = [c for c in candidates if c not in excluded]
-        if scope == "global" and not standalone and _STATEMENT.match(clause.text.strip()):
+        if scope == "global" and not standalone and is_reason_statement(clause.text):
             return None   # "we're closing up, disable the fuel pump": the reason, not a request
         if scope == "global" and not (clause.question or clause.actions or clause.quantities
                                       or clause.up or clause.down or clause.complaint

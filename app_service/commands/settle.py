@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 from .catalog import Catalog
-from .decisions import NAMED_SYNONYMS, Candidate, Refusal, alternatives, is_power_switch
+from .decisions import NAMED_SYNONYMS, Candidate, Refusal, alternatives
 from .grounding import Clause
 from . import lexicon
 from .lexicon import DEVICE_KINDS, RESOURCE_CONCEPTS
 from .numbers import profile_unit_family
 from .selection import described_choice, settle_named_refusals
+from .switches import is_power_switch
 
 PRONOUN = re.compile(r"\b(?:it|that|this|them|these|those)\b|它|这个|那个")
 NOTHING = "the request does not name anything this service can control"
