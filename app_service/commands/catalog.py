@@ -15,23 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import lexicon
+from .descriptions import described_labels, function_rank
 from .numbers import normalise_numbers, profile_unit_family
 from .places import derived_place_spellings
 
 log = logging.getLogger(__name__)
 
 PLACE_PREFIXES = ("room", "area", "zone", "location", "floor")
-_LABEL_SEGMENT = re.compile(r"[,;:]")
 _ZH_PLACE_TABLE = {spelling: [f"place:{key}"] for key, spellings in lexicon.ZH_PLACES.items()
                    for spelling in spellings}
 _STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "with", "by", "from",
               "up", "no", "nr", "unit", "device", "dev", "node", "main"}
 _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
-_LABEL_VERBS = {"open", "close", "lower", "raise", "stop", "unlock", "lock", "run"}
 # a prefix two aliases of one device share names a place only when it ends like one (诊疗区)
 _ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台池井")
-_LABEL_NUMBER = re.compile(r"(?<![+\-\w])(-?\d+(?:\.\d+)?)\s*(?:k\b|%|°)?")
 
 
 @dataclass(frozen=True)
@@ -89,42 +87,6 @@ class Entry:
 
 def _place_key(value: str) -> str:
     return " ".join(lexicon.split_name(value))
-
-
-def _described_labels(description: str) -> tuple[tuple[frozenset[str], float], ...]:
-    """'0 = fan off, 1 = low, 3 = high' → ((frozenset({'fan','off'}), 0), ...)."""
-    labels = []
-    for segment in _LABEL_SEGMENT.split(description or ""):
-        numbers = list(_LABEL_NUMBER.finditer(segment))
-        if len(numbers) != 1 or "+-" in segment or "±" in segment:
-            continue
-        rest = segment.replace(numbers[0].group(0), " ")
-        # "3 = pier A": a capital letter after a word is a name's letter, not the article
-        letters = {m.lower() for m in re.findall(r"(?<=[a-z] )[A-Z](?![A-Za-z])", rest)}
-        words = re.findall(r"[a-z]+", rest.lower())
-        keys = set()
-        for word in words:
-            if word not in {"is", "k", "the", "a", "an", "to", "of", "and"} or word in letters:
-                keys.add({"halfway": "half"}.get(word, lexicon.stem(word)))
-                if word.endswith("ed") and len(word) > 4:
-                    keys.update({word[:-2], word[:-1]})   # "retracted": retract; "muted": mute
-                keys.update(k for k in lexicon.canon(word) if k in _LABEL_VERBS)
-        if keys:
-            labels.append((frozenset(keys), float(numbers[0].group(1))))
-    return tuple(labels)
-
-
-# The whites by their names (the command-set convention) for a kelvin setting whose description
-# names none; the range check still refuses a white the fixture cannot make
-_WHITES = ((frozenset({"warm", "white"}), 2700.0), (frozenset({"neutral", "white"}), 4000.0),
-           (frozenset({"cool", "white"}), 6500.0), (frozenset({"daylight"}), 6500.0))
-
-
-def _with_white_names(labels: tuple, units: str | None) -> tuple:
-    if (profile_unit_family(units or "") or ("",))[0] != "kelvin" or any(
-            "white" in words or "daylight" in words for words, _ in labels):
-        return labels
-    return labels + _WHITES
 
 
 def _device_word(token: str) -> list[str]:
@@ -230,7 +192,7 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
             name=res.name, value_type=props.value_type, units=props.units or "",
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",
             tokens=frozenset(tokens),
-            allowed=allowed, labels=_with_white_names(_described_labels(res.description), props.units),
+            allowed=allowed, labels=described_labels(res.description, props.units),
             mappings=tuple(dict.fromkeys(mappings)),
             description_words=frozenset(
                 k for w in re.findall(r"[a-z]+", lexicon.join_phrases((res.description or "").lower()))
@@ -245,7 +207,7 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
     return Entry(name=device.name, profile=profile.name, description=device.description or "",
                  place=place, aliases=aliases, words=frozenset(words), ids=frozenset(ids),
                  resources=resources, read_commands=read_commands, described=described,
-                 function_rank=_function_rank(profile.description or "", resources),
+                 function_rank=function_rank(profile.description or "", resources),
                  label_phrases=tuple(" ".join(lexicon.split_name(lab)) for lab in labels
                                      if len(lexicon.split_name(lab)) > 1))
 
@@ -270,16 +232,6 @@ def _alias_place_prefixes(entries: Any) -> dict[str, str]:
                     found.setdefault(prefix, set()).add(entry.place)
                 break
     return {prefix: next(iter(places)) for prefix, places in found.items() if len(places) == 1}
-
-
-def _function_rank(description: str, resources: dict[str, Resource]) -> dict[str, int]:
-    said = [k for w in re.findall(r"[a-z]+", description.lower()) for k in lexicon.canon(w)]
-    first = {}
-    for name, res in resources.items():
-        spots = [said.index(t) for t in res.tokens - {"enabled", "active", "state", "on"}
-                 if t in said]
-        first[name] = min(spots, default=len(said))
-    return {name: rank for rank, name in enumerate(sorted(first, key=first.get))}
 
 
 class Catalog:

@@ -22,13 +22,14 @@ GENERIC_TOKENS = {"target", "rate", "level", "value", "set", "point", "setpoint"
                   "today", "daily", "total", "yesterday"}
 _VERB_WORDS = {"open", "close", "raise", "lower", "on", "off", "start", "stop", "run", "shut",
                "turn", "switch", "set", "put", "make", "to", "the", "a", "fully", "all", "way"}
-NAMED_SYNONYMS = _NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool",
+_NAMED_SYNONYMS = {"heating": "heat", "heater": "heat", "warm": "heat", "cooling": "cool",
                    "ac": "cool", "aircon": "cool", "automatic": "auto", "flat": "horizontal",
                    "level": "horizontal",
                    "daylight": "daylight", "制冷": "cool", "制热": "heat", "自动": "auto", "关": "off",
                    "高": "high", "中": "medium", "低": "low", "halfway": "half",
                    "ventilation": "ventilate", "ventilating": "ventilate", "mic": "microphone",
                    "dehumidify": "dry"}
+NAMED_SYNONYMS = _NAMED_SYNONYMS   # the spoken words for values (heater → heat)
 
 
 class Refusal(Exception):

@@ -17,9 +17,10 @@ from .amounts import (CHANGE_VERB, NO_UNIT, is_count, is_identifier, is_relative
                       listed_numbered_aliases, plural_device_word, said_counts,
                       unknown_numbered_alias, value_numbers, word_and_number)
 from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, EXTREME,
-                      MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS, PLACE_PHRASE,
-                      QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS, ZH_PLACE_THING, ZH_THING,
-                      leading_side, on_only_before_places, only_prepositional_on)
+                      IMPERATIVE_CHANGE, MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS,
+                      PHRASAL, PLACE_PHRASE, QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS,
+                      ZH_PLACE_THING, ZH_THING, leading_side, on_only_before_places,
+                      only_prepositional_on)
 from .places import (alias_places, catalog_places, english_places, numbered_places,
                      unknown_numbered_zh, unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
@@ -360,7 +361,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     if {"on", "off"} <= clause.actions and leading_side(imperative):
         clause.actions &= {leading_side(imperative)}   # "abort the CIP run": the verb said
     named_out = "".join(unnamed).strip().lower() if _CJK.search(body) else lowered
-    directional = _PHRASAL.sub(" ", named_out).replace("凉快", "降温")   # 凉快 is cooler, not faster
+    directional = PHRASAL.sub(" ", named_out).replace("凉快", "降温")   # 凉快 is cooler, not faster
     said = re.findall(r"[a-z0-9]+", main.lower())
     # "turn off the exam room 1 dimmer", "the walk in cooler": a device's name is no direction
     place_words = {w for p in catalog.places for w in p.split()}
@@ -381,7 +382,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     clause.vague = bool(VAGUE.search(lowered))
     for pattern, concept, sign in COMPLAINT:
         # "make it dark in here" asks for a change; only a statement is a complaint
-        if pattern.search(lowered) and not _IMPERATIVE_CHANGE.match(lowered):
+        if pattern.search(lowered) and not IMPERATIVE_CHANGE.match(lowered):
             clause.complaint = (concept, sign)
     for pattern, factor in MULTIPLY:
         if pattern.search(lowered):
@@ -404,8 +405,3 @@ _AMOUNT_AFTER = {"more", "less", "step", "steps", "notch", "notches", "bit", "de
 _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up",
               "down", "off", "is", "are", "set", "speed", "number", "no"}
 
-
-_IMPERATIVE_CHANGE = re.compile(r"(?:please\s+)?(?:make|turn|set|get|keep|put|let)\b")
-_PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
-                      r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
-                      r"|停下|放下|拉下|降下")

@@ -160,3 +160,10 @@ def on_only_before_places(text: str, places: set[str]) -> bool:
         placed = re.sub(rf"(?<!turn )(?<!switch )(?<!turned )(?<!switched )\bon\s+(?:the\s+)?"
                         rf"{re.escape(place)}s?\b", " ", placed)
     return placed != text and not re.search(EN_ACTIONS[0][0], placed)
+
+
+# (grounding's statement and phrasal-verb patterns)
+IMPERATIVE_CHANGE = re.compile(r"(?:please\s+)?(?:make|turn|set|get|keep|put|let)\b")
+PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
+                     r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
+                     r"|停下|放下|拉下|降下")
