@@ -21,8 +21,8 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       PHRASAL, PLACE_PHRASE, QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS,
                       ZH_PLACE_THING, ZH_THING, leading_side, on_only_before_places,
                       only_prepositional_on)
-from .places import (alias_places, catalog_places, english_places, numbered_places,
-                     unknown_numbered_zh, unknown_place_phrases, unknown_qualified)
+from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
+                     unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
 from .aims import aimed_clause
 from .lists import alias_parts, listed_shared_tail

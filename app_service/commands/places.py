@@ -239,14 +239,3 @@ def unknown_qualified(body: str, catalog: Catalog) -> set[str]:
             if m.group(1).lower() not in known:
                 unknown.add(m.group(0))
     return unknown
-
-
-def alias_places(body: str, start: int, end: int, places: set[str], catalog: Catalog
-                  ) -> set[str]:
-    """The places of devices whose alias starts with the place said and what stands before it
-    (港务办公室 for a device aliased 港务办公室空调)."""
-    return {catalog.entries[keys[0][6:]].place for alias, keys in catalog.zh_words.items()
-            if keys[0].startswith("alias:") and keys[0][6:] in catalog.entries
-            and catalog.entries[keys[0][6:]].place in places
-            and any(alias.startswith(body[start - k:end]) for k in range(1, min(4, start) + 1)
-                    if re.fullmatch(r"[\u4e00-\u9fff]+", body[start - k:start]))}
