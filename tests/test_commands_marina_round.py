@@ -309,7 +309,7 @@ def test_shut_asks_for_the_open_state(text):
 @pytest.mark.parametrize("text, expected", [
     # a number right after a verb that sets something is the value, not a device's number
     ("锯棚摄像头切到三号预置位", [_set("shed-camera", "Preset", "3")]),
-    ("锯棚摄像头调到4号", [_set("shed-camera", "Preset", "4")]),
+    ("锯棚摄像头调到4号位", [_set("shed-camera", "Preset", "4")]),
 ])
 def test_a_numbered_value_is_no_device_number(watched, text, expected):
     assert _actions(watched(text)) == expected
@@ -317,6 +317,9 @@ def test_a_numbered_value_is_no_device_number(watched, text, expected):
 
 def test_a_number_before_a_device_still_names_it(sawmill):
     assert _actions(sawmill("把2号锯断开")) == [_set("saw-2", "ContactorClosed", "false")]
+    # a bare number or one before a gear is no preset: never a speed or level of 2
+    assert sawmill("把锯棚灯调到2号").actions == []
+    assert sawmill("把锯棚灯调到2号档").actions == []
 
 
 @pytest.mark.parametrize("text, expected", [

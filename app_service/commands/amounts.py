@@ -177,8 +177,10 @@ def is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
              or lexicon.canon(word.group(1)))[0] in device_vocab
 
 
-# 切到五号预置位: a number right after a verb that sets something is the value, not a device
-_SET_TO_NUMBER = re.compile(r"(?:切到|切换到|调到|转到|换到|设为|设成|设到|改到|改成)\s*第?\s*(\d+)\s*号")
+# 切到五号预置位: a numbered preset, position, channel or input right after a verb that sets
+# something is the value, not a device's number (调到2号泵 and a bare 调到2号 stay device numbers)
+_SET_TO_NUMBER = re.compile(r"(?:切到|切换到|调到|转到|换到|设为|设成|设到|改到|改成)\s*第?\s*(\d+)\s*号"
+                            r"(?=预置|预设|位|频道|通道|输入|场景|画面)")
 
 
 def value_numbers(body: str) -> set[str]:
