@@ -404,4 +404,3 @@ _AMOUNT_AFTER = {"more", "less", "step", "steps", "notch", "notches", "bit", "de
                  "level", "levels", "stage", "stages", "percent", "point", "points"}
 _NOT_NOUNS = {"to", "at", "by", "on", "in", "of", "for", "the", "a", "an", "and", "or", "up",
               "down", "off", "is", "are", "set", "speed", "number", "no"}
-

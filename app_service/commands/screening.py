@@ -153,7 +153,8 @@ _NO_READING = re.compile(r"^\W*(?:who|whom|whose|when|why|how\s+old|how\s+come)\
 
 def no_reading_words(text: str) -> set[str]:
     """The words that made a question one no reading answers ("price", "installed")."""
-    return {w for m in _NO_READING.finditer(text) for w in re.findall(r"[a-z]+", m.group(0).lower())}
+    return {w for m in _NO_READING.finditer(text)
+            for w in re.findall(r"[a-z]+", m.group(0).lower())}
 
 
 def asks_no_reading(text: str) -> bool:

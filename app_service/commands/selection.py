@@ -184,8 +184,8 @@ def refuse_unknown(clause: Clause, catalog: Catalog) -> None:
         raise Refusal("unknown_device", f"there is no {sorted(unread_places)[0]} here")
 
 
-_SITE = re.compile(r"\b(?:in|at|around|throughout|across)\s+(?:(?:the|my|our|this|whole|entire)\s+)*"
-                   r"([a-z]+)\b")
+_SITE = re.compile(r"\b(?:in|at|around|throughout|across)\s+"
+                   r"(?:(?:the|my|our|this|whole|entire)\s+)*([a-z]+)\b")
 
 
 def unknown_kinds_said(clause: Clause, catalog: Catalog) -> set[str]:
