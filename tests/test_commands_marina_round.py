@@ -372,3 +372,24 @@ def test_a_heater_that_exists_is_still_the_heater():
         {"mill-office-unit": {"UnitMode": "off", "Setpoint": "21"},
          "shed-heater": {"Power": "false"}})
     assert _actions(run("开暖气")) == [_set("shed-heater", "Power", "true")]
+
+
+BERTHS = [("berth-d1", "Saw-Feeder", "area:quay-d", []), ("berth-d2", "Saw-Feeder", "area:quay-d", []),
+          ("cradle-2", "Log-Cradle", "area:log-yard", [])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "power on <id>" after an off verb is the noun and a preposition, never the switch-on
+    ("kill shore power on D2", [_set("berth-d2", "ContactorClosed", "false")]),
+    ("kill the power on berth D1", [_set("berth-d1", "ContactorClosed", "false")]),
+    ("cut the power on saw 2", [_set("saw-2", "ContactorClosed", "false")]),
+    ("power on D2", [_set("berth-d2", "ContactorClosed", "true")]),
+    # a letters-and-digits id said whole is that device's, not also "2" of another device
+    ("what is the saw on D2 drawing?", [{"device": "berth-d2", "command": "State",
+                                         "method": "get"}]),
+])
+def test_ids_after_on_and_lettered_ids(text, expected):
+    run = building(PROFILES + CRADLE, DEVICES + BERTHS,
+                   {**STATE, "berth-d1": STATE["saw-1"], "berth-d2": STATE["saw-1"],
+                    "cradle-2": {"Travel": "stop", "LoadKg": "0"}})
+    assert _actions(run(text)) == expected

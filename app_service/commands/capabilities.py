@@ -39,9 +39,11 @@ def _named_number(entry: Entry, clause: Clause) -> str | None:
     own |= {w for r in resources for v in r.allowed for w in re.findall(r"[a-z]+", v.lower())}
     own |= {w for r in resources for words, _ in r.labels for w in words}
     own |= {w for p in clause.places for w in p.split()}
-    for m in re.finditer(r"\b(?:to|on|onto|into)\s+([a-z]+)\s*-?\s*\d+\b(?!\s*(?:%|°|\.\d))",
+    for m in re.finditer(r"\b(?:to|on|onto|into)\s+([a-z]+)\s*-?\s*(\d+)\b(?!\s*(?:%|°|\.\d))",
                          clause.text.lower()):
         word = m.group(1)
+        if word + m.group(2) in entry.ids:
+            continue   # "kill the power on D2": the device's own letters-and-digits id
         if word not in own and stem(word) not in own and word not in _NUMBERED_GENERIC:
             return word
     return None

@@ -255,7 +255,10 @@ def analyse(text: str, catalog: Catalog) -> Clause:
         if lettered_ids and re.fullmatch(r"[a-z]\d+|\d+[a-z]", token):
             # "rack a2": a letter-and-number id, as a whole (a1 and a2 share the letter); one the
             # catalog lacks (a3) then matches no device
-            clause.ids.update({token, re.sub(r"[a-z]", "", token)})
+            # (its bare number only where no device has the whole id: "the boat on A2" is
+            # pedestal a2's, not boat lift 2's)
+            clause.ids.update({token} | ({re.sub(r"[a-z]", "", token)} - set()
+                                         if token not in catalog_ids else set()))
             clause.loose_ids.add(token)   # "p101 and p103" beside p101, p102: p103 is none
         elif named_id := word_and_number(token, device_vocab):
             # "FV2", "ahu3": a device word and its number written as one; loose, so that one no
@@ -341,7 +344,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.actions.add(action)
     # "kill shore power on pier A": "on" before a place the body no longer holds is no particle
     if "on" in clause.actions and not _CJK.search(body) \
-            and on_only_before_places(POLITE.sub("", main.lower().strip()), clause.places):
+            and on_only_before_places(POLITE.sub("", main.lower().strip()), clause.places,
+                                      clause.ids):
         clause.actions.discard("on")
     if "on" in clause.actions and not _CJK.search(body) and only_prepositional_on(imperative):
         clause.actions.discard("on")   # "pause charging on charger 1", "the vanes on the hatch"

@@ -152,13 +152,24 @@ def drop_current_value(text: str, names: frozenset[str] = frozenset()) -> str:
                         else "", text)
 
 
-def on_only_before_places(text: str, places: set[str]) -> bool:
-    """"kill shore power on pier A": every "on" stands before a place (not right after turn or
-    switch), so none of them is the particle."""
+def on_only_before_places(text: str, places: set[str], ids: set[str] = frozenset()) -> bool:
+    """"kill shore power on pier A", "… on A2": every "on" stands before a place or an id (not
+    right after turn or switch, nor after a leading "power": "power on A2"), so none of them is
+    the particle."""
     placed = text
+
+    def cut(m: re.Match) -> str:
+        before = placed[:m.start()].split()
+        if before and (before[-1] in ("turn", "switch", "turned", "switched")
+                       or before == ["power"] or before[-2:] == ["please", "power"]):
+            return m.group(0)
+        return " "
+
     for place in sorted(places, key=len, reverse=True):
-        placed = re.sub(rf"(?<!turn )(?<!switch )(?<!turned )(?<!switched )\bon\s+(?:the\s+)?"
-                        rf"{re.escape(place)}s?\b", " ", placed)
+        placed = re.sub(rf"\bon\s+(?:the\s+)?{re.escape(place)}s?\b", cut, placed)
+    for name in ids:   # "… on (pedestal) A2", "… on pump 2" (a bare "on 2" may be a value)
+        word = r"[a-z]+\s+" if name.isdigit() else r"(?:[a-z]+\s+)?"
+        placed = re.sub(rf"\bon\s+(?:the\s+)?{word}{re.escape(name)}\b", cut, placed)
     return placed != text and not re.search(EN_ACTIONS[0][0], placed)
 
 
