@@ -257,8 +257,9 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             # catalog lacks (a3) then matches no device
             # (its bare number only where no device has the whole id: "the boat on A2" is
             # pedestal a2's, not boat lift 2's)
-            clause.ids.update({token} | ({re.sub(r"[a-z]", "", token)} - set()
-                                         if token not in catalog_ids else set()))
+            clause.ids.add(token)
+            if token not in catalog_ids:
+                clause.ids.add(re.sub(r"[a-z]", "", token))
             clause.loose_ids.add(token)   # "p101 and p103" beside p101, p102: p103 is none
         elif named_id := word_and_number(token, device_vocab):
             # "FV2", "ahu3": a device word and its number written as one; loose, so that one no
