@@ -211,6 +211,11 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 # 健身房的灯 for the alias 健身房灯: its 健身房 is the alias's, not a missing gym
                 clause.unknown_places -= {p for p in clause.unknown_places if any(
                     z in spelling for z in lexicon.ZH_PLACES.get(p, ()))}
+    if {"fan", "wind"} <= clause.words:   # 风速: a named unit's fan speed, else the wind's
+        named = [e for e in catalog.entries.values()
+                 if e.name in clause.aliases or e.place in clause.places]
+        clause.words.discard("wind" if any("fan" in r.tokens for e in named
+                                           for r in e.resources.values()) else "fan")
     clause.verb_words = {english for zh, english in ZH_VERBS.items() if zh in body}
     clause.raw_words.update(clause.verb_words)
     lead = re.match(r"\s*(?:please\s+)?([a-z]+)\s+(?:the|my|our|all|both|every)\b", main.lower())

@@ -68,7 +68,7 @@ ZH_WORDS = {
     "温控器": "thermostat", "恒温器": "thermostat", "空调": "aircon", "门锁": "lock", "锁": "lock",
     "大门": "front door", "前门": "front door", "正门": "front door", "后门": "back door",
     "侧门": "side door", "门": "door", "传送带": "conveyor", "输送线": "conveyor", "输送带": "conveyor",
-    "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "wind speed",
+    "皮带": "conveyor", "水泵": "pump", "泵": "pump", "风扇": "fan", "风机": "fan", "风速": "fan wind speed",
     "风量": "airflow speed", "水位": "water level", "液位": "level",
     "加氯": "chlorine dose", "投加": "dose", "投加量": "dose", "投加速率": "feed rate", "进料速率": "feed rate", "速率": "rate", "频率": "frequency speed", "送风量": "airflow speed", "道闸": "barrier gate",
     "栏杆": "barrier", "道杆": "barrier", "闸杆": "barrier", "大屏": "display", "显示屏": "display", "风幕机": "aircurtain", "风幕": "aircurtain", "热泵": "heat pump",
