@@ -27,11 +27,13 @@ DEVICES = [
     ("store-music", "Music-Zone-Amplifier", "area:shop-floor", ["alias:卖场广播"]),
     ("dock-door", "Loading-Door", "area:dock", ["alias:卸货门"]),
     ("dock-heater", "Unit-Heater", "area:dock", ["alias:卸货区取暖器"]),
+    ("heater-1", "Unit-Heater", "area:tills", ["alias:一号暖风机"]),
+    ("heater-2", "Unit-Heater", "area:tills", ["alias:二号暖风机"]),
 ]
 STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScanned": "512"},
          "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"},
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
-         "dock-heater": {"HeaterOn": "true", "FanStage": "2"}}
+         **{d: {"HeaterOn": "true", "FanStage": "2"} for d in ("dock-heater", "heater-1", "heater-2")}}
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +97,16 @@ def test_a_part_the_named_device_lacks_refuses(grocer, text):
 
 def test_the_part_of_a_device_that_has_it_still_acts(grocer):
     assert _actions(grocer("set the dock heater fan to 3")) == [_set("dock-heater", "FanStage", "3")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a singular kind before listed numbers names each ("set heater 1 and 2 to 3" had set
+    # heater 1's stage to 2 on the dev catalog's conveyors)
+    ("turn off heater 1 and 2", [_set("heater-1", "HeaterOn", "false"),
+                                 _set("heater-2", "HeaterOn", "false")]),
+    ("set heater 1 and 2 to 3", [_set("heater-1", "FanStage", "3"), _set("heater-2", "FanStage", "3")]),
+    ("set heaters 1 and 2 to 3", [_set("heater-1", "FanStage", "3"), _set("heater-2", "FanStage", "3")]),
+    ("set heater 1 to 2", [_set("heater-1", "FanStage", "2")]),
+])
+def test_a_singular_kind_before_listed_numbers_names_each(grocer, text, expected):
+    assert _actions(grocer(text)) == expected

@@ -301,8 +301,8 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 clause.ids.add(nxt)
                 listed = re.match(rf"\s*{nxt}((?:\s*(?:,|and|or|&)\s*\d+\b{NO_UNIT})+)",
                                   body[body.find(token + " " + nxt) + len(token) + 1:])
-                if listed and token.endswith("s"):
-                    # "pumps 1 and 3": every number listed, each a device
+                if listed:
+                    # "pumps 1 and 3", "conveyor 1 and 2": every number listed, each a device
                     clause.ids.update(re.findall(r"\d+", listed.group(1)))
                     clause.group = True
             elif nxt in ("one", "two") and (i + 2 >= len(tokens)
