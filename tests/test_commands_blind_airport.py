@@ -107,6 +107,10 @@ def test_the_part_of_a_device_that_has_it_still_acts(grocer):
     ("set heater 1 and 2 to 3", [_set("heater-1", "FanStage", "3"), _set("heater-2", "FanStage", "3")]),
     ("set heaters 1 and 2 to 3", [_set("heater-1", "FanStage", "3"), _set("heater-2", "FanStage", "3")]),
     ("set heater 1 to 2", [_set("heater-1", "FanStage", "2")]),
+    # a number no device of the kind has refuses the whole request, even where a device of
+    # another kind carries it (lane-3-belt); was: heater 1 stopped and 3 dropped silently
+    ("stop heater 1 and 3", []),
+    ("stop heaters 1 and 3", []),
 ])
 def test_a_singular_kind_before_listed_numbers_names_each(grocer, text, expected):
     assert _actions(grocer(text)) == expected

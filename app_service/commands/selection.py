@@ -64,9 +64,10 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if matched and clause.loose_ids and all(not catalog.entries[n].ids for n in matched):
         # 2号加氯机 where there is one doser and it has no number: not that doser
         raise Refusal("unknown_device", "no device with that number")
-    all_ids = {i for e in entries for i in e.ids}
-    if any(catalog.entries[n].ids for n in matched) and clause.loose_ids - all_ids:
-        # "stop pumps 1 and 4" with pumps 1-3: never act on the rest and drop the missing one
+    named_ids = {i for n in matched for i in catalog.entries[n].ids}
+    if named_ids and clause.loose_ids - named_ids:
+        # "stop pumps 1 and 4" with pumps 1-3 (and a belt 4): never act on the rest and drop
+        # the missing one
         raise Refusal("unknown_device", "no device with that number")
     if id_mismatch:
         # "light 4" where the lights are numbered 1-3: not the one light without a number
