@@ -18,6 +18,9 @@ PROFILES = [
         _res("DoorOpen", "Bool", description="true = open, false = closed"),
         _res("AirCurtain", "Bool", description="Air curtain above the opening: true = running"),
         _res("Obstructed", "Bool", "R")], read="DoorStatus"),
+    _profile("Freezer-Case-Controller", [
+        _res("CaseTemperature", "Float32", "R", units="°C", minimum=-40, maximum=20),
+        _res("Setpoint", "Float32", units="°C", minimum=-25, maximum=-10)], read="CaseReadings"),
     _profile("Unit-Heater", [
         _res("HeaterOn", "Bool", description="true = heating"),
         _res("FanStage", "Uint8", minimum=0, maximum=3)], read="HeaterStatus"),
@@ -27,12 +30,15 @@ DEVICES = [
     ("store-music", "Music-Zone-Amplifier", "area:shop-floor", ["alias:卖场广播"]),
     ("dock-door", "Loading-Door", "area:dock", ["alias:卸货门"]),
     ("dock-heater", "Unit-Heater", "area:dock", ["alias:卸货区取暖器"]),
+    ("freezer-1", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:一号冷冻柜"]),
+    ("freezer-2", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:二号冷冻柜"]),
     ("heater-1", "Unit-Heater", "area:tills", ["alias:一号暖风机"]),
     ("heater-2", "Unit-Heater", "area:tills", ["alias:二号暖风机"]),
 ]
 STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScanned": "512"},
          "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"},
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
+         **{d: {"CaseTemperature": "-19.0", "Setpoint": "-20.0"} for d in ("freezer-1", "freezer-2")},
          **{d: {"HeaterOn": "true", "FanStage": "2"} for d in ("dock-heater", "heater-1", "heater-2")}}
 
 
@@ -114,3 +120,20 @@ def test_the_part_of_a_device_that_has_it_still_acts(grocer):
 ])
 def test_a_singular_kind_before_listed_numbers_names_each(grocer, text, expected):
     assert _actions(grocer(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a reading named only by a word of the profile's name (CaseTemperature of
+    # Freezer-Case-Controller) is not what a value is for: the set point takes it
+    ("set every freezer case to -18 degrees", [_set("freezer-1", "Setpoint", "-18.0"),
+                                               _set("freezer-2", "Setpoint", "-18.0")]),
+    ("set the freezer 1 case to -18", [_set("freezer-1", "Setpoint", "-18.0")]),
+    ("set the case temperature of freezer 1 to -18", []),   # the reading said: read-only
+])
+def test_a_profile_name_word_names_no_reading_to_set(grocer, text, expected):
+    assert _actions(grocer(text)) == expected
+
+
+def test_a_profile_name_word_still_reads(grocer):
+    assert [(a.device, a.command) for a in grocer("what's the case temperature of freezer 1?").actions] \
+        == [("freezer-1", "CaseReadings")]

@@ -32,7 +32,8 @@ from .relative import relative_candidate
 from .selection import named_devices, refuse_unknown, unknown_things
 from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .switches import SIDE_SWITCHES, bool_resource, bool_value
-from .targets import named_input, named_opening, other_setting_meant, pick_numeric
+from .targets import (named_input, named_opening, other_setting_meant, pick_numeric,
+                      valued_by_kind_word)
 from .timing import is_duration, is_schedule
 from .verbs import described_switch, is_trigger, said_trigger
 
@@ -242,6 +243,7 @@ class Interpreter:
             # "the pool dosing pH": Dosing matched only by the device's own word
             top = [r for r in top if _part_said(r, clause, entry)] or top
             if not any(r.set_command for r in top) and not clause.actions & _SWITCH_ACTIONS \
+                    and not valued_by_kind_word(entry, clause, top) \
                     and not other_setting_meant(entry, clause, top[0], self.catalog.vocabulary):
                 refusal = Refusal("read_only", f"{entry.name} {top[0].name} is read-only",
                                   named=True)

@@ -9,7 +9,7 @@ from typing import Any
 from .catalog import Entry, Resource
 from .decisions import Action, Candidate, Refusal, is_angle, opening_sense, set_action
 from .grounding import Clause
-from .lexicon import RESOURCE_CONCEPTS
+from .lexicon import RESOURCE_CONCEPTS, canon, split_name
 from .numbers import convert, profile_unit_family
 from .verbs import clause_verbs, described_switch, described_verbs
 
@@ -141,3 +141,10 @@ def other_setting_meant(entry: Entry, clause: Clause, named: Resource,
         return True
     return described_switch(entry, clause.text, clause.actions, nouns) is not None \
         and not set(described_verbs(named.description)) & clause_verbs(clause.text)
+
+
+def valued_by_kind_word(entry: Entry, clause: Clause, top: list[Resource]) -> bool:
+    """'set every HVAC zone to 21': readings named only by a word of the device's profile name
+    (ZoneTemperature of HVAC-Zone-Controller) are not what a value is given for."""
+    kind = {k for t in split_name(entry.profile) for k in canon(t)}
+    return bool(clause.quantities) and not any(r.tokens & clause.words - kind for r in top)
