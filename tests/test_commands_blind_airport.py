@@ -21,6 +21,10 @@ PROFILES = [
     _profile("Freezer-Case-Controller", [
         _res("CaseTemperature", "Float32", "R", units="°C", minimum=-40, maximum=20),
         _res("Setpoint", "Float32", units="°C", minimum=-25, maximum=-10)], read="CaseReadings"),
+    _profile("Promo-Screen", [
+        _res("ScreenOn", "Bool", description="true = lit"),
+        _res("ScreenPage", "String", description="Page shown. Allowed values: bakery, offers, news")],
+        read="ScreenStatus"),
     _profile("Unit-Heater", [
         _res("HeaterOn", "Bool", description="true = heating"),
         _res("FanStage", "Uint8", minimum=0, maximum=3)], read="HeaterStatus"),
@@ -32,6 +36,8 @@ DEVICES = [
     ("dock-heater", "Unit-Heater", "area:dock", ["alias:卸货区取暖器"]),
     ("freezer-1", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:一号冷冻柜"]),
     ("freezer-2", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:二号冷冻柜"]),
+    ("promo-screen", "Promo-Screen", "area:entrance", ["alias:促销屏"]),
+    ("bakery-heater", "Unit-Heater", "area:bakery-aisle", ["alias:面包区取暖器"]),
     ("heater-1", "Unit-Heater", "area:tills", ["alias:一号暖风机"]),
     ("heater-2", "Unit-Heater", "area:tills", ["alias:二号暖风机"]),
 ]
@@ -39,7 +45,9 @@ STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScann
          "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"},
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
          **{d: {"CaseTemperature": "-19.0", "Setpoint": "-20.0"} for d in ("freezer-1", "freezer-2")},
-         **{d: {"HeaterOn": "true", "FanStage": "2"} for d in ("dock-heater", "heater-1", "heater-2")}}
+         "promo-screen": {"ScreenOn": "true", "ScreenPage": "news"},
+         **{d: {"HeaterOn": "true", "FanStage": "2"}
+            for d in ("dock-heater", "bakery-heater", "heater-1", "heater-2")}}
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +145,14 @@ def test_a_profile_name_word_names_no_reading_to_set(grocer, text, expected):
 def test_a_profile_name_word_still_reads(grocer):
     assert [(a.device, a.command) for a in grocer("what's the case temperature of freezer 1?").actions] \
         == [("freezer-1", "CaseReadings")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a String value said before its setting's word ("the bakery page") is the value, not the
+    # place whose first word it also is (the bakery aisle)
+    ("switch the promo screen to the bakery page", [_set("promo-screen", "ScreenPage", "bakery")]),
+    ("flip the promo screen over to the offers page", [_set("promo-screen", "ScreenPage", "offers")]),
+    ("turn off the heater in the bakery", [_set("bakery-heater", "HeaterOn", "false")]),
+])
+def test_a_value_before_its_setting_word_is_no_place(grocer, text, expected):
+    assert _actions(grocer(text)) == expected

@@ -41,7 +41,7 @@ def numbered_places(body: str, catalog: Catalog, clause: Clause) -> str:
         # "both classrooms", "all (three) classroom lights": the plural or a quantifier says "every"
         pattern = (rf"\b(?:[a-z]+\s+|\d+\s+)?{head}s\b"
                    rf"|\b(?:both|all|every|each)\s+(?:(?:of\s+)?the\s+)?(?:\d+\s+)?{head}\b")
-        if len(places) > 1 and re.search(pattern, body):
+        if len(places) > 1 and re.search(pattern, body) and not said_as_value(f"{head}s", body, catalog):
             clause.places.update(places)
             clause.group = True
             body = re.sub(pattern, " ", body)
@@ -128,6 +128,15 @@ def unknown_numbered_zh(body: str, zh_words: dict[str, list[str]]) -> set[str]:
             for m in re.finditer(rf"\d+号{re.escape(suffix)}", body) if m.group(0) not in known}
 
 
+def said_as_value(word: str, body: str, catalog: Catalog) -> bool:
+    """"the baggage page", "the gates page" beside a baggage hall and gates 1-2: a value of a
+    String setting said right before that setting's own word is the value, not a place."""
+    after = re.search(rf"\b({word})\s+([a-z]+)", body)
+    return bool(after) and any(
+        after.group(1) in {v.lower() for v in r.allowed} and lexicon.canon(after.group(2))[0] in r.tokens
+        for e in catalog.entries.values() for r in e.writable() if r.is_string)
+
+
 def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: set[str]) -> str:
     """Catalog places said in English (their names, synonyms and derived spellings, longest first)
     onto the clause, unknown place words too; returns the body with them cut out."""
@@ -145,6 +154,8 @@ def english_places(body: str, catalog: Catalog, clause: Clause, device_vocab: se
         pattern = rf"\b{re.escape(said)}s?\b(?!\s+(?:bit|little|touch|notch|tad|lot|few|couple)\b)"
         if place not in catalog.places and place in device_vocab:
             continue   # "hall" may be a device word in another building
+        if place not in catalog.places and said_as_value(rf"{re.escape(said)}s?", body, catalog):
+            continue
         if re.search(pattern, body):
             known = {place} if place in catalog.places else (
                 catalog_places(place, catalog) or derived.get(place, set()))
