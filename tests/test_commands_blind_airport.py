@@ -156,3 +156,12 @@ def test_a_profile_name_word_still_reads(grocer):
 ])
 def test_a_value_before_its_setting_word_is_no_place(grocer, text, expected):
     assert _actions(grocer(text)) == expected
+
+
+@pytest.mark.parametrize("text, value", [
+    ("卸货区取暖器风量调大一档", "3"),           # 风量 (airflow) is what a fan setting sets
+    ("卸货区取暖器风量调到1档", "1"),
+    ("increase the airflow of the dock heater", "3"),
+])
+def test_airflow_is_the_fan_setting(grocer, text, value):
+    assert _actions(grocer(text)) == [_set("dock-heater", "FanStage", value)]

@@ -57,7 +57,7 @@ KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 "blind-brewery": {"brew-027", "brew-028"},
                 # blind round 12: the airport's misses before the round (see docs/commands.md)
                 "blind-airport": {"apt-024", "apt-029", "apt-041",
-                                  "apt-042", "apt-044", "apt-064", "apt-078"}}
+                                  "apt-042", "apt-044", "apt-078"}}
 # blind round 11 (the marina), all refusals; see docs/commands.md "Blind round 11"
 KNOWN_MISSES["blind-marina"] = {
     "marina-006", "marina-016"}
