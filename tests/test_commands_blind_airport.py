@@ -36,6 +36,7 @@ DEVICES = [
     ("dock-heater", "Unit-Heater", "area:dock", ["alias:卸货区取暖器"]),
     ("freezer-1", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:一号冷冻柜"]),
     ("freezer-2", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:二号冷冻柜"]),
+    ("cafe-pa", "Music-Zone-Amplifier", "area:cafe", ["alias:咖啡区广播"]),
     ("promo-screen", "Promo-Screen", "area:entrance", ["alias:促销屏"]),
     ("bakery-heater", "Unit-Heater", "area:bakery-aisle", ["alias:面包区取暖器"]),
     ("heater-1", "Unit-Heater", "area:tills", ["alias:一号暖风机"]),
@@ -45,6 +46,7 @@ STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScann
          "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"},
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
          **{d: {"CaseTemperature": "-19.0", "Setpoint": "-20.0"} for d in ("freezer-1", "freezer-2")},
+         "cafe-pa": {"Muted": "true", "Volume": "40", "AmbientNoise": "50.0"},
          "promo-screen": {"ScreenOn": "true", "ScreenPage": "news"},
          **{d: {"HeaterOn": "true", "FanStage": "2"}
             for d in ("dock-heater", "bakery-heater", "heater-1", "heater-2")}}
@@ -165,3 +167,12 @@ def test_a_value_before_its_setting_word_is_no_place(grocer, text, expected):
 ])
 def test_airflow_is_the_fan_setting(grocer, text, value):
     assert _actions(grocer(text)) == [_set("dock-heater", "FanStage", value)]
+
+
+@pytest.mark.parametrize("text, command, value", [
+    ("unmute the cafe speakers", "Muted", "false"),          # a PA zone is its loudspeakers
+    ("mute the public address in the cafe", "Muted", "true"),
+    ("turn the cafe loudspeakers up by 10", "Volume", "50"),
+])
+def test_a_pa_zone_is_its_speakers(grocer, text, command, value):
+    assert _actions(grocer(text)) == [_set("cafe-pa", command, value)]

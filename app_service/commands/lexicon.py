@@ -35,6 +35,7 @@ EN_SYNONYMS = {
     "people": "occupied", "visitor": "occupied", "person": "occupied", "occupant": "occupied",
     "headcount": "occupied",
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
+    "pa": "speaker",   # a public-address zone is its loudspeakers
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
     "secured": "lock", "calling": "call", "fryers": "fryer",
     "genset": "generator", "boom": "barrier", "intruder": "intrusion", "burglar": "intrusion",
@@ -51,7 +52,7 @@ EN_PHRASES = {
     r"\bdish(?:washing)?\s+machines?": "dishwasher",
     r"\bair\s+(?:handling\s+)?units?\b|\bair\s+handlers?\b|\bhvac(?:\s+units?)?\b"
     r"|\bclimate\s+units?\b": "hvac",
-    r"\bair\s+curtains?\b": "aircurtain", r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bset\s*-?\s*points?\b": "setpoint", r"\bair\s*flow\b": "airflow",
+    r"\bpublic[\s-]+address\b": "pa", r"\bair\s+curtains?\b": "aircurtain", r"\bkick(?:s|ed|ing)?\s+off\b": "start", r"\bset\s*-?\s*points?\b": "setpoint", r"\bair\s*flow\b": "airflow",
     r"\bair\s+condition(?:ing|ers?)?\s+units?\b": "aircon",
 }
 
