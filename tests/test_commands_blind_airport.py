@@ -38,6 +38,7 @@ DEVICES = [
     ("freezer-2", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:二号冷冻柜"]),
     ("cafe-pa", "Music-Zone-Amplifier", "area:cafe", ["alias:咖啡区广播"]),
     ("promo-screen", "Promo-Screen", "area:entrance", ["alias:促销屏"]),
+    ("bakery-screen", "Promo-Screen", "area:bakery-aisle", ["alias:面包区屏"]),
     ("bakery-heater", "Unit-Heater", "area:bakery-aisle", ["alias:面包区取暖器"]),
     ("heater-1", "Unit-Heater", "area:tills", ["alias:一号暖风机"]),
     ("heater-2", "Unit-Heater", "area:tills", ["alias:二号暖风机"]),
@@ -47,7 +48,7 @@ STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScann
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
          **{d: {"CaseTemperature": "-19.0", "Setpoint": "-20.0"} for d in ("freezer-1", "freezer-2")},
          "cafe-pa": {"Muted": "true", "Volume": "40", "AmbientNoise": "50.0"},
-         "promo-screen": {"ScreenOn": "true", "ScreenPage": "news"},
+         **{d: {"ScreenOn": "true", "ScreenPage": "news"} for d in ("promo-screen", "bakery-screen")},
          **{d: {"HeaterOn": "true", "FanStage": "2"}
             for d in ("dock-heater", "bakery-heater", "heater-1", "heater-2")}}
 
@@ -155,6 +156,8 @@ def test_a_profile_name_word_still_reads(grocer):
     ("switch the promo screen to the bakery page", [_set("promo-screen", "ScreenPage", "bakery")]),
     ("flip the promo screen over to the offers page", [_set("promo-screen", "ScreenPage", "offers")]),
     ("turn off the heater in the bakery", [_set("bakery-heater", "HeaterOn", "false")]),
+    # the device's own word after it ("the bakery screen") leaves the place a place
+    ("turn off the bakery screen", [_set("bakery-screen", "ScreenOn", "false")]),
 ])
 def test_a_value_before_its_setting_word_is_no_place(grocer, text, expected):
     assert _actions(grocer(text)) == expected

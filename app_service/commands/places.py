@@ -132,8 +132,9 @@ def said_as_value(word: str, body: str, catalog: Catalog) -> bool:
     """"the baggage page", "the gates page" beside a baggage hall and gates 1-2: a value of a
     String setting said right before that setting's own word is the value, not a place."""
     after = re.search(rf"\b({word})\s+([a-z]+)", body)
-    return bool(after) and any(
-        after.group(1) in {v.lower() for v in r.allowed} and lexicon.canon(after.group(2))[0] in r.tokens
+    setting = after and lexicon.canon(after.group(2))[0]
+    return bool(after) and any(   # ("the arrivals display" names the display: a device word)
+        after.group(1) in {v.lower() for v in r.allowed} and setting in r.tokens - e.words
         for e in catalog.entries.values() for r in e.writable() if r.is_string)
 
 
