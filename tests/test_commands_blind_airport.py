@@ -12,6 +12,7 @@ PROFILES = [
     _profile("Music-Zone-Amplifier", [
         _res("Muted", "Bool", description="true = output muted"),
         _res("Volume", "Uint8", units="%", minimum=0, maximum=100),
+        _res("ChimeEnabled", "Bool", description="Chime before each announcement: true = on"),
         _res("AmbientNoise", "Float32", "R", units="dB(A)", minimum=20, maximum=120)],
         read="AmpStatus"),
     _profile("Loading-Door", [
@@ -44,10 +45,10 @@ DEVICES = [
     ("heater-2", "Unit-Heater", "area:tills", ["alias:二号暖风机"]),
 ]
 STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScanned": "512"},
-         "store-music": {"Muted": "false", "Volume": "70", "AmbientNoise": "55.0"},
+         "store-music": {"Muted": "false", "Volume": "70", "ChimeEnabled": "true", "AmbientNoise": "55.0"},
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
          **{d: {"CaseTemperature": "-19.0", "Setpoint": "-20.0"} for d in ("freezer-1", "freezer-2")},
-         "cafe-pa": {"Muted": "true", "Volume": "40", "AmbientNoise": "50.0"},
+         "cafe-pa": {"Muted": "true", "Volume": "40", "ChimeEnabled": "true", "AmbientNoise": "50.0"},
          **{d: {"ScreenOn": "true", "ScreenPage": "news"} for d in ("promo-screen", "bakery-screen")},
          **{d: {"HeaterOn": "true", "FanStage": "2"}
             for d in ("dock-heater", "bakery-heater", "heater-1", "heater-2")}}
@@ -179,3 +180,15 @@ def test_airflow_is_the_fan_setting(grocer, text, value):
 ])
 def test_a_pa_zone_is_its_speakers(grocer, text, command, value):
     assert _actions(grocer(text)) == [_set("cafe-pa", command, value)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # beside a mute, a switch named after a feature (the chime) is not the device's power
+    ("turn off the cafe pa", []),
+    ("关掉咖啡区广播", []),
+    ("turn off the chime in the cafe", [_set("cafe-pa", "ChimeEnabled", "false")]),
+    ("咖啡区广播的提示音关了吧", [_set("cafe-pa", "ChimeEnabled", "false")]),
+    ("mute the cafe pa", [_set("cafe-pa", "Muted", "true")]),
+])
+def test_a_feature_switch_beside_a_mute_is_no_power_switch(grocer, text, expected):
+    assert _actions(grocer(text)) == expected

@@ -7,6 +7,7 @@ import re
 
 from .catalog import Entry, Resource
 from .grounding import Clause
+from .lexicon import canon, split_name
 from .motion import is_position
 
 
@@ -14,6 +15,13 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
     bools = [r for r in entry.writable() if r.is_bool]
     said = clause.raw_words | clause.words
     plain = [r for r in bools if not r.tokens & SIDE_SWITCHES or r.tokens & said]
+    if len(plain) < len(bools):
+        # beside a mute, a switch named after a feature (ChimeEnabled) is no more the device's
+        # power than the mute is: "turn off the PA" names neither
+        own = entry.words | {k for t in split_name(entry.profile) for k in canon(t)}
+        featured = [r for r in plain if not r.tokens & said and r.tokens - _MAIN_SWITCH_WORDS - own]
+        if featured and featured == plain:
+            return None
     bools = plain or bools   # "stop the music" is Playback, not the Muted switch beside it
     if not bools:
         return None
@@ -30,6 +38,8 @@ def bool_resource(entry: Entry, clause: Clause) -> Resource | None:
     return scored[0]
 
 
+_MAIN_SWITCH_WORDS = {"power", "on", "off", "run", "enable", "enabled", "active", "switch", "state",
+                      "playback", "output", "running", "energized", "main"}
 # switches whose true means "less happens" or that pick a way of working: only their own name
 # sets them ("turn the PA off" is not "Muted false", "turn off the UPS" not "EcoMode false")
 SIDE_SWITCHES = {"mute", "silence", "standby", "sleep", "pause", "paused", "disable", "disabled",
