@@ -192,3 +192,15 @@ def test_a_pa_zone_is_its_speakers(grocer, text, command, value):
 ])
 def test_a_feature_switch_beside_a_mute_is_no_power_switch(grocer, text, expected):
     assert _actions(grocer(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["一号暖风机以3档运行", "以3档启动一号暖风机"])
+def test_chinese_run_at_a_value_switches_on_too(grocer, text):
+    # 以…运行 is "run at": on, then the value (was: the stage alone, the start dropped)
+    assert _actions(grocer(text)) == [_set("heater-1", "FanStage", "3"), _set("heater-1", "HeaterOn", "true")]
+
+
+@pytest.mark.parametrize("text", ["三号收银传送带以0.5米每秒运行", "以每秒0.5米启动三号收银传送带"])
+def test_chinese_run_at_a_speed_switches_on_too(grocer, text):
+    assert _actions(grocer(text)) == [_set("lane-3-belt", "BeltRunning", "true"),
+                                      _set("lane-3-belt", "BeltSpeed", "0.5")]

@@ -360,7 +360,8 @@ class Interpreter:
             actions = [set_action(entry, target, value)]
             power = bool_resource(entry, clause)
             if "on" in clause.actions and power is not None and re.search(
-                    r"\b(?:at|@|for)\s+(?:(?:stage|level|step|setting|speed|gear)\s+)?-?\d",
+                    r"\b(?:at|@|for)\s+(?:(?:stage|level|step|setting|speed|gear)\s+)?-?\d"
+                    r"|以\s*(?:每秒|每分钟)?\s*-?\d",
                     clause.text):   # "turn the heater on at stage 2": on, then the stage
                 actions.insert(0, set_bool_action(entry, power, True))
             strength = scores[target.name]
