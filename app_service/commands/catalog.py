@@ -181,8 +181,6 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
         # AirCurtain is "aircurtain", the one word an utterance's "air curtain" becomes
         tokens = {k for t in lexicon.phrase_tokens(res.name) for k in lexicon.canon(t)}
         tokens.update(lexicon.IMPLIED_PARTS.get(t, t) for t in set(tokens))   # exhaust → fan
-        if "fan" in tokens and "W" in props.read_write:
-            tokens.add("airflow")   # 风量, "the airflow": what a fan setting sets
         family = profile_unit_family(props.units or "")
         if family and family[0] in _UNIT_CONCEPTS:
             # a °C set point is a temperature whatever its name

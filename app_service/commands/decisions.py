@@ -112,6 +112,8 @@ def concept_score(res: Resource, clause: Clause, ignore: frozenset[str] = frozen
     tokens = res.tokens - GENERIC_TOKENS or res.tokens
     # verbs never say *what* to change ("switch on" must not pick a resource named OnOff)
     words = set(clause.words) - _ACTION_CONCEPTS - ignore
+    if "airflow" in words and "airflow" not in tokens:
+        words.add("fan")   # 风量, "the airflow": what a fan setting sets
     if clause.complaint and not (clause.complaint[0] == "temperature" and res.units.strip() == "K"):
         words.add(clause.complaint[0])   # "it's freezing" is about the room, not a white tone
     hit = tokens & words
