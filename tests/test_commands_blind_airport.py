@@ -26,6 +26,17 @@ PROFILES = [
         _res("ScreenOn", "Bool", description="true = lit"),
         _res("ScreenPage", "String", description="Page shown. Allowed values: bakery, offers, news")],
         read="ScreenStatus"),
+    _profile("Roof-Sensor", [
+        _res("AirTemp", "Float32", "R", description="Outdoor air temperature", units="°C",
+             minimum=-40, maximum=60),
+        _res("OutsideHumidity", "Float32", "R", units="%RH", minimum=0, maximum=100)],
+        read="RoofReadings"),
+    _profile("Shop-Climate", [
+        _res("RoomTemperature", "Float32", "R", description="Measured shop air temperature",
+             units="°C", minimum=-10, maximum=50),
+        _res("RoomHumidity", "Float32", "R", units="%RH", minimum=0, maximum=100),
+        _res("ClimateSetpoint", "Float32", units="°C", minimum=16, maximum=28)],
+        read="ClimateReadings"),
     _profile("Unit-Heater", [
         _res("HeaterOn", "Bool", description="true = heating"),
         _res("FanStage", "Uint8", minimum=0, maximum=3)], read="HeaterStatus"),
@@ -38,6 +49,8 @@ DEVICES = [
     ("freezer-1", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:一号冷冻柜"]),
     ("freezer-2", "Freezer-Case-Controller", "area:frozen-aisle", ["alias:二号冷冻柜"]),
     ("cafe-pa", "Music-Zone-Amplifier", "area:cafe", ["alias:咖啡区广播"]),
+    ("roof-sensor", "Roof-Sensor", "area:roof", ["alias:屋顶传感器"]),
+    ("shop-climate", "Shop-Climate", "area:shop-floor", ["alias:卖场空调"]),
     ("promo-screen", "Promo-Screen", "area:entrance", ["alias:促销屏"]),
     ("bakery-screen", "Promo-Screen", "area:bakery-aisle", ["alias:面包区屏"]),
     ("bakery-heater", "Unit-Heater", "area:bakery-aisle", ["alias:面包区取暖器"]),
@@ -49,6 +62,8 @@ STATE = {"lane-3-belt": {"BeltRunning": "true", "BeltSpeed": "0.30", "ItemsScann
          "dock-door": {"DoorOpen": "false", "AirCurtain": "false", "Obstructed": "false"},
          **{d: {"CaseTemperature": "-19.0", "Setpoint": "-20.0"} for d in ("freezer-1", "freezer-2")},
          "cafe-pa": {"Muted": "true", "Volume": "40", "ChimeEnabled": "true", "AmbientNoise": "50.0"},
+         "roof-sensor": {"AirTemp": "4.0", "OutsideHumidity": "80.0"},
+         "shop-climate": {"RoomTemperature": "20.0", "RoomHumidity": "40.0", "ClimateSetpoint": "20.0"},
          **{d: {"ScreenOn": "true", "ScreenPage": "news"} for d in ("promo-screen", "bakery-screen")},
          **{d: {"HeaterOn": "true", "FanStage": "2"}
             for d in ("dock-heater", "bakery-heater", "heater-1", "heater-2")}}
@@ -204,3 +219,8 @@ def test_chinese_run_at_a_value_switches_on_too(grocer, text):
 def test_chinese_run_at_a_speed_switches_on_too(grocer, text):
     assert _actions(grocer(text)) == [_set("lane-3-belt", "BeltRunning", "true"),
                                       _set("lane-3-belt", "BeltSpeed", "0.5")]
+
+
+@pytest.mark.parametrize("text", ["外面湿度多少", "室外湿度是多少？", "户外湿度多少"])
+def test_chinese_outside_words_read_outside(grocer, text):
+    assert [(a.device, a.command) for a in grocer(text).actions] == [("roof-sensor", "RoofReadings")]

@@ -56,7 +56,7 @@ KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 # (brew-026, brew-075, brew-085 act correctly with the CC-CEDICT bridge)
                 "blind-brewery": {"brew-027", "brew-028"},
                 # blind round 12: the airport's misses before the round (see docs/commands.md)
-                "blind-airport": {"apt-024", "apt-041",
+                "blind-airport": {"apt-024",
                                   "apt-042", "apt-044", "apt-078"}}
 # blind round 11 (the marina), all refusals; see docs/commands.md "Blind round 11"
 KNOWN_MISSES["blind-marina"] = {

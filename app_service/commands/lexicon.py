@@ -36,6 +36,7 @@ EN_SYNONYMS = {
     "headcount": "occupied",
     "muted": "mute", "extractor": "extract", "loudspeaker": "speaker",
     "pa": "speaker",   # a public-address zone is its loudspeakers
+    "outdoor": "outside", "outdoors": "outside",
     "refrigerator": "fridge", "steriliser": "sterilizer", "silenced": "mute", "silence": "mute",
     "secured": "lock", "calling": "call", "fryers": "fryer",
     "genset": "generator", "boom": "barrier", "intruder": "intrusion", "burglar": "intrusion",
@@ -113,7 +114,7 @@ ZH_VALUES = {
     "低档": "low", "自动": "auto", "制冷": "cool", "制热": "heat", "除湿": "dry", "送风": "fan", "节能": "eco",
     "毛巾": "towels", "棉质": "cotton", "棉织物": "cotton", "化纤": "synthetics", "合成纤维": "synthetics",
     "精细": "delicates", "轻柔": "delicates", "床单": "linen", "亚麻": "linen", "羊毛": "wool",
-    "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute", "提示音": "chime", "话筒": "microphone", "麦克风": "microphone",
+    "热风": "convection", "通风": "ventilation", "无线": "wireless", "静音": "mute", "提示音": "chime", "外面": "outside", "室外": "outside", "户外": "outside", "话筒": "microphone", "麦克风": "microphone",
     "铃声": "bell", "音乐": "music", "加湿": "humidify",
     "取消静音": "unmute", "无线投屏": "wireless", "制热模式": "heat", "制冷模式": "cool",
     "调平": "flat", "织物": "textiles", "器械": "instruments", "液体": "liquids", "外接输入": "line-in",
