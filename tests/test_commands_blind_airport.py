@@ -224,3 +224,14 @@ def test_chinese_run_at_a_speed_switches_on_too(grocer, text):
 @pytest.mark.parametrize("text", ["外面湿度多少", "室外湿度是多少？", "户外湿度多少"])
 def test_chinese_outside_words_read_outside(grocer, text):
     assert [(a.device, a.command) for a in grocer(text).actions] == [("roof-sensor", "RoofReadings")]
+
+
+@pytest.mark.parametrize("text", ["what's the temperature outside?", "how warm is it outside?",
+                                  "外面现在几度？", "what's the outdoor temperature?"])
+def test_outside_picks_the_reading_described_as_outdoor(grocer, text):
+    # AirTemp is "Outdoor air temperature"; the shop's RoomTemperature matched the words better
+    assert [(a.device, a.command) for a in grocer(text).actions] == [("roof-sensor", "RoofReadings")]
+
+
+def test_without_outside_the_temperature_is_still_ambiguous(grocer):
+    assert not grocer("what's the temperature?").actions

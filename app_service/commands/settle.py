@@ -98,6 +98,12 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
         if not named_capability:
             raise Refusal("unrelated", NOTHING)
         built = named_capability
+    if "outside" in clause.words and not switches_only:
+        # "the temperature outside": the reading its description calls outdoor, not an indoor
+        # one whose name merely matched better
+        outdoor = [c for c in built if any("outside" in r.tokens | r.description_words
+                                           for r in map(c.entry.resources.get, c.focus) if r)]
+        built = outdoor or built
     if not switches_only:
         best = max(c.strength for c in built)
         top_words = set().union(*(_named_words(c, clause) for c in built if c.strength >= best))
