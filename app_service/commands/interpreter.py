@@ -34,6 +34,7 @@ from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .switches import SIDE_SWITCHES, bool_resource, bool_value
 from .targets import (named_input, named_opening, other_setting_meant, pick_numeric,
                       valued_by_kind_word)
+from .value_glosses import numbered_value
 from .timing import is_duration, is_schedule
 from .verbs import described_switch, is_trigger, said_trigger
 
@@ -270,6 +271,9 @@ class Interpreter:
     def _set_actions(self, entry: Entry, clause: Clause, scores: dict[str, float],
                      read_state: StateReader | None, scope: str) -> Candidate | None:
         named = named_input(entry, clause, scores)   # "on DP 2"; "HDMI 3" it lacks refuses
+        if named is not None:
+            return named
+        named = numbered_value(entry, clause, scores)   # "the sound to 5.1": surround51
         if named is not None:
             return named
         numeric = [r for r in entry.writable() if r.is_numeric]

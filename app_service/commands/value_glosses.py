@@ -1,0 +1,59 @@
+"""What the description says each allowed value of a String setting means.
+
+Integrators document an enumeration as ``Allowed values: flat, scope, full. flat = 1.85:1,
+scope = 2.39:1, full = masking fully retracted``: the value is a code word, and people say what
+it stands for ("set the masking to 2.39", "the sound to 5.1"). A decimal number that the gloss of
+exactly one value holds names that value; whole numbers do not (they are ids, steps and ratios'
+":1" as often as they are values).
+"""
+from __future__ import annotations
+
+import re
+
+from .catalog import Entry, Resource
+from .decisions import Action, Candidate
+from .grounding import Clause
+
+_DECIMAL = re.compile(r"(?<![\d.])(\d+\.\d+)(?![\d.])")
+
+
+def value_glosses(res: Resource) -> dict[str, str]:
+    """``{"flat": "1.85:1", "scope": "2.39:1 (widest image)", ...}`` from the description."""
+    if not res.allowed:
+        return {}
+    names = sorted((re.escape(v) for v in res.allowed), key=len, reverse=True)
+    pattern = re.compile(rf"(?<![\w-])({'|'.join(names)})\s*=\s*", re.IGNORECASE)
+    text = res.description or ""
+    marks = list(pattern.finditer(text))
+    glosses: dict[str, str] = {}
+    for mark, following in zip(marks, marks[1:] + [None]):
+        end = following.start() if following else len(text)
+        glosses.setdefault(mark.group(1).lower(), text[mark.end():end].strip(" ,;."))
+    return glosses
+
+
+def decimal_names(res: Resource) -> dict[float, str]:
+    """Decimal numbers that name exactly one allowed value through its gloss."""
+    seen: dict[float, set[str]] = {}
+    for value, gloss in value_glosses(res).items():
+        for number in _DECIMAL.findall(gloss):
+            seen.setdefault(float(number), set()).add(value)
+    return {number: next(iter(values)) for number, values in seen.items() if len(values) == 1}
+
+
+def numbered_value(entry: Entry, clause: Clause, scores: dict[str, float]) -> Candidate | None:
+    """'change the sound to 5.1' on a processor whose SoundFormat says 'surround51 = 5.1
+    surround': that value, unless the words name a numeric setting the number may go to."""
+    if len(clause.quantities) != 1 or clause.quantities[0].unit is not None \
+            or clause.relative_amount or clause.multiplier is not None:
+        return None
+    said = clause.quantities[0].value
+    hits = [(res, value) for res in entry.writable() if res.is_string
+            for number, value in decimal_names(res).items() if abs(number - said) < 1e-9]
+    if len(hits) != 1:
+        return None
+    res, value = hits[0]
+    if any(scores[r.name] > scores[res.name] for r in entry.writable() if r.is_numeric):
+        return None   # "set the volume to 5.1": the fader the words name takes the number
+    return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})],
+                     2 + scores[res.name])

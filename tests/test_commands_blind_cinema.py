@@ -1,0 +1,48 @@
+"""Blind round 13 (the cinema): each mechanism re-created on a small made-up broadcast studio
+(names, places and words unlike the cinema's), so a regression shows without the fixture."""
+import pytest
+
+from made_up_catalog import _actions, _profile, _res, _set, building
+
+PROFILES = [
+    _profile("Studio-Camera", [
+        _res("LensMode", "String", description=(
+            "Lens mode, a lowercase string. Allowed values: tele, wide, macro. tele = 2.5x zoom "
+            "(closest framing), wide = 0.6x zoom, macro = 1:1 close-up")),
+        _res("Focus", "Float32", description="Focus distance", units="m", minimum=0.5,
+             maximum=30),
+        _res("Tally", "Bool", description="true = on air, false = off air")],
+        read="CameraState", labels=["camera"]),
+    _profile("Studio-Mixer", [
+        _res("MasterGain", "Float32", description="Master gain (programme loudness) on a 0 to 10 "
+             "scale", minimum=0, maximum=10),
+        _res("Layout", "String", description=(
+            "Channel layout. Allowed values: mono, stereo, quad. quad = 4.0 surround"))],
+        read="MixerState", labels=["mixer"]),
+]
+DEVICES = [
+    ("cam-a", "Studio-Camera", "room:studio-a", ["alias:A棚摄像机"]),
+    ("cam-b", "Studio-Camera", "room:studio-b", ["alias:B棚摄像机"]),
+    ("mixer-a", "Studio-Mixer", "room:studio-a", ["alias:A棚调音台"]),
+]
+STATE = {"cam-a": {"LensMode": "wide", "Focus": "3.0", "Tally": "false"},
+         "cam-b": {"LensMode": "tele", "Focus": "8.0", "Tally": "true"},
+         "mixer-a": {"MasterGain": "5.0", "Layout": "stereo"}}
+
+
+@pytest.fixture(scope="module")
+def studio():
+    return building(PROFILES, DEVICES, STATE)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a decimal in one value's gloss names that value ('surround51 = 5.1 surround')
+    ("set the camera in studio a to 2.5", [_set("cam-a", "LensMode", "tele")]),
+    ("switch the studio a mixer to 4.0", [_set("mixer-a", "Layout", "quad")]),
+    ("B棚摄像机切到0.6", [_set("cam-b", "LensMode", "wide")]),
+    # ... but a numeric setting the words name takes the number
+    ("set the focus of the studio a camera to 2.5", [_set("cam-a", "Focus", "2.5")]),
+    ("set the studio a master gain to 4.0", [_set("mixer-a", "MasterGain", "4.0")]),
+])
+def test_a_decimal_in_a_value_gloss_names_that_value(studio, text, expected):
+    assert _actions(studio(text)) == expected
