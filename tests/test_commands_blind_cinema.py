@@ -19,15 +19,21 @@ PROFILES = [
         _res("Layout", "String", description=(
             "Channel layout. Allowed values: mono, stereo, quad. quad = 4.0 surround"))],
         read="MixerState", labels=["mixer"]),
+    _profile("Studio-Light", [
+        _res("LampOn", "Bool", description="true = lit, false = dark; does not change Intensity"),
+        _res("Intensity", "Uint8", description="Output of the lamps; setting it does not switch "
+             "them on", units="%", minimum=0, maximum=100)], read="LightState", labels=["light"]),
 ]
 DEVICES = [
     ("cam-a", "Studio-Camera", "room:studio-a", ["alias:A棚摄像机"]),
     ("cam-b", "Studio-Camera", "room:studio-b", ["alias:B棚摄像机"]),
     ("mixer-a", "Studio-Mixer", "room:studio-a", ["alias:A棚调音台"]),
+    ("light-a", "Studio-Light", "room:studio-a", ["alias:A棚灯光"]),
 ]
 STATE = {"cam-a": {"LensMode": "wide", "Focus": "3.0", "Tally": "false"},
          "cam-b": {"LensMode": "tele", "Focus": "8.0", "Tally": "true"},
-         "mixer-a": {"MasterGain": "5.0", "Layout": "stereo"}}
+         "mixer-a": {"MasterGain": "5.0", "Layout": "stereo"},
+         "light-a": {"LampOn": "true", "Intensity": "30"}}
 
 
 @pytest.fixture(scope="module")
@@ -45,4 +51,13 @@ def studio():
     ("set the studio a master gain to 4.0", [_set("mixer-a", "MasterGain", "4.0")]),
 ])
 def test_a_decimal_in_a_value_gloss_names_that_value(studio, text, expected):
+    assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A棚灯光调高一倍", [_set("light-a", "Intensity", "60")]),    # raised by one whole: double
+    ("A棚灯光开大一倍", [_set("light-a", "Intensity", "60")]),
+    ("A棚灯光翻倍", [_set("light-a", "Intensity", "60")]),
+])
+def test_raised_by_one_fold_doubles(studio, text, expected):
     assert _actions(studio(text)) == expected

@@ -59,7 +59,8 @@ COMPLAINT = [
                 r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
      "temperature", -1),
 ]
-MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍|翻\s*[一1]\s*倍|(?:增加|提高)\s*[一1]\s*倍"), 2.0),
+MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍|翻\s*[一1]\s*倍|(?:增加|提高|[开调加增放升提][大高])\s*[一1]\s*倍"),
+             2.0),   # 开大一倍: opened wider by one whole (the current opening again) = double
             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
 EXTREME = [(re.compile(r"(?<!/)\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
            # "130 min", "140 L/min" are minutes, not the minimum
