@@ -61,3 +61,29 @@ def test_a_decimal_in_a_value_gloss_names_that_value(studio, text, expected):
 ])
 def test_raised_by_one_fold_doubles(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+KITCHEN = [
+    _profile("Waffle-Press", [
+        _res("MainSwitch", "Bool", description="Whole press: true = on, false = off"),
+        _res("Crusher", "Bool", description="Ice crusher motor: true = crushing, false = stopped"),
+        _res("PlateTemp", "Uint16", units="°C", minimum=120, maximum=240)], read="PressState"),
+]
+
+
+@pytest.fixture(scope="module")
+def kitchen():
+    return building(KITCHEN, [("press", "Waffle-Press", "area:bar", ["alias:华夫机"])],
+                    {"press": {"MainSwitch": "true", "Crusher": "true", "PlateTemp": "180"}})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("把华夫机的刨冰关掉", []),          # a part no word reads: never the main switch
+    ("华夫机的某某停一下", []),
+    ("把华夫机关掉", [_set("press", "MainSwitch", "false")]),
+    ("华夫机的温度调到200", [_set("press", "PlateTemp", "200")]),
+])
+def test_an_unread_part_of_a_named_device_is_not_its_main_switch(kitchen, text, expected):
+    result = kitchen(text)
+    assert _actions(result) == expected
+    assert expected or result.refusal == "unknown_device"

@@ -20,7 +20,7 @@ from .phrases import (COMPLAINT, DETERMINERS, DOWN, EN_ACTIONS, EXCEPT, EXTEND, 
                       IMPERATIVE_CHANGE, MULTIPLY, NOT_HEADS, NOT_MODIFIERS, NOUN_HEAD, ORDINALS,
                       PHRASAL, PLACE_PHRASE, QUANTIFIER, RETRACT, UP, VAGUE, ZH_ACTIONS,
                       ZH_PLACE_THING, ZH_THING, leading_side, on_only_before_places,
-                      only_prepositional_on)
+                      only_prepositional_on, unread_parts_after_aliases)
 from .places import (catalog_places, english_places, numbered_places, unknown_numbered_zh,
                      unknown_place_phrases, unknown_qualified)
 from .asking import POLITE, is_question
@@ -66,6 +66,7 @@ class Clause:
     phrase_words: set[str] = field(default_factory=set)   # all words of determiner phrases
     part_words: set[str] = field(default_factory=set)     # parts an alias names (燃气总阀: valve)
     phrases: list = field(default_factory=list)           # determiner phrases, word lists
+    unread_parts: set[str] = field(default_factory=set)   # 爆米花机的搅拌: a part no word reads
     loose_ids: set[str] = field(default_factory=set)      # 2号 not part of a place or alias
     unknown_devices: set[str] = field(default_factory=set)  # 5号压机 beside 1号压机 … 3号压机
     verb_words: set[str] = field(default_factory=set)     # 布防 → arm; "arm" in "arm the panel"
@@ -138,6 +139,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
                 and not any(body[start:end + 1] in a for e in catalog.entries.values()
                             for a in e.aliases):
             clause.heads.add(body[start:end + 1])
+    clause.unread_parts = unread_parts_after_aliases("".join(unread), segments)
     read_as_place = [(a, b) for a, b, keys in segments
                      if any(k.startswith(("place:", "alias:")) for k in keys)]
     for m in re.finditer(r"(?:(?<=\d)[个间])?([\u4e00-\u9fff]{1,4}[房室厅馆])(?=里|内|中|的)", body):

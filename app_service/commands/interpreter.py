@@ -34,6 +34,7 @@ from .settle import NOTHING as _NOTHING, PRONOUN as _PRONOUN, settle_unnamed
 from .switches import SIDE_SWITCHES, bool_resource, bool_value
 from .targets import (named_input, named_opening, other_setting_meant, pick_numeric,
                       valued_by_kind_word)
+from .unread_parts import unread_part_checked
 from .value_glosses import numbered_value
 from .timing import is_duration, is_schedule
 from .verbs import described_switch, is_trigger, said_trigger
@@ -258,7 +259,8 @@ class Interpreter:
         if directed is not None:
             return directed
         try:
-            return self._set_actions(entry, clause, scores, read_state, scope)
+            return unread_part_checked(entry, clause,
+                                       self._set_actions(entry, clause, scores, read_state, scope))
         except Refusal as refusal:
             # the words named this setting and the value does not fit it: another device that
             # merely could take the number ("chlorine target to 5" → a light at 5 %) is no answer

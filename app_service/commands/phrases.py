@@ -59,8 +59,9 @@ COMPLAINT = [
                 r"|\bit'?s\s+(?:so\s+|really\s+|very\s+|getting\s+)?hot\b|太热|好热|有点热|闷"),
      "temperature", -1),
 ]
-MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍|翻\s*[一1]\s*倍|(?:增加|提高|[开调加增放升提][大高])\s*[一1]\s*倍"),
-             2.0),   # 开大一倍: opened wider by one whole (the current opening again) = double
+# 开大一倍: opened wider by one whole (the current opening again) = double
+MULTIPLY = [(re.compile(r"\bdouble\b|\btwice\b|翻倍|加倍|翻\s*[一1]\s*倍"
+                        r"|(?:增加|提高|[开调加增放升提][大高])\s*[一1]\s*倍"), 2.0),
             (re.compile(r"\bhalve\b|\b(?:by|in)\s+half\b|减半"), 0.5)]
 EXTREME = [(re.compile(r"(?<!/)\b(?:full|maximum|max|highest|fullest)\b|最大|最高|最亮|最快|全开"), "max"),
            # "130 min", "140 L/min" are minutes, not the minimum
@@ -179,3 +180,17 @@ IMPERATIVE_CHANGE = re.compile(r"(?:please\s+)?(?:make|turn|set|get|keep|put|let
 PHRASAL = re.compile(r"\b(?:shut|power|start|fire|boot|wind|back|lock|set|fill|pick)\s+"
                      r"(?:(?:everything|it|them|all|the\s+\w+|\w+)\s+)?(?:up|down)\b"
                      r"|停下|放下|拉下|降下")
+
+
+_ZH_UNREAD_PART = re.compile(r"的([\u4e00-\u9fff]{2,4}?)(?=[关开停启调设切改换拉升降])")
+
+
+def unread_parts_after_aliases(unread: str, segments: list[tuple[int, int, list[str]]]) -> set[str]:
+    """The Chinese words right after '<alias>的' and before a verb that no table read."""
+    found = set()
+    for _, end, keys in segments:
+        part = _ZH_UNREAD_PART.match(unread, end) \
+            if any(k.startswith("alias:") for k in keys) else None
+        if part:
+            found.add(part.group(1))
+    return found
