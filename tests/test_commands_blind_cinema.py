@@ -87,3 +87,43 @@ def test_an_unread_part_of_a_named_device_is_not_its_main_switch(kitchen, text, 
     result = kitchen(text)
     assert _actions(result) == expected
     assert expected or result.refusal == "unknown_device"
+
+
+HALLS = [
+    _profile("Studio-Light", PROFILES[2]["deviceResources"], read="LightState", labels=["light"]),
+    _profile("Studio-Camera", PROFILES[0]["deviceResources"], read="CameraState",
+             labels=["camera"]),
+    _profile("Wall-Screen", [
+        _res("ScreenOn", "Bool", description="true = showing, false = blank"),
+        _res("Glow", "Uint8", units="%", minimum=20, maximum=100)], read="ScreenState",
+        labels=["screen"]),
+]
+HALL_DEVICES = [
+    ("stg1-light", "Studio-Light", "room:hall-1", ["alias:1号棚灯光", "alias:一号棚顶灯"]),
+    ("stg1-cam", "Studio-Camera", "room:hall-1", ["alias:1号棚摄像机"]),
+    ("stg2-light", "Studio-Light", "room:hall-2", ["alias:2号棚灯光"]),
+    ("stg2-cam", "Studio-Camera", "room:hall-2", ["alias:2号棚摄像机"]),
+    ("foyer-screen-l", "Wall-Screen", "area:foyer", ["alias:左侧大屏"]),
+    ("foyer-screen-r", "Wall-Screen", "area:foyer", ["alias:右侧大屏"]),
+]
+HALL_STATE = {"stg1-light": STATE["light-a"], "stg2-light": STATE["light-a"],
+              "stg1-cam": STATE["cam-a"], "stg2-cam": STATE["cam-b"],
+              "foyer-screen-l": {"ScreenOn": "true", "Glow": "80"},
+              "foyer-screen-r": {"ScreenOn": "true", "Glow": "80"}}
+
+
+@pytest.fixture(scope="module")
+def halls():
+    return building(HALLS, HALL_DEVICES, HALL_STATE)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # '<numbered place>的<rest of an alias>': the alias's device, not every device with that number
+    ("打开1号棚的灯光", [_set("stg1-light", "LampOn", "true")]),
+    ("关掉二号棚的灯光", [_set("stg2-light", "LampOn", "false")]),
+    ("一号棚的顶灯调到百分之四十", [_set("stg1-light", "Intensity", "40")]),
+    ("打开1号棚灯光", [_set("stg1-light", "LampOn", "true")]),
+])
+def test_a_numbered_place_then_de_then_the_alias_names_one_device(halls, text, expected):
+    assert _actions(halls(text)) == expected
+

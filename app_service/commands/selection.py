@@ -45,6 +45,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
                 continue
             words = words | {"id:" + i for i in clause.ids & entry.ids}
             specific = True
+        elif entry.name in clause.aliases:   # 3号厅的放映机: the number of its alias counts too
+            words = words | {"id:" + i for i in clause.ids & entry.ids}
         if clause.places and not specific and entry.place not in clause.places:
             continue
         if entry.place in clause.places:
