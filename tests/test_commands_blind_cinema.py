@@ -127,3 +127,15 @@ def halls():
 def test_a_numbered_place_then_de_then_the_alias_names_one_device(halls, text, expected):
     assert _actions(halls(text)) == expected
 
+
+@pytest.mark.parametrize("text, expected", [
+    # 块/部/套/面 count devices like 个/台: never a value for the devices counted
+    ("两块大屏都关掉", [_set("foyer-screen-l", "ScreenOn", "false"),
+                     _set("foyer-screen-r", "ScreenOn", "false")]),
+    ("两面大屏都关掉", [_set("foyer-screen-l", "ScreenOn", "false"),
+                     _set("foyer-screen-r", "ScreenOn", "false")]),
+    ("两部摄像机都调到2.5", [_set("stg1-cam", "LensMode", "tele"),
+                       _set("stg2-cam", "LensMode", "tele")]),
+])
+def test_chinese_classifiers_count_devices(halls, text, expected):
+    assert _actions(halls(text)) == expected

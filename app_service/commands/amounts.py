@@ -117,7 +117,7 @@ def said_counts(body: str, device_vocab: set[str], zh_table: dict[str, list[str]
         keys = plural_device_word(m.group(3), device_vocab) or lexicon.canon(m.group(3))
         if keys[0] in device_vocab:
             counts.append((2 if m.group(1) else int(m.group(2)), frozenset(keys)))
-    for m in re.finditer(r"(?<![\d.])(\d+)\s*[个台条盏扇把只]([\u4e00-\u9fff]+)", body):
+    for m in re.finditer(r"(?<![\d.])(\d+)\s*[个台条盏扇把只块部套面]([\u4e00-\u9fff]+)", body):
         spans = lexicon.zh_segments(m.group(2), zh_table)
         if spans and spans[0][0] == 0 and not spans[0][2][0].startswith(("alias:", "place:")):
             counts.append((int(m.group(1)), frozenset(spans[0][2])))
@@ -169,7 +169,7 @@ def is_count(q: Quantity, body: str, device_vocab: set[str]) -> bool:
     if q.unit is not None:
         return False
     after = body[q.end:q.end + 20]
-    if re.match(r"\s*[条个台盏扇把只]", after):
+    if re.match(r"\s*[条个台盏扇把只块部套面]", after):
         return True
     word = re.match(r"\s*([a-z]+)", after)
     return bool(word) and word.group(1).endswith("s") \
