@@ -139,3 +139,15 @@ def test_a_numbered_place_then_de_then_the_alias_names_one_device(halls, text, e
 ])
 def test_chinese_classifiers_count_devices(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 开机/关机 (power up / down) after 都: the verb, never a thing called 都开机
+    ("所有大屏都开机", [_set("foyer-screen-l", "ScreenOn", "true"),
+                     _set("foyer-screen-r", "ScreenOn", "true")]),
+    ("两块大屏都关机", [_set("foyer-screen-l", "ScreenOn", "false"),
+                     _set("foyer-screen-r", "ScreenOn", "false")]),
+    ("左侧大屏开机", [_set("foyer-screen-l", "ScreenOn", "true")]),
+])
+def test_power_up_after_dou_is_the_verb(halls, text, expected):
+    assert _actions(halls(text)) == expected

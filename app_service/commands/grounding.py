@@ -148,7 +148,7 @@ def analyse(text: str, catalog: Catalog) -> Clause:
             clause.place_heads.add(m.group(1).lstrip("的把在里和与给让请将从"))
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
-        if not re.fullmatch(r"[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)|(?:所有|全部|每个|各|这|那).*",
+        if not re.fullmatch(r"(?:都|也|全|全都|一起)?[开关待停启重]*(?:机|器|仪|柜|箱|炉|泵|屏|壶|锅|灶|桶|设备)|(?:所有|全部|每个|各|这|那).*",
                             thing):
             clause.heads.add(thing)
     for start, end, keys in segments:
