@@ -14,8 +14,10 @@ PROFILES = [
         _res("Tally", "Bool", description="true = on air, false = off air")],
         read="CameraState", labels=["camera"]),
     _profile("Studio-Mixer", [
-        _res("MasterGain", "Float32", description="Master gain (programme loudness) on a 0 to 10 "
-             "scale", minimum=0, maximum=10),
+        _res("MasterGain", "Float32", description="Output gain, i.e. the studio volume, on a 0 "
+             "to 10 scale", minimum=0, maximum=10),
+        _res("TalkbackOn", "Bool", description="Cough key (talkback) in the presenter's desk: "
+             "true = open, false = closed"),
         _res("Layout", "String", description=(
             "Channel layout. Allowed values: mono, stereo, quad. quad = 4.0 surround"))],
         read="MixerState", labels=["mixer"]),
@@ -32,7 +34,7 @@ DEVICES = [
 ]
 STATE = {"cam-a": {"LensMode": "wide", "Focus": "3.0", "Tally": "false"},
          "cam-b": {"LensMode": "tele", "Focus": "8.0", "Tally": "true"},
-         "mixer-a": {"MasterGain": "5.0", "Layout": "stereo"},
+         "mixer-a": {"MasterGain": "5.0", "Layout": "stereo", "TalkbackOn": "false"},
          "light-a": {"LampOn": "true", "Intensity": "30"}}
 
 
@@ -151,3 +153,13 @@ def test_chinese_classifiers_count_devices(halls, text, expected):
 ])
 def test_power_up_after_dou_is_the_verb(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'X, i.e. the Y' and 'X (Y)' opening a description name the resource Y (or X) as well
+    ("set the studio a volume to 4", [_set("mixer-a", "MasterGain", "4.0")]),
+    ("A棚调音台的音量调到4", [_set("mixer-a", "MasterGain", "4.0")]),
+    ("open the cough key on the studio a mixer", [_set("mixer-a", "TalkbackOn", "true")]),
+])
+def test_a_description_names_its_resource_another_way(studio, text, expected):
+    assert _actions(studio(text)) == expected

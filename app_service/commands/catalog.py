@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import lexicon
+from .described_names import description_names
 from .descriptions import described_labels, function_rank
 from .numbers import normalise_numbers, profile_unit_family
 from .places import derived_place_spellings
@@ -181,6 +182,7 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
         # AirCurtain is "aircurtain", the one word an utterance's "air curtain" becomes
         tokens = {k for t in lexicon.phrase_tokens(res.name) for k in lexicon.canon(t)}
         tokens.update(lexicon.IMPLIED_PARTS.get(t, t) for t in set(tokens))   # exhaust → fan
+        tokens.update(description_names(res.description, tokens))   # "Douser (shutter)"
         family = profile_unit_family(props.units or "")
         if family and family[0] in _UNIT_CONCEPTS:
             # a °C set point is a temperature whatever its name
