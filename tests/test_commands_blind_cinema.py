@@ -99,17 +99,23 @@ HALLS = [
         _res("ScreenOn", "Bool", description="true = showing, false = blank"),
         _res("Glow", "Uint8", units="%", minimum=20, maximum=100)], read="ScreenState",
         labels=["screen"]),
+    _profile("Gas-Monitor", [
+        _res("OxygenPct", "Float32", "R", units="%", minimum=0, maximum=25),
+        _res("Buzzer", "Bool", description="true = sounding, false = quiet")], read="GasState",
+        labels=["monitor"]),
 ]
 HALL_DEVICES = [
     ("stg1-light", "Studio-Light", "room:hall-1", ["alias:1号棚灯光", "alias:一号棚顶灯"]),
     ("stg1-cam", "Studio-Camera", "room:hall-1", ["alias:1号棚摄像机"]),
-    ("stg2-light", "Studio-Light", "room:hall-2", ["alias:2号棚灯光"]),
+    ("stg2-light", "Studio-Light", "room:hall-2", ["alias:2号棚灯光", "alias:2号棚顶灯"]),
     ("stg2-cam", "Studio-Camera", "room:hall-2", ["alias:2号棚摄像机"]),
+    ("stg1-co2-monitor", "Gas-Monitor", "room:hall-1", ["alias:1号棚氧气监测仪"]),
     ("foyer-screen-l", "Wall-Screen", "area:foyer", ["alias:左侧大屏"]),
     ("foyer-screen-r", "Wall-Screen", "area:foyer", ["alias:右侧大屏"]),
 ]
 HALL_STATE = {"stg1-light": STATE["light-a"], "stg2-light": STATE["light-a"],
               "stg1-cam": STATE["cam-a"], "stg2-cam": STATE["cam-b"],
+              "stg1-co2-monitor": {"OxygenPct": "20.9", "Buzzer": "false"},
               "foyer-screen-l": {"ScreenOn": "true", "Glow": "80"},
               "foyer-screen-r": {"ScreenOn": "true", "Glow": "80"}}
 
@@ -163,3 +169,14 @@ def test_power_up_after_dou_is_the_verb(halls, text, expected):
 ])
 def test_a_description_names_its_resource_another_way(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the 2 of stg1-co2-monitor is the gas's formula, not a device number
+    ("1号棚和2号棚的顶灯都关掉", [_set("stg1-light", "LampOn", "false"),
+                          _set("stg2-light", "LampOn", "false")]),
+    ("turn off the lights in hall 1 and hall 2", [_set("stg1-light", "LampOn", "false"),
+                                                 _set("stg2-light", "LampOn", "false")]),
+])
+def test_a_gas_formula_in_a_device_name_is_no_number(halls, text, expected):
+    assert _actions(halls(text)) == expected
