@@ -180,3 +180,15 @@ def test_a_description_names_its_resource_another_way(studio, text, expected):
 ])
 def test_a_gas_formula_in_a_device_name_is_no_number(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 开到 N% on a light with a switch: on, then the level (the "turn on at N %" convention)
+    ("把1号棚灯光开到百分之八十", [_set("stg1-light", "Intensity", "80"),
+                            _set("stg1-light", "LampOn", "true")]),
+    # ... but 调到 sets the level only, and 开到 on something that is no light is its opening
+    ("1号棚灯光调到百分之八十", [_set("stg1-light", "Intensity", "80")]),
+    ("左侧大屏开到百分之五十", [_set("foyer-screen-l", "Glow", "50")]),
+])
+def test_a_light_opened_to_a_level_is_switched_on(halls, text, expected):
+    assert _actions(halls(text)) == expected

@@ -370,6 +370,10 @@ class Interpreter:
                     r"|以\s*(?:每秒|每分钟)?\s*-?\d",
                     clause.text):   # "turn the heater on at stage 2": on, then the stage
                 actions.insert(0, set_bool_action(entry, power, True))
+            elif power is not None and "brightness" in target.tokens \
+                    and re.search(r"(?<![关断切])开到", clause.text):
+                # 把灯光开到百分之百: a light switched on *to* a level ("turn on at N %")
+                actions.insert(0, set_bool_action(entry, power, True))
             strength = scores[target.name]
             if quantity.unit is not None and quantity.unit.family in _SPECIFIC_UNITS \
                     and target.tokens & clause.words:
