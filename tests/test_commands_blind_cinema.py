@@ -192,3 +192,11 @@ def test_a_gas_formula_in_a_device_name_is_no_number(halls, text, expected):
 ])
 def test_a_light_opened_to_a_level_is_switched_on(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+def test_how_and_an_adjective_asks_a_degree_not_a_value(studio):
+    # 'wide' is a LensMode value, but "how wide is studio a" does not ask about the camera
+    result = studio("how wide is studio a right now?")
+    assert result.actions == [] and result.refusal
+    assert _actions(studio("is the studio a camera on wide?")) == [
+        {"device": "cam-a", "command": "CameraState", "method": "get"}]

@@ -58,6 +58,8 @@ def read_candidate(entry: Entry, clause: Clause, scores: dict[str, float],
         for pair in ({"open", "close"}, {"lock", "unlock"}):
             states |= pair if states & pair else set()   # "is it shut?" reads GateOpen
         said = clause.raw_words | clause.words
+        # "how full is auditorium 1": a degree asked, not the masking's value "full"
+        said = said - set(re.findall(r"\bhow\s+([a-z]+)", clause.text.lower()))
         level = not _other_level(entry, clause)
         scores = {n: (1.0 if states & r.tokens or said & {v.lower() for v in r.allowed}
                       else 0.5 if level and said & r.tokens & {"level", "rate"}   # "the tower level"
