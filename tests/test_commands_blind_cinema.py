@@ -200,3 +200,12 @@ def test_how_and_an_adjective_asks_a_degree_not_a_value(studio):
     assert result.actions == [] and result.refusal
     assert _actions(studio("is the studio a camera on wide?")) == [
         {"device": "cam-a", "command": "CameraState", "method": "get"}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'stg 1' begins every device name in hall 1: it says the place; the setting picks the device
+    ("set the stg 1 intensity to 40", [_set("stg1-light", "Intensity", "40")]),
+    ("set the stg 1 focus to 2.5", [_set("stg1-cam", "Focus", "2.5")]),
+])
+def test_a_name_prefix_every_device_of_a_place_shares_says_the_place(halls, text, expected):
+    assert _actions(halls(text)) == expected

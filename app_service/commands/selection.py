@@ -124,6 +124,11 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
             told = frozenset(w for w in matched[name] if not w.startswith("place:")
                              or w[6:] in clause.named_places)
             groups.setdefault(told, []).append(name)
+        if len(groups) == 1 and len(keep) > 1 and not clause.group \
+                and _only_place_prefix(next(iter(groups)), keep, catalog):
+            # "the aud 3 fader": 'aud' + 3 begins every name in auditorium 3, so it says the
+            # place, and the setting named picks the device there
+            return chosen, "place"
         for words, names in groups.items():
             plural = bool(clause.plural & set(words))
             if len(names) > 1 and not (clause.group or plural):
@@ -143,6 +148,17 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
     if clause.places:
         return [e for e in entries if e.place in clause.places], "place"
     return entries, "global"
+
+
+def _only_place_prefix(words: frozenset, names: list[str], catalog: Catalog) -> bool:
+    """The words that matched are a name prefix every device of that one place shares."""
+    places = {catalog.entries[n].place for n in names}
+    said = {w for w in words if not w.startswith(("place:", "id:"))}
+    if len(places) != 1 or not said or "" in places:
+        return False
+    there = [e for e in catalog.entries.values() if e.place in places]
+    return len(there) == len(names) and all(said <= e.words for e in there) \
+        and not said & DEVICE_KINDS
 
 
 def _check_counts(clause: Clause, chosen: list[Entry]) -> None:
