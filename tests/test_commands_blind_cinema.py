@@ -25,17 +25,22 @@ PROFILES = [
         _res("LampOn", "Bool", description="true = lit, false = dark; does not change Intensity"),
         _res("Intensity", "Uint8", description="Output of the lamps; setting it does not switch "
              "them on", units="%", minimum=0, maximum=100)], read="LightState", labels=["light"]),
+    _profile("Cyc-Curtain", [
+        _res("OpenWidth", "Float32", description="Open width of the curtain", units="m",
+             minimum=2, maximum=12)], read="CurtainState", labels=["curtain"]),
 ]
 DEVICES = [
     ("cam-a", "Studio-Camera", "room:studio-a", ["alias:A棚摄像机"]),
     ("cam-b", "Studio-Camera", "room:studio-b", ["alias:B棚摄像机"]),
     ("mixer-a", "Studio-Mixer", "room:studio-a", ["alias:A棚调音台"]),
     ("light-a", "Studio-Light", "room:studio-a", ["alias:A棚灯光"]),
+    ("curtain-a", "Cyc-Curtain", "room:studio-a", []),
 ]
 STATE = {"cam-a": {"LensMode": "wide", "Focus": "3.0", "Tally": "false"},
          "cam-b": {"LensMode": "tele", "Focus": "8.0", "Tally": "true"},
          "mixer-a": {"MasterGain": "5.0", "Layout": "stereo", "TalkbackOn": "false"},
-         "light-a": {"LampOn": "true", "Intensity": "30"}}
+         "light-a": {"LampOn": "true", "Intensity": "30"},
+         "curtain-a": {"OpenWidth": "6.0"}}
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +214,11 @@ def test_how_and_an_adjective_asks_a_degree_not_a_value(studio):
 ])
 def test_a_name_prefix_every_device_of_a_place_shares_says_the_place(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("widen the studio a curtain by 1 m", [_set("curtain-a", "OpenWidth", "7.0")]),
+    ("narrow the studio a curtain by half a metre", [_set("curtain-a", "OpenWidth", "5.5")]),
+])
+def test_widen_and_narrow_are_directions(studio, text, expected):
+    assert _actions(studio(text)) == expected

@@ -36,11 +36,12 @@ ZH_ACTIONS = [(r"解锁|开锁", "unlock"), (r"锁上|锁好|上锁|锁起来|�
 # 往上开 20% / 往下关一点: that way by an amount (alone, 往下拉 may mean all the way: not read)
 _TOWARD = r"[往向]{}[开关升降调拉放移]?(?=\s*(?:\d|一点|一些|点儿|些))"
 UP = re.compile(r"\b(?:up|increase|raise|higher|more|bump(?!\s+(?:\S+\s+){0,4}?down\b)|boost"
-                r"|brighter|brighten|warmer|hotter"
+                r"|brighter|brighten|warmer|hotter|widen|wider|broaden"
                 r"|faster"
                 r"|quicker)\b|大声|调高|升高|提高|加大|增加|高一|亮一|快一|热一|暖一|开大|再亮|再快|大一|调亮|调快|调大"
                 r"|调热|升温|暖和|加快|加速|亮些|快些|再加|" + _TOWARD.format("上") + r"|(?:加|升|再高)(?=\s*\d)")
 DOWN = re.compile(r"\b(?:down|decrease|reduce|lower|less|dim|dimmer|darker|cooler|colder|slower"
+                  r"|narrow|narrower"
                   r"|slow|drop)\b|小声|调低|降低|减小|减少|低一|暗一|慢一|冷一|凉一|关小|小一|调暗|调慢|调小|调冷|降温|凉快"
                   r"|减慢|减速|暗些|慢些|再减|" + _TOWARD.format("下") + r"|(?:减|降|再低)(?=\s*\d)")
 VAGUE = re.compile(r"\ba\s+(?:bit|little|touch|notch|tad|smidge)\b|\bslightly\b|\bsomewhat\b"
