@@ -222,3 +222,14 @@ def test_a_name_prefix_every_device_of_a_place_shares_says_the_place(halls, text
 ])
 def test_widen_and_narrow_are_directions(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "on all 2 cameras": a count after a quantifier, not a thing called "all 2" the camera lacks
+    ("switch the tally off on all two cameras", [_set("stg1-cam", "Tally", "false"),
+                                                 _set("stg2-cam", "Tally", "false")]),
+    ("switch the tally off on both cameras", [_set("stg1-cam", "Tally", "false"),
+                                              _set("stg2-cam", "Tally", "false")]),
+])
+def test_a_count_after_a_quantifier_names_no_thing(halls, text, expected):
+    assert _actions(halls(text)) == expected

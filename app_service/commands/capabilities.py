@@ -28,7 +28,9 @@ _COMMON_MODIFIERS = {"the", "a", "an", "its", "this", "that", "what", "which", "
 _NUMBERED_GENERIC = {"level", "stage", "step", "setting", "position", "number", "speed", "gear",
                      "notch", "power", "minus", "plus", "about", "around", "roughly", "exactly",
                      "just", "only", "maybe", "approximately", "and", "or", "by", "to", "at",
-                     "of", "from", "the", "a", "max", "min", "maximum", "minimum", "full"}
+                     "of", "from", "the", "a", "max", "min", "maximum", "minimum", "full",
+                     # a count of devices ("on all 3 projectors", "on both 2 …")
+                     "all", "both", "each", "every", "these", "those"}
 
 
 def _named_number(entry: Entry, clause: Clause) -> str | None:
