@@ -233,3 +233,28 @@ def test_widen_and_narrow_are_directions(studio, text, expected):
 ])
 def test_a_count_after_a_quantifier_names_no_thing(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+@pytest.fixture(scope="module")
+def labs():
+    lamp = _profile("Bench-Lamp", [_res("LampOn", "Bool", description="true = lit, false = dark")],
+                    read="LampState", labels=["lamp"])
+    fan = _profile("Bench-Fan", [_res("FanOn", "Bool", description="true = on, false = off")],
+                   read="FanState", labels=["fan"])
+    devices = [(f"lb{n}-{kind}", profile, f"room:lab-{n}", [f"alias:{n}号厅{zh}", f"alias:{n}号厅{zh2}"])
+               for n in (1, 2) for kind, profile, zh, zh2 in (("lamp", "Bench-Lamp", "台灯", "灯"),
+                                                               ("fan", "Bench-Fan", "风扇", "电扇"))]
+    state = {name: ({"LampOn": "false"} if "lamp" in name else {"FanOn": "false"})
+             for name, *_ in devices}
+    return building([lamp, fan], devices, state)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 两个厅的: the count of the halls (there are two), not a place called 个厅
+    ("两个厅的台灯都打开", [_set("lb1-lamp", "LampOn", "true"), _set("lb2-lamp", "LampOn", "true")]),
+    ("三个厅的台灯都打开", []),   # three halls where there are two: refused, never a guess
+])
+def test_a_count_of_places_is_no_place(labs, text, expected):
+    result = labs(text)
+    assert _actions(result) == expected
+    assert expected or result.refusal

@@ -80,6 +80,12 @@ class Clause:
 _DEVICE_WORDS_SENTINEL: set[str] = set()
 
 
+def _places_ending(noun: str, zh_table: dict[str, list[str]]) -> int:
+    """How many of the catalog's places a Chinese place noun ends (厅: 1号厅, 2号厅, 3号厅)."""
+    return len({k for spelling, keys in zh_table.items() if spelling.endswith(noun)
+                and re.match(r"\d", spelling) for k in keys if k.startswith("place:")})
+
+
 def language(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
@@ -143,8 +149,12 @@ def analyse(text: str, catalog: Catalog) -> Clause:
     read_as_place = [(a, b) for a, b, keys in segments
                      if any(k.startswith(("place:", "alias:")) for k in keys)]
     for m in re.finditer(r"(?:(?<=\d)[个间])?([\u4e00-\u9fff]{1,4}[房室厅馆])(?=里|内|中|的)", body):
-        if not any(a < m.end() <= b for a, b in read_as_place):   # its last character unread
-            # 泵房里的泵; 两个更衣室的 is "the two changing rooms", not a place 个更衣室
+        counted = m.group(1)[0] in "个间" and body[m.start() - 1:m.start()].isdigit() \
+            and _places_ending(m.group(1)[1:], zh_table) == int(
+                re.search(r"\d+$", body[:m.start()]).group(0))
+        if not counted and not any(a < m.end() <= b for a, b in read_as_place):
+            # 泵房里的泵; 两个更衣室的 is "the two changing rooms", not a place 个更衣室; 三个厅的
+            # counts the halls (the place noun alone), it names no other place
             clause.place_heads.add(m.group(1).lstrip("的把在里和与给让请将从"))
     for thing in (m.group(0).lstrip("的把在里和与给让请将从") for m in ZH_THING.finditer(
             "".join(unread))):
