@@ -258,3 +258,13 @@ def test_a_count_of_places_is_no_place(labs, text, expected):
     result = labs(text)
     assert _actions(result) == expected
     assert expected or result.refusal
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a word of one value's gloss ('tele = 2.5x zoom (closest framing)') names that value
+    ("give the studio a camera the closest framing", [_set("cam-a", "LensMode", "tele")]),
+    ("studio b camera to surround please", []),   # a word no gloss has names nothing
+    ("switch the studio a mixer to surround sound", [_set("mixer-a", "Layout", "quad")]),
+])
+def test_a_word_of_a_value_gloss_names_that_value(studio, text, expected):
+    assert _actions(studio(text)) == expected

@@ -47,11 +47,10 @@ def test_shared_dev_set_exact(shared_dir):
 # The museum (blind round 9) misses, all refusals: "spots" for spotlights, 观众席灯光 for the house
 # lights, a context clause before "lights off", two questions naming a read-only part through a place (卸货区的门,
 # 西区喷淋) and 两个展柜 (a count of devices); see docs/commands.md.
-# blind-pump-026 按流量比例投加 names the value flow-paced in words no generic table has; refused.
+# (blind-pump-026 按流量比例投加 acts since round 13: "flow-paced = feed follows the outlet flow")
 KNOWN_MISSES = {"blind-hotel": {"hotel-057"},
                 # (museum-013 and museum-049 act correctly with round 7/8's mechanisms)
                 "blind-museum": {"museum-005", "museum-040", "museum-079", "museum-081"},
-                "blind-pumpstation": {"pump-026"},
                 # blind round 10: two Chinese value words (消毒, 现场音乐; see docs/commands.md)
                 # (brew-026, brew-075, brew-085 act correctly with the CC-CEDICT bridge)
                 "blind-brewery": {"brew-027", "brew-028"},
@@ -63,7 +62,7 @@ KNOWN_MISSES["blind-marina"] = {
     "marina-006", "marina-016"}
 # blind round 13 (the cinema): the misses it was added with; see docs/commands.md
 KNOWN_MISSES["blind-cinema"] = {
-    "cin-021", "cin-022", "cin-023", "cin-032", "cin-035", "cin-036", "cin-039", "cin-040"}
+    "cin-021", "cin-022", "cin-023", "cin-032", "cin-035", "cin-039", "cin-040"}
 # Known misses that still act (wrongly) rather than refuse; each is a defect to fix, listed so the
 # every-building test pins the rest of the building meanwhile.
 KNOWN_WRONG_ACTIONS: dict[str, set[str]] = {}

@@ -201,7 +201,9 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
             name=res.name, value_type=props.value_type, units=props.units or "",
             minimum=props.minimum, maximum=props.maximum, description=res.description or "",
             tokens=frozenset(tokens),
-            allowed=allowed, labels=described_labels(res.description, props.units),
+            # (an enumeration's glosses, "tele = 2.5x zoom", are no numbers to write)
+            allowed=allowed,
+            labels=() if res.allowed_values else described_labels(res.description, props.units),
             mappings=tuple(dict.fromkeys(mappings)),
             description_words=frozenset(
                 k for w in re.findall(r"[a-z]+", lexicon.join_phrases((res.description or "").lower()))

@@ -57,3 +57,40 @@ def numbered_value(entry: Entry, clause: Clause, scores: dict[str, float]) -> Ca
         return None   # "set the volume to 5.1": the fader the words name takes the number
     return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})],
                      2 + scores[res.name])
+
+
+_GLOSS_STOPWORDS = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "off", "for", "with",
+                    "by", "as", "at", "is", "be", "only", "no", "not", "all", "any", "when",
+                    "while", "than", "from", "up", "down", "one", "two", "its", "it"}
+
+
+def _gloss_keys(gloss: str) -> set[str]:
+    keys = set()
+    for word in re.findall(r"[a-z]+", gloss.lower()):
+        if word in _GLOSS_STOPWORDS or len(word) < 3:
+            continue
+        keys.add(word)
+        if word.endswith("ed") and len(word) > 4:
+            keys.update({word[:-2], word[:-1]})   # "retracted": retract
+    return keys
+
+
+def glossed_value(entry: Entry, clause: Clause) -> Candidate | None:
+    """'retract the masking fully' where the description says 'full = masking fully
+    retracted': the one value whose gloss holds a word said that names neither the device nor
+    the setting, nor any other value's gloss."""
+    said = clause.raw_words | clause.words
+    hits = []
+    for res in entry.writable():
+        if not res.is_string:
+            continue
+        glosses = {value: _gloss_keys(gloss) - res.tokens - entry.words
+                   for value, gloss in value_glosses(res).items()}
+        for value, keys in glosses.items():
+            others = set().union(*(k for v, k in glosses.items() if v != value))
+            if keys & said - others:
+                hits.append((res, value))
+    if len(hits) != 1:
+        return None
+    res, value = hits[0]
+    return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1.0)
