@@ -102,7 +102,9 @@ HALLS = [
              labels=["camera"]),
     _profile("Wall-Screen", [
         _res("ScreenOn", "Bool", description="true = showing, false = blank"),
-        _res("Glow", "Uint8", units="%", minimum=20, maximum=100)], read="ScreenState",
+        _res("Glow", "Uint8", units="%", minimum=20, maximum=100),
+        _res("Loop", "String", description="Content loop. Allowed values: kids, drinks. kids = "
+             "cartoon trailers, drinks = beverage list")], read="ScreenState",
         labels=["screen"]),
     _profile("Gas-Monitor", [
         _res("OxygenPct", "Float32", "R", units="%", minimum=0, maximum=25),
@@ -121,8 +123,8 @@ HALL_DEVICES = [
 HALL_STATE = {"stg1-light": STATE["light-a"], "stg2-light": STATE["light-a"],
               "stg1-cam": STATE["cam-a"], "stg2-cam": STATE["cam-b"],
               "stg1-co2-monitor": {"OxygenPct": "20.9", "Buzzer": "false"},
-              "foyer-screen-l": {"ScreenOn": "true", "Glow": "80"},
-              "foyer-screen-r": {"ScreenOn": "true", "Glow": "80"}}
+              "foyer-screen-l": {"ScreenOn": "true", "Glow": "80", "Loop": "drinks"},
+              "foyer-screen-r": {"ScreenOn": "true", "Glow": "80", "Loop": "drinks"}}
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +270,11 @@ def test_a_count_of_places_is_no_place(labs, text, expected):
 ])
 def test_a_word_of_a_value_gloss_names_that_value(studio, text, expected):
     assert _actions(studio(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the Chinese bridge says a value's gloss words too: 卡通 (cartoon) of "kids = cartoon trailers"
+    ("左侧大屏改放卡通", [_set("foyer-screen-l", "Loop", "kids")]),
+])
+def test_a_chinese_word_for_a_gloss_word_names_the_value(halls, text, expected):
+    assert _actions(halls(text)) == expected

@@ -94,3 +94,10 @@ def glossed_value(entry: Entry, clause: Clause) -> Candidate | None:
         return None
     res, value = hits[0]
     return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1.0)
+
+
+def gloss_words(entry: Entry) -> set[str]:
+    """The words of the device's value glosses (for the Chinese bridge to say them)."""
+    return {w for res in entry.writable() if res.is_string
+            for gloss in value_glosses(res).values() for w in _gloss_keys(gloss)
+            if w.isalpha() and w not in res.tokens}

@@ -265,6 +265,7 @@ def _targets(catalog) -> dict[tuple[str, int], tuple[set[str], set[str]]]:
     CO2Concentration) whose Chinese word, read alone, let a request about a device or place the
     catalog lacks (灭菌锅干燥时间…, 糖化间氧气浓度…) act on another device; the concepts that
     matter are in the hand-written table."""
+    from .value_glosses import gloss_words   # (lazy: value_glosses builds on grounding)
     targets: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
     for entry in catalog.entries.values():
         for res in entry.writable():
@@ -277,6 +278,8 @@ def _targets(catalog) -> dict[tuple[str, int], tuple[set[str], set[str]]]:
         for word in entry.words:
             if word.isascii() and word.isalpha():
                 targets.setdefault((word, 1), word_forms(word))
+        for word in gloss_words(entry):   # 小吃 → snack, of "concessions = snack and drink menu"
+            targets.setdefault((word, 1), word_forms(word))
     return targets
 
 
