@@ -29,8 +29,8 @@ _STOPWORDS = {"in", "on", "of", "the", "a", "an", "at", "to", "and", "for", "wit
               "up", "no", "nr", "unit", "device", "dev", "node", "main"}
 _UNIT_CONCEPTS = {"temperature": "temperature", "temperature_f": "temperature", "speed": "speed",
                   "pressure": "pressure", "kelvin": "color", "flow": "flow"}
-# gas formulas in device names (aud1-co2-sensor): their digits are no device numbers
-_FORMULAS = {"co2", "o2", "o3", "h2", "n2", "h2s", "nh3", "no2", "so2", "ch4", "h2o", "pm25",
+# gas formulas in device names (aud1-co2-sensor): their digits tell no device apart
+FORMULAS = {"co2", "o2", "o3", "h2", "n2", "h2s", "nh3", "no2", "so2", "ch4", "h2o", "pm25",
              "pm10", "pm1"}
 # a prefix two aliases of one device share names a place only when it ends like one (诊疗区)
 _ZH_PLACE_ENDS = set("区室房厅间馆楼层院场廊台池井")
@@ -113,12 +113,8 @@ def _build_entry(device: Any, profile: Any, place_words: frozenset[str] = frozen
     ids: set[str] = set()
     ids.update(chunk for chunk in device.name.lower().split("-")
                if re.fullmatch(r"[a-z]\d+|\d+[a-z]", chunk))   # rack-a1-pdu: "a1" whole
-    formula_digits = {d for chunk in device.name.lower().split("-") if chunk in _FORMULAS
-                      for d in re.findall(r"\d+", chunk)}
     for token in lexicon.phrase_tokens(device.name):
-        if token.isdigit() and token in formula_digits:
-            formula_digits.discard(token)
-        elif token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
+        if token.isdigit() or (len(token) == 1 and token.isalpha()):   # conveyor-1, valve-b
             ids.add(token)
         elif token not in place_tokens and token not in _STOPWORDS:
             words.update(_device_word(token))
@@ -378,3 +374,9 @@ class CatalogHolder:
     def catalog(self) -> Catalog:
         with self._lock:
             return self._catalog
+
+
+def formula_digits(entry: Entry) -> set[str]:
+    """The digits of a gas formula in the device's name (the 2 of aud1-co2-sensor)."""
+    return {d for chunk in entry.name.lower().split("-") if chunk in FORMULAS
+            for d in re.findall(r"\d+", chunk)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .catalog import Catalog, Entry
+from .catalog import Catalog, Entry, formula_digits
 from .decisions import GENERIC_TOKENS, NAMED_SYNONYMS, Candidate, Refusal
 from .grounding import Clause
 from . import lexicon
@@ -43,7 +43,8 @@ def named_devices(clause: Clause, catalog: Catalog) -> tuple[list[Entry], str]:
             if not clause.ids & entry.ids:
                 id_mismatch |= words
                 continue
-            words = words | {"id:" + i for i in clause.ids & entry.ids}
+            # (the 2 of aud1-co2-sensor is its gas, not a second number to tell it apart by)
+            words = words | {"id:" + i for i in clause.ids & entry.ids - formula_digits(entry)}
             specific = True
         elif entry.name in clause.aliases:   # 3号厅的放映机: the number of its alias counts too
             words = words | {"id:" + i for i in clause.ids & entry.ids}
@@ -154,8 +155,9 @@ def _only_place_prefix(words: frozenset, names: list[str], catalog: Catalog) -> 
     """The words that matched are a name prefix every device of that one place shares."""
     places = {catalog.entries[n].place for n in names}
     said = {w for w in words if not w.startswith(("place:", "id:"))}
-    if len(places) != 1 or not said or "" in places:
-        return False
+    if len(places) != 1 or not said or "" in places \
+            or not any(w.startswith("id:") for w in words):
+        return False   # the prefix comes with the place's number ("aud 3"; "the AHUs" is no place)
     there = [e for e in catalog.entries.values() if e.place in places]
     return len(there) == len(names) and all(said <= e.words for e in there) \
         and not said & DEVICE_KINDS
