@@ -74,14 +74,17 @@ KITCHEN = [
     _profile("Waffle-Press", [
         _res("MainSwitch", "Bool", description="Whole press: true = on, false = off"),
         _res("Crusher", "Bool", description="Ice crusher motor: true = crushing, false = stopped"),
-        _res("PlateTemp", "Uint16", units="°C", minimum=120, maximum=240)], read="PressState"),
+        _res("PlateTemp", "Uint16", units="°C", minimum=120, maximum=240),
+        _res("PlateHeat", "Bool", description="true = baking, false = standby (plates kept "
+             "warm)")], read="PressState"),
 ]
 
 
 @pytest.fixture(scope="module")
 def kitchen():
     return building(KITCHEN, [("press", "Waffle-Press", "area:bar", ["alias:华夫机"])],
-                    {"press": {"MainSwitch": "true", "Crusher": "true", "PlateTemp": "180"}})
+                    {"press": {"MainSwitch": "true", "Crusher": "true", "PlateTemp": "180",
+                               "PlateHeat": "true"}})
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -278,3 +281,13 @@ def test_a_word_of_a_value_gloss_names_that_value(studio, text, expected):
 ])
 def test_a_chinese_word_for_a_gloss_word_names_the_value(halls, text, expected):
     assert _actions(halls(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a word of one Bool side ('false = standby') sets that side when no verb said which way
+    ("put the waffle press in standby", [_set("press", "PlateHeat", "false")]),
+    ("华夫机待机", [_set("press", "PlateHeat", "false")]),
+    ("turn on the waffle press", [_set("press", "MainSwitch", "true")]),
+])
+def test_a_bool_side_word_sets_that_side(kitchen, text, expected):
+    assert _actions(kitchen(text)) == expected

@@ -14,7 +14,8 @@ from . import lexicon
 _PAIR = re.compile(r"^\s*([A-Za-z]+(?:[ -][A-Za-z]+){0,3})\s*\(([A-Za-z]+(?:[ -][A-Za-z]+){0,2})\)"
                    r"(?=\s*(?:$|[:,;.]|(?:in|as|on|of|for|with|is|at|used|from|to)\b))")
 _THAT_IS = re.compile(r"^\s*([A-Za-z]+(?:[ -][A-Za-z]+){0,3})\s*,?\s+(?:i\.e\.|that is|also called"
-                      r"|a\.k\.a\.)\s*,?\s+(?:the\s+)?([A-Za-z]+(?:[ '-][A-Za-z]+){0,3})\s*(?:[,;.(]|$)")
+                      r"|a\.k\.a\.)\s*,?\s+(?:the\s+)?([A-Za-z]+(?:[ '-][A-Za-z]+){0,3})"
+                      r"\s*(?:[,;.(]|$)")
 _NOT_NAMES = {"true", "false", "on", "off", "yes", "no"}
 
 

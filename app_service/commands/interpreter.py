@@ -35,7 +35,7 @@ from .switches import SIDE_SWITCHES, bool_resource, bool_value
 from .targets import (named_input, named_opening, other_setting_meant, pick_numeric,
                       valued_by_kind_word)
 from .unread_parts import unread_part_checked
-from .value_glosses import glossed_value, numbered_value
+from .value_glosses import glossed_value, numbered_value, side_value
 from .timing import is_duration, is_schedule
 from .verbs import described_switch, is_trigger, said_trigger
 
@@ -448,4 +448,6 @@ class Interpreter:
             return opening
         if quantity is not None and scope == "named" and not numeric:
             raise Refusal("unsupported", f"{entry.name} has no value that can be set to a number")
-        return glossed_value(entry, clause) if scope == "named" and quantity is None else None
+        if scope != "named" or quantity is not None:
+            return None
+        return glossed_value(entry, clause) or side_value(entry, clause)

@@ -13,6 +13,7 @@ import re
 from .catalog import Entry, Resource
 from .decisions import Action, Candidate
 from .grounding import Clause
+from .lexicon import canon
 
 _DECIMAL = re.compile(r"(?<![\d.])(\d+\.\d+)(?![\d.])")
 
@@ -101,3 +102,48 @@ def gloss_words(entry: Entry) -> set[str]:
     return {w for res in entry.writable() if res.is_string
             for gloss in value_glosses(res).values() for w in _gloss_keys(gloss)
             if w.isalpha() and w not in res.tokens}
+
+
+_SIDE = re.compile(r"\b(true|false)\s*[=:]\s*([^,;.]*)")
+_PLAIN_SIDES = {"true", "false", "on", "off", "yes", "no", "active", "inactive", "enabled",
+                "disabled", "open", "closed", "running", "stopped"}
+
+
+def side_words(res: Resource) -> dict[bool, set[str]]:
+    """'true = projector on (light source lit), false = standby': {True: {...}, False: {standby}},
+    less the plain on/off words the verbs already read."""
+    sides: dict[bool, set[str]] = {}
+    for side, text in _SIDE.findall((res.description or "").lower()):
+        sides[side == "true"] = _gloss_keys(text) - _PLAIN_SIDES - res.tokens
+    return sides
+
+
+def side_value(entry: Entry, clause: Clause) -> Candidate | None:
+    """'put projector 1 in standby', 一号厅放映机待机: the one Bool side whose description word
+    was said (no verb said which way)."""
+    if clause.actions & {"on", "off", "open", "close", "lock", "unlock"}:
+        return None   # the verb said which way ("turn on the fans" is no "false = the fans hold")
+    said = clause.raw_words | clause.words
+    named = _named_words(entry)
+    hits = [(res, truth) for res in entry.writable() if res.is_bool
+            for truth, words in side_words(res).items()
+            if {w for w in words if not set(canon(w)) & named} & said]
+    if len(hits) != 1:
+        return None
+    res, truth = hits[0]
+    value = "true" if truth else "false"
+    return Candidate(entry, [Action(entry.name, res.set_command, "set", {res.name: value})], 1.0)
+
+
+def side_gloss_words(entry: Entry) -> set[str]:
+    """The words of the device's Bool sides (for the Chinese bridge: 待机 → standby)."""
+    named = _named_words(entry)
+    return {w for res in entry.writable() if res.is_bool
+            for words in side_words(res).values() for w in words
+            if w.isalpha() and not set(canon(w)) & named}
+
+
+def _named_words(entry: Entry) -> set[str]:
+    """Words that name the device or any of its settings ("true = program running": "program"
+    is CipProgram's, never a side of CipRunning)."""
+    return set(entry.words) | {t for r in entry.resources.values() for t in r.tokens}

@@ -265,7 +265,8 @@ def _targets(catalog) -> dict[tuple[str, int], tuple[set[str], set[str]]]:
     CO2Concentration) whose Chinese word, read alone, let a request about a device or place the
     catalog lacks (灭菌锅干燥时间…, 糖化间氧气浓度…) act on another device; the concepts that
     matter are in the hand-written table."""
-    from .value_glosses import gloss_words   # (lazy: value_glosses builds on grounding)
+    # (lazy: value_glosses builds on grounding)
+    from .value_glosses import gloss_words, side_gloss_words
     targets: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
     for entry in catalog.entries.values():
         for res in entry.writable():
@@ -280,6 +281,8 @@ def _targets(catalog) -> dict[tuple[str, int], tuple[set[str], set[str]]]:
                 targets.setdefault((word, 1), word_forms(word))
         for word in gloss_words(entry):   # 小吃 → snack, of "concessions = snack and drink menu"
             targets.setdefault((word, 1), word_forms(word))
+        for word in side_gloss_words(entry):   # 待机 → standby, of "false = standby"
+            targets.setdefault((word, 0), word_forms(word))
     return targets
 
 
