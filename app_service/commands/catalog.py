@@ -316,10 +316,9 @@ class Catalog:
         # 更衣室 for 主队更衣室 and 客队更衣室: the place word they share names both
         shared: dict[str, set[str]] = {}
         for spelling, keys in table.items():
-            for size in range(2, len(spelling)):
-                tail = spelling[-size:]
-                if tail[-1] in _ZH_PLACE_TAILS and keys[0].startswith("place:"):
-                    shared.setdefault(tail, set()).add(keys[0])
+            if keys[0].startswith("place:") and spelling[-1] in _ZH_PLACE_TAILS:
+                for size in range(2, len(spelling)):
+                    shared.setdefault(spelling[-size:], set()).add(keys[0])
         for tail, keys in shared.items():
             if len(keys) > 1 and tail not in table and tail not in lexicon.ZH_WORDS:
                 table[tail] = sorted(keys)

@@ -107,7 +107,7 @@ def settle_unnamed(built: list[Candidate], refusals: list[Refusal], clause: Clau
     if not switches_only:
         best = max(c.strength for c in built)
         top_words = set().union(*(_named_words(c, clause) for c in built if c.strength >= best))
-        rivals = set().union(set(), *(_named_words(c, clause) for c in built if c.strength < best))
+        rivals = set().union(*(_named_words(c, clause) for c in built if c.strength < best))
         # ... unless the strongest names a word no rival carries at all ("the brine setpoint"
         # beside air handlers' set points): a distinctive word, not one more spelling
         distinctive = top_words - rivals - _NOT_NAMING - RESOURCE_CONCEPTS
